@@ -1,0 +1,64 @@
+import { DEFAULT_LIMITS, type Limits } from './core/limits.ts'
+import { DEFAULT_WRITER } from './core/eventLog.ts'
+import type { WriterOptions } from './core/writer.ts'
+
+/** Everything a deployment sets, from environment variables (see README "Configuration"). */
+export interface Config {
+  port: number
+  host: string
+  databaseUrl: string
+  databaseAuthToken?: string
+  durability: 'full' | 'normal'
+  sharedWriters: boolean
+  limits: Limits
+  writer: WriterOptions
+  authTokens: string[]
+  readTokens: string[]
+  logLevel: 'info' | 'error' | 'silent'
+}
+
+type Env = Record<string, string | undefined>
+
+function int(env: Env, name: string, fallback: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got '${raw}'`)
+  return n
+}
+
+const list = (raw: string | undefined) => (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!allowed.includes(raw as T)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got '${raw}'`)
+  return raw as T
+}
+
+/** Reads the configuration; entries pass their runtime's environment. */
+export function loadConfig(env: Env): Config {
+  return {
+    port: int(env, 'PORT', 3000),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl: env.DATABASE_URL || 'file:./data/edgelog.db',
+    databaseAuthToken: env.DATABASE_AUTH_TOKEN || undefined,
+    durability: oneOf(env, 'DURABILITY', ['full', 'normal'] as const, 'full'),
+    sharedWriters: oneOf(env, 'SHARED_WRITERS', ['true', 'false'] as const, 'false') === 'true',
+    limits: {
+      maxBodyBytes: int(env, 'MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes),
+      maxEventBytes: int(env, 'MAX_EVENT_BYTES', DEFAULT_LIMITS.maxEventBytes),
+      maxEventsPerAppend: int(env, 'MAX_EVENTS_PER_APPEND', DEFAULT_LIMITS.maxEventsPerAppend),
+      maxPageSize: int(env, 'MAX_PAGE_SIZE', DEFAULT_LIMITS.maxPageSize),
+      defaultPageSize: Math.min(DEFAULT_LIMITS.defaultPageSize, int(env, 'MAX_PAGE_SIZE', DEFAULT_LIMITS.maxPageSize)),
+    },
+    writer: {
+      maxBatchEvents: int(env, 'MAX_BATCH_EVENTS', DEFAULT_WRITER.maxBatchEvents),
+      maxBatchBytes: int(env, 'MAX_BATCH_BYTES', DEFAULT_WRITER.maxBatchBytes),
+      maxQueueEvents: int(env, 'MAX_QUEUE_EVENTS', DEFAULT_WRITER.maxQueueEvents),
+    },
+    authTokens: list(env.AUTH_TOKENS),
+    readTokens: list(env.AUTH_READ_TOKENS),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['info', 'error', 'silent'] as const, 'info'),
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The one error type of edgelog. Each instance carries its HTTP status and a stable
+ * problem `type` (RFC 9457 §3.1.1), so a single onError renders every error.
+ */
+export class EdgelogError extends Error {
+  readonly status: number
+  readonly kind: string
+  readonly title: string
+  readonly extensions: Record<string, unknown>
+  readonly headers: Record<string, string>
+
+  constructor(
+    status: number,
+    kind: string,
+    title: string,
+    detail: string,
+    extensions: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ) {
+    super(detail)
+    this.name = 'EdgelogError'
+    this.status = status
+    this.kind = kind
+    this.title = title
+    this.extensions = extensions
+    this.headers = headers
+  }
+
+  get type(): string {
+    return `https://edgelog.dev/problems/${this.kind}`
+  }
+}
+
+export interface ValidationIssue {
+  path: string
+  message: string
+}
+
+export const invalidRequest = (detail: string, errors: ValidationIssue[] = []) =>
+  new EdgelogError(400, 'invalid-request', 'Invalid request', detail, errors.length ? { errors } : {})
+
+export const malformedBody = (detail: string) =>
+  new EdgelogError(400, 'malformed-body', 'Malformed body', detail)
+
+export const payloadTooLarge = (detail: string) =>
+  new EdgelogError(413, 'payload-too-large', 'Payload too large', detail)
+
+export const streamNotFound = (stream: string) =>
+  new EdgelogError(404, 'stream-not-found', 'Stream not found', `Stream '${stream}' has no events.`, { stream })
+
+/** Message DB's wording: say exactly what was expected and what was found. */
+export const wrongExpectedRevision = (stream: string, expected: unknown, actual: number | null) =>
+  new EdgelogError(
+    409,
+    'wrong-expected-revision',
+    'Wrong expected revision',
+    `Stream '${stream}': expected revision ${JSON.stringify(expected)}, but the stream ${
+      actual === null ? 'does not exist' : `is at revision ${actual}`
+    }.`,
+    { stream, expectedRevision: expected, actualRevision: actual },
+  )
+
+export const eventIdReused = (eventId: string, detail: string) =>
+  new EdgelogError(409, 'event-id-reused', 'Event id reused', detail, { eventId })
+
+export const unavailable = (detail: string, retryAfterSeconds = 1) =>
+  new EdgelogError(503, 'unavailable', 'Service unavailable', detail, {}, {
+    'Retry-After': String(retryAfterSeconds),
+  })
+
+export const isEdgelogError = (e: unknown): e is EdgelogError => e instanceof EdgelogError

@@ -1,0 +1,77 @@
+import { prepareEvents, type EventInput } from './events.ts'
+import type { Limits } from './limits.ts'
+import type {
+  AppendCommand,
+  AppendCondition,
+  AppendResult,
+  Codec,
+  CommitBackend,
+  EventReader,
+  ExpectedRevision,
+  ProposedEvent,
+} from './types.ts'
+import { Writer, type WriterOptions } from './writer.ts'
+
+export interface EventLogDeps {
+  backend: CommitBackend
+  reader: EventReader
+  codec: Codec
+  limits: Limits
+  writer?: Partial<WriterOptions>
+}
+
+export interface StreamAppendInput {
+  stream: string
+  expectedRevision?: ExpectedRevision
+  events: EventInput[]
+}
+
+export const DEFAULT_WRITER: WriterOptions = {
+  maxBatchEvents: 2000,
+  maxBatchBytes: 8 * 1024 * 1024,
+  maxQueueEvents: 100_000,
+}
+
+/**
+ * The event log: appends go through one group-commit writer, reads straight to the
+ * store. Everything runtime-specific (driver, server, env) stays outside.
+ */
+export function createEventLog(deps: EventLogDeps) {
+  const { reader, codec, limits } = deps
+  const writer = new Writer(deps.backend, { ...DEFAULT_WRITER, ...deps.writer })
+  const prepare = (events: EventInput[], path: string): ProposedEvent[] =>
+    prepareEvents(events, codec, limits.maxEventBytes, path)
+
+  return {
+    writer,
+    reader,
+    codec,
+    limits,
+
+    /** Appends to one stream. e.g. `appendToStream('account-17', NO_STREAM, [{ type: 'Opened' }])` */
+    appendToStream(stream: string, expected: ExpectedRevision, events: EventInput[]): Promise<AppendResult> {
+      return writer.append({ streams: [{ stream, expected, events: prepare(events, 'events') }] })
+    },
+
+    /** Appends to several streams (and stream-less events) atomically: all or nothing. */
+    append(input: { streams: StreamAppendInput[]; events?: EventInput[]; condition?: AppendCondition }): Promise<AppendResult> {
+      const command: AppendCommand = {
+        streams: input.streams.map((s, i) => ({
+          stream: s.stream,
+          expected: s.expectedRevision ?? 'any',
+          events: prepare(s.events, `streams[${i}].events`),
+        })),
+        events: input.events ? prepare(input.events, 'events') : undefined,
+        condition: input.condition,
+      }
+      return writer.append(command)
+    },
+
+    /** Stops accepting appends and commits what is queued. */
+    close(): Promise<void> {
+      return writer.close()
+    },
+  }
+}
+
+export type EventLog = ReturnType<typeof createEventLog>

@@ -1,0 +1,34 @@
+import { parse as parseUuid, v7 as uuidv7 } from 'uuid'
+import { payloadTooLarge } from './errors.ts'
+import type { Codec, ProposedEvent } from './types.ts'
+
+/** An event as a client sends it (already schema-validated). */
+export interface EventInput {
+  id?: string
+  type: string
+  data?: unknown
+  metadata?: unknown
+  tags?: string[]
+}
+
+const utf8 = new TextEncoder()
+
+/**
+ * Encodes events for the writer: payloads to CBOR once, here, so the hand-off to the
+ * writer carries bytes and the size limit is known before anything queues. Ids default
+ * to UUIDv7: time-ordered ids append to the right edge of the unique index.
+ */
+export function prepareEvents(inputs: EventInput[], codec: Codec, maxEventBytes: number, path = 'events'): ProposedEvent[] {
+  return inputs.map((input, i) => {
+    const id = input.id ?? uuidv7()
+    const data = input.data === undefined ? null : codec.encode(input.data)
+    const metadata = input.metadata === undefined || input.metadata === null ? null : codec.encode(input.metadata)
+    const tags = input.tags ?? []
+    let size = (data?.length ?? 0) + (metadata?.length ?? 0) + utf8.encode(input.type).length
+    for (const t of tags) size += t.length
+    if (size > maxEventBytes) {
+      throw payloadTooLarge(`${path}[${i}] is ${size} bytes encoded; the limit per event is ${maxEventBytes} bytes (MAX_EVENT_BYTES).`)
+    }
+    return { id: id.toLowerCase(), idBytes: parseUuid(id), clientId: input.id !== undefined, type: input.type, data, metadata, tags, size }
+  })
+}

@@ -1,0 +1,137 @@
+/** Expected state of a stream before an append (Emmett/KurrentDB style named constants). */
+export const ANY = 'any'
+export const NO_STREAM = 'no_stream'
+export const STREAM_EXISTS = 'exists'
+export type ExpectedRevision = number | typeof ANY | typeof NO_STREAM | typeof STREAM_EXISTS
+
+/** An event as a client proposes it, after validation and payload encoding. */
+export interface ProposedEvent {
+  id: string
+  /** the UUID's 16 bytes, as stored and indexed */
+  idBytes: Uint8Array
+  /** true when the client chose the id (only then can it be a retry) */
+  clientId: boolean
+  type: string
+  data: Uint8Array | null
+  metadata: Uint8Array | null
+  tags: string[]
+  /** encoded size in bytes, for batch limits */
+  size: number
+}
+
+/** A stored event as the store returns it; payloads stay encoded until rendered. */
+export interface StoredEvent {
+  id: string
+  stream: string | null
+  type: string
+  revision: number | null
+  position: number
+  time: number
+  data: Uint8Array | null
+  metadata: Uint8Array | null
+  tags: string[]
+}
+
+export interface StreamAppend {
+  stream: string
+  expected: ExpectedRevision
+  events: ProposedEvent[]
+}
+
+/** A DCB query item: events of one of `types` (any type if absent) carrying all `tags`. */
+export interface QueryItem {
+  types?: string[]
+  tags?: string[]
+}
+
+export interface AppendCondition {
+  failIfEventsMatch: QueryItem[]
+  after?: number
+}
+
+/** One append request as it enters the writer: all of it commits, or none of it. */
+export interface AppendCommand {
+  streams: StreamAppend[]
+  /** stream-less (DCB) events, addressed by their tags */
+  events?: ProposedEvent[]
+  condition?: AppendCondition
+}
+
+export interface AppendedEvent {
+  id: string
+  revision: number | null
+  position: number
+}
+
+export interface StreamAppendResult {
+  stream: string
+  firstRevision: number
+  lastRevision: number
+  firstPosition: number
+  lastPosition: number
+  events: AppendedEvent[]
+}
+
+export interface AppendResult {
+  streams: StreamAppendResult[]
+  /** stream-less events, in request order */
+  events: AppendedEvent[]
+  /** the last position this append wrote */
+  position: number
+  /** true when every event id was already stored: the original result, nothing written */
+  replayed: boolean
+}
+
+export interface StreamHead {
+  stream: string
+  revision: number
+  position: number
+}
+
+export type Direction = 'forward' | 'backward'
+
+export interface ReadStreamOptions {
+  from?: number
+  limit: number
+  direction: Direction
+}
+
+export interface ReadAllOptions {
+  from: number
+  limit: number
+  types?: string[]
+  tags?: string[]
+}
+
+export interface ReadCategoryOptions {
+  from: number
+  limit: number
+  member?: number
+  size?: number
+}
+
+/**
+ * Where a commit group goes. Implementations evaluate each command's conditions on its
+ * own (one failure never fails a neighbour) and write the accepted ones in one
+ * transaction. A thrown error means nothing of the group was written.
+ */
+export interface CommitBackend {
+  commitGroup(commands: AppendCommand[]): Promise<Array<AppendResult | Error>>
+}
+
+/** The read side of a store. */
+export interface EventReader {
+  readStream(stream: string, options: ReadStreamOptions): Promise<StoredEvent[]>
+  head(stream: string): Promise<StreamHead | null>
+  readAll(options: ReadAllOptions): Promise<StoredEvent[]>
+  readCategory(category: string, options: ReadCategoryOptions): Promise<StoredEvent[]>
+  /** the last committed position (0 when empty) */
+  lastPosition(): Promise<number>
+  ping(): Promise<void>
+}
+
+/** A payload codec: standard CBOR in the store. */
+export interface Codec {
+  encode(value: unknown): Uint8Array<ArrayBuffer>
+  decode(bytes: Uint8Array): unknown
+}

@@ -1,0 +1,153 @@
+import { unavailable } from './errors.ts'
+import type { AppendCommand, AppendResult, CommitBackend } from './types.ts'
+
+export interface WriterOptions {
+  /** most events one commit group takes (a single larger request still commits whole) */
+  maxBatchEvents: number
+  /** most encoded payload bytes one commit group takes */
+  maxBatchBytes: number
+  /** most events waiting in the queue; beyond it appends get 503 + Retry-After */
+  maxQueueEvents: number
+}
+
+export interface GroupStats {
+  requests: number
+  events: number
+  durationMs: number
+  failed: boolean
+}
+
+interface Pending {
+  command: AppendCommand
+  events: number
+  bytes: number
+  enqueuedAt: number
+  resolve: (r: AppendResult) => void
+  reject: (e: unknown) => void
+}
+
+// setImmediate runs after pending I/O callbacks, so requests that arrived while a commit
+// blocked the thread join the next group; Workers and Deno fall back to a 0 ms timer.
+const nextTurn: (f: () => void) => void =
+  typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+    ? (f) => (globalThis as unknown as { setImmediate: (f: () => void) => void }).setImmediate(f)
+    : (f) => setTimeout(f, 0)
+
+const sizeOf = (c: AppendCommand) => {
+  let events = c.events?.length ?? 0
+  let bytes = 0
+  for (const e of c.events ?? []) bytes += e.size
+  for (const s of c.streams) {
+    events += s.events.length
+    for (const e of s.events) bytes += e.size
+  }
+  return { events, bytes }
+}
+
+/**
+ * Group commit: one writer per process turns concurrent appends into few transactions.
+ * While a group is being committed, new appends queue; the next group takes all of them
+ * up to the batch limits. No timer: under load, groups grow by themselves.
+ */
+export class Writer {
+  private readonly backend: CommitBackend
+  private readonly options: WriterOptions
+  private queue: Pending[] = []
+  private queuedEvents = 0
+  private running = false
+  private closed = false
+  private idle: Array<() => void> = []
+  private readonly groupListeners: Array<(s: GroupStats) => void> = []
+  private readonly commitListeners: Array<(lastPosition: number) => void> = []
+
+  constructor(backend: CommitBackend, options: WriterOptions) {
+    this.backend = backend
+    this.options = options
+  }
+
+  get depth(): number {
+    return this.queuedEvents
+  }
+
+  /** Called after every group with its size and duration (metrics). */
+  onGroup(listener: (s: GroupStats) => void): void {
+    this.groupListeners.push(listener)
+  }
+
+  /** Called after every successful commit with the last committed position (subscriptions). */
+  onCommit(listener: (lastPosition: number) => void): void {
+    this.commitListeners.push(listener)
+  }
+
+  append(command: AppendCommand): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(unavailable('The server is shutting down.', 5))
+    const { events, bytes } = sizeOf(command)
+    if (this.queuedEvents > 0 && this.queuedEvents + events > this.options.maxQueueEvents) {
+      return Promise.reject(unavailable('The write queue is full; retry shortly.', 1))
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ command, events, bytes, enqueuedAt: Date.now(), resolve, reject })
+      this.queuedEvents += events
+      if (!this.running) {
+        this.running = true
+        nextTurn(() => void this.run())
+      }
+    })
+  }
+
+  /** Stop accepting, commit everything queued, then resolve. */
+  async close(): Promise<void> {
+    this.closed = true
+    if (!this.running && this.queue.length === 0) return
+    await new Promise<void>((resolve) => this.idle.push(resolve))
+  }
+
+  private take(): Pending[] {
+    const { maxBatchEvents, maxBatchBytes } = this.options
+    let events = 0
+    let bytes = 0
+    let n = 0
+    // Always take at least one request; never split a request across groups.
+    while (n < this.queue.length) {
+      const p = this.queue[n]
+      if (n > 0 && (events + p.events > maxBatchEvents || bytes + p.bytes > maxBatchBytes)) break
+      events += p.events
+      bytes += p.bytes
+      n++
+    }
+    const group = this.queue.splice(0, n)
+    this.queuedEvents -= events
+    return group
+  }
+
+  private async run(): Promise<void> {
+    while (this.queue.length > 0) {
+      const group = this.take()
+      const started = Date.now()
+      let failed = false
+      try {
+        const outcomes = await this.backend.commitGroup(group.map((p) => p.command))
+        let last = 0
+        for (let i = 0; i < group.length; i++) {
+          const o = outcomes[i]
+          if (o instanceof Error) group[i].reject(o)
+          else {
+            if (!o.replayed && o.position > last) last = o.position
+            group[i].resolve(o)
+          }
+        }
+        if (last > 0) for (const l of this.commitListeners) l(last)
+      } catch (e) {
+        // Nothing of this group was written: every request in it fails, none is acked.
+        failed = true
+        for (const p of group) p.reject(e)
+      }
+      const stats = { requests: group.length, events: group.reduce((a, p) => a + p.events, 0), durationMs: Date.now() - started, failed }
+      for (const l of this.groupListeners) l(stats)
+      // Let requests that arrived during the commit reach the queue before the next group.
+      if (this.queue.length === 0) await new Promise<void>((r) => nextTurn(r))
+    }
+    this.running = false
+    for (const r of this.idle.splice(0)) r()
+  }
+}

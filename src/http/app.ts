@@ -1,0 +1,111 @@
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { swaggerUI } from '@hono/swagger-ui'
+import { bearerAuth } from 'hono/bearer-auth'
+import { bodyLimit } from 'hono/body-limit'
+import { requestId } from 'hono/request-id'
+import { EdgelogError, invalidRequest, payloadTooLarge } from '../core/errors.ts'
+import type { EventLog } from '../core/eventLog.ts'
+import { negotiate, type Env } from './media.ts'
+import { issuesOf, problemResponse, toEdgelogError } from './problem.ts'
+import { registerAppendRoute } from './routes/append.ts'
+import { registerHealthRoute } from './routes/health.ts'
+import { registerLogRoutes } from './routes/log.ts'
+import { registerStreamRoutes } from './routes/streams.ts'
+
+export interface AuthConfig {
+  /** tokens that may read and append */
+  tokens: string[]
+  /** tokens that may only read */
+  readTokens: string[]
+}
+
+export type LogLine = Record<string, unknown>
+
+export interface AppDeps {
+  log: EventLog
+  auth?: AuthConfig
+  /** one structured line per request; default: none */
+  logger?: (line: LogLine) => void
+}
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/** The edgelog HTTP API as a Hono app: the same on Node, Bun, Deno and Workers. */
+export function createApp(deps: AppDeps) {
+  const { log, auth, logger } = deps
+  const app = new OpenAPIHono<Env>({
+    defaultHook: (result) => {
+      if (!result.success) throw invalidRequest('The request is invalid; see errors for what to fix.', issuesOf(result.error))
+    },
+  })
+
+  app.use(requestId())
+  app.use(async (c, next) => {
+    const started = performance.now()
+    await next()
+    logger?.({
+      level: c.res.status >= 500 ? 'error' : 'info',
+      msg: 'request',
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 100) / 100,
+    })
+  })
+
+  if (auth && (auth.tokens.length || auth.readTokens.length)) {
+    const rw = new Set(auth.tokens)
+    const ro = new Set(auth.readTokens)
+    app.use(
+      '/v1/*',
+      bearerAuth<Env>({
+        verifyToken: (token, c) => {
+          const role = rw.has(token) ? 'rw' : ro.has(token) ? 'ro' : undefined
+          if (role) c.set('role', role)
+          return role !== undefined
+        },
+      }),
+    )
+    app.use('/v1/*', async (c, next) => {
+      if (WRITE_METHODS.has(c.req.method) && c.get('role') !== 'rw') {
+        throw new EdgelogError(403, 'forbidden', 'Forbidden', 'This token may read but not write; use a read-write token.')
+      }
+      await next()
+    })
+  }
+
+  app.use('/v1/*', negotiate)
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: log.limits.maxBodyBytes,
+      onError: () => {
+        throw payloadTooLarge(`The body is over ${log.limits.maxBodyBytes} bytes (MAX_BODY_BYTES); split the append.`)
+      },
+    }),
+  )
+
+  registerStreamRoutes(app, deps)
+  registerAppendRoute(app, deps)
+  registerLogRoutes(app, deps)
+  registerHealthRoute(app, deps)
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'edgelog',
+      version: '1',
+      description: 'An event log for event-sourced systems. Errors are RFC 9457 problem documents.',
+    },
+  })
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }))
+
+  app.notFound((c) => problemResponse(new EdgelogError(404, 'not-found', 'Not found', `No route for ${c.req.method} ${c.req.path}.`), c.req.path))
+  app.onError((err, c) => {
+    const e = toEdgelogError(err, c)
+    if (e.status >= 500 && e.kind === 'internal-error') logger?.({ level: 'error', msg: 'unhandled', requestId: c.get('requestId'), error: String((err as Error)?.stack ?? err) })
+    return problemResponse(e, c.req.path)
+  })
+  return app
+}

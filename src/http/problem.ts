@@ -1,0 +1,51 @@
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { ZodError } from 'zod'
+import { EdgelogError, malformedBody, payloadTooLarge, type ValidationIssue } from '../core/errors.ts'
+
+/** Zod issues as `{ path, message }`, paths in dotted form (`events.0.type`). */
+export function issuesOf(error: ZodError): ValidationIssue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))
+}
+
+const KIND_BY_STATUS: Record<number, [string, string]> = {
+  400: ['invalid-request', 'Invalid request'],
+  401: ['unauthorized', 'Unauthorized'],
+  403: ['forbidden', 'Forbidden'],
+  404: ['not-found', 'Not found'],
+  405: ['method-not-allowed', 'Method not allowed'],
+  413: ['payload-too-large', 'Payload too large'],
+  415: ['unsupported-media-type', 'Unsupported media type'],
+}
+
+/** Maps anything thrown to an EdgelogError; unknown errors become a 500 with no internals. */
+export function toEdgelogError(err: unknown, c: Context): EdgelogError {
+  if (err instanceof EdgelogError) return err
+  if (err instanceof HTTPException) {
+    if (err.status === 400 && /Malformed JSON/i.test(err.message)) {
+      return malformedBody('The JSON body cannot be parsed; send a valid JSON document.')
+    }
+    if (err.status === 413) return payloadTooLarge(err.message)
+    const [kind, title] = KIND_BY_STATUS[err.status] ?? ['http-error', 'HTTP error']
+    const headers: Record<string, string> = {}
+    const challenge = err.res?.headers.get('WWW-Authenticate')
+    if (challenge) headers['WWW-Authenticate'] = challenge
+    const detail =
+      err.status === 401
+        ? 'Send a valid token in an Authorization: Bearer header.'
+        : err.status === 415
+          ? 'Send the body as application/json or application/cbor.'
+          : err.message || title
+    return new EdgelogError(err.status, kind, title, detail, {}, headers)
+  }
+  return new EdgelogError(500, 'internal-error', 'Internal error', `An unexpected error occurred; quote request id ${c.get('requestId') ?? '-'} when reporting it.`)
+}
+
+/** RFC 9457 problem document. */
+export function problemResponse(e: EdgelogError, instance: string): Response {
+  const body = { type: e.type, title: e.title, status: e.status, detail: e.message, instance, ...e.extensions }
+  return new Response(JSON.stringify(body), {
+    status: e.status,
+    headers: { 'Content-Type': 'application/problem+json', ...e.headers },
+  })
+}

@@ -1,0 +1,78 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
+import type { StoredEvent } from '../../core/types.ts'
+import type { AppDeps } from '../app.ts'
+import { renderEvent, send, type Env } from '../media.ts'
+import * as S from '../schemas.ts'
+import { jsonAndCbor, problems } from './doc.ts'
+
+const CategoryParam = z.object({
+  category: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:@+=]{1,200}$/, 'a category is 1-200 characters from A-Z a-z 0-9 _ . : @ + =')
+    .openapi({ param: { name: 'category', in: 'path' }, example: 'account' }),
+})
+
+/** `next` is where the following page starts: keyset paging by position. */
+const page = (events: StoredEvent[], from: number) => ({
+  events,
+  next: events.length ? events[events.length - 1].position + 1 : from,
+})
+
+export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
+  const { log } = deps
+  const { codec, limits } = log
+  const render = (p: { events: StoredEvent[]; next: number }) => ({ events: p.events.map((e) => renderEvent(e, codec)), next: p.next })
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/all',
+      summary: 'Read the global log',
+      description: 'Events in commit order from a position (inclusive), optionally only some types.',
+      request: {
+        query: z.object({
+          from: S.Cursor('from').optional().openapi({ description: 'position to start at (inclusive), default 0' }),
+          limit: S.pageLimit(limits.maxPageSize).optional(),
+          types: S.csv.optional().openapi({ description: 'comma-separated event types', example: 'Deposited,Withdrawn' }),
+        }),
+      },
+      responses: { 200: { description: 'A page of the log', content: jsonAndCbor(S.LogPage) }, ...problems(400) },
+    }),
+    async (c) => {
+      const q = c.req.valid('query')
+      const from = q.from ?? 0
+      const events = await log.reader.readAll({ from, limit: q.limit ?? limits.defaultPageSize, types: q.types })
+      return send(c, codec, 200, render(page(events, from)))
+    },
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/categories/{category}',
+      summary: 'Read a category',
+      description:
+        'Events of every stream whose name starts with `<category>-` (or is the category), from a position. With member and size, a consumer-group member sees only its share of the streams (stable hash of the stream id).',
+      request: {
+        params: CategoryParam,
+        query: z
+          .object({
+            from: S.Cursor('from').optional(),
+            limit: S.pageLimit(limits.maxPageSize).optional(),
+            member: S.Cursor('member').optional(),
+            size: S.Cursor('size').pipe(z.number().min(1, 'size must be at least 1').max(1024, 'size must be at most 1024')).optional(),
+          })
+          .refine((q) => (q.member === undefined) === (q.size === undefined), { message: 'member and size go together', path: ['member'] })
+          .refine((q) => q.member === undefined || q.size === undefined || q.member < q.size, { message: 'member must be below size', path: ['member'] }),
+      },
+      responses: { 200: { description: 'A page of the category', content: jsonAndCbor(S.LogPage) }, ...problems(400) },
+    }),
+    async (c) => {
+      const { category } = c.req.valid('param')
+      const q = c.req.valid('query')
+      const from = q.from ?? 0
+      const events = await log.reader.readCategory(category, { from, limit: q.limit ?? limits.defaultPageSize, member: q.member, size: q.size })
+      return send(c, codec, 200, render(page(events, from)))
+    },
+  )
+}

@@ -1,0 +1,132 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
+import { EdgelogError, invalidRequest, streamNotFound } from '../../core/errors.ts'
+import { NO_STREAM, type AppendResult, type ExpectedRevision } from '../../core/types.ts'
+import type { AppDeps } from '../app.ts'
+import { bodyOf, cborBody, renderEvent, send, type Env } from '../media.ts'
+import * as S from '../schemas.ts'
+import { bodyContent, jsonAndCbor, problems } from './doc.ts'
+
+const StreamParam = z.object({ stream: S.StreamName.openapi({ param: { name: 'stream', in: 'path' } }) })
+
+/**
+ * RFC 9110 §13.1: `If-Match: "7"` = expected revision 7, `If-None-Match: *` = the stream
+ * must not exist. A header that disagrees with the body's expectedRevision is a 400.
+ */
+function expectedFrom(ifMatch: string | undefined, ifNoneMatch: string | undefined, body: ExpectedRevision | undefined) {
+  let header: ExpectedRevision | undefined
+  if (ifMatch !== undefined) {
+    const m = /^\s*"(\d{1,15})"\s*$/.exec(ifMatch)
+    if (!m) throw invalidRequest(`If-Match must be a stream revision as a strong ETag, e.g. "7"; got ${ifMatch}.`)
+    header = Number(m[1])
+  }
+  if (ifNoneMatch !== undefined) {
+    if (ifNoneMatch.trim() !== '*') throw invalidRequest('If-None-Match supports only * (the stream must not exist).')
+    if (header !== undefined) throw invalidRequest('Send either If-Match or If-None-Match, not both.')
+    header = NO_STREAM
+  }
+  if (header !== undefined && body !== undefined && header !== body) {
+    throw invalidRequest(`The conditional header says ${JSON.stringify(header)} but expectedRevision says ${JSON.stringify(body)}.`)
+  }
+  return { expected: header ?? body ?? 'any', fromHeader: header !== undefined }
+}
+
+/** 412 instead of 409 when the expectation came from a conditional header (RFC 9110 §15.5.13). */
+function asPreconditionFailed(e: unknown): unknown {
+  if (e instanceof EdgelogError && e.kind === 'wrong-expected-revision') {
+    return new EdgelogError(412, 'precondition-failed', 'Precondition failed', e.message, e.extensions)
+  }
+  return e
+}
+
+export function appendHeaders(result: AppendResult, stream: string): Record<string, string> {
+  const s = result.streams[0]
+  const h: Record<string, string> = { ETag: `"${s.lastRevision}"`, Location: `/v1/streams/${encodeURIComponent(stream)}?from=${s.firstRevision}` }
+  if (result.replayed) h['Idempotent-Replayed'] = 'true'
+  return h
+}
+
+export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
+  const { log } = deps
+  const { codec, limits } = log
+  const appendBody = S.AppendBody(limits.maxEventsPerAppend)
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/streams/{stream}',
+      summary: 'Append events to a stream',
+      description: 'Appends 1..N events atomically. Expected revision from the body or If-Match / If-None-Match.',
+      middleware: [cborBody(appendBody, codec)] as const,
+      request: {
+        params: StreamParam,
+        headers: z.object({ 'if-match': z.string().optional(), 'if-none-match': z.string().optional() }),
+        body: bodyContent(appendBody),
+      },
+      responses: {
+        201: { description: 'Appended (or the original result of a retry, with Idempotent-Replayed: true)', content: jsonAndCbor(S.StreamAppendResult) },
+        ...problems(400, 409, 412, 413, 415, 503),
+      },
+    }),
+    async (c) => {
+      const { stream } = c.req.valid('param')
+      const body = bodyOf(c, () => c.req.valid('json'))
+      const { expected, fromHeader } = expectedFrom(c.req.header('if-match'), c.req.header('if-none-match'), body.expectedRevision)
+      let result: AppendResult
+      try {
+        result = await log.appendToStream(stream, expected, body.events)
+      } catch (e) {
+        throw fromHeader ? asPreconditionFailed(e) : e
+      }
+      return send(c, codec, 201, result.streams[0], appendHeaders(result, stream))
+    },
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/streams/{stream}',
+      summary: 'Read a stream',
+      description: 'Pages of events by revision, forward (default from 0) or backward (default from the end).',
+      request: {
+        params: StreamParam,
+        query: z.object({
+          from: S.Cursor('from').optional().openapi({ description: 'revision to start at (inclusive)' }),
+          limit: S.pageLimit(limits.maxPageSize).optional(),
+          direction: z.enum(['forward', 'backward'], { error: 'direction is forward or backward' }).optional(),
+        }),
+      },
+      responses: { 200: { description: 'A page of events; ETag is the current revision', content: jsonAndCbor(S.StreamPage) }, ...problems(400, 404) },
+    }),
+    async (c) => {
+      const { stream } = c.req.valid('param')
+      const q = c.req.valid('query')
+      const direction = q.direction ?? 'forward'
+      const limit = q.limit ?? limits.defaultPageSize
+      const [events, head] = await Promise.all([
+        log.reader.readStream(stream, { from: q.from, limit, direction }),
+        log.reader.head(stream),
+      ])
+      if (!head) throw streamNotFound(stream)
+      const last = events[events.length - 1]?.revision
+      const next =
+        last == null ? null : direction === 'forward' ? (last < head.revision ? last + 1 : null) : last > 0 ? last - 1 : null
+      return send(c, codec, 200, { stream, events: events.map((e) => renderEvent(e, codec)), next }, { ETag: `"${head.revision}"` })
+    },
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/streams/{stream}/head',
+      summary: "A stream's current revision and position",
+      request: { params: StreamParam },
+      responses: { 200: { description: 'The head; ETag is the revision', content: jsonAndCbor(S.Head) }, ...problems(400, 404) },
+    }),
+    async (c) => {
+      const { stream } = c.req.valid('param')
+      const head = await log.reader.head(stream)
+      if (!head) throw streamNotFound(stream)
+      return send(c, codec, 200, head, { ETag: `"${head.revision}"` })
+    },
+  )
+}

@@ -1,0 +1,111 @@
+import { z } from '@hono/zod-openapi'
+import { STREAM_NAME } from '../core/streams.ts'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export const StreamName = z
+  .string()
+  .regex(STREAM_NAME, 'a stream name is 1-200 characters from A-Z a-z 0-9 _ . : @ + = -, not starting with $ or -')
+  .openapi({ example: 'account-17' })
+
+export const ExpectedRevision = z
+  .union([z.number().int().min(0), z.enum(['any', 'no_stream', 'exists'])], {
+    error: 'expectedRevision is a revision number (>= 0) or one of "any", "no_stream", "exists"',
+  })
+  .openapi({ example: 'no_stream', description: 'a revision number, "any" (default), "no_stream" or "exists"' })
+
+export const Tag = z.string().min(1).max(200)
+
+export const EventIn = z
+  .strictObject({
+    id: z.string().regex(UUID, 'id must be a UUID').optional().openapi({ description: 'client-chosen UUID; the idempotency key' }),
+    type: z.string({ error: 'type is required (a string of 1-200 characters)' }).min(1).max(200).openapi({ example: 'Deposited' }),
+    data: z.unknown().optional().openapi({ example: { amount: 100 } }),
+    metadata: z.record(z.string(), z.unknown()).nullable().optional(),
+    tags: z.array(Tag).max(100).optional().openapi({ example: ['account:17'] }),
+  })
+  .openapi('EventIn')
+
+export const eventsArray = (max: number) =>
+  z.array(EventIn).min(1, 'events must hold at least one event').max(max, `at most ${max} events per append (MAX_EVENTS_PER_APPEND)`)
+
+export const AppendBody = (max: number) =>
+  z.strictObject({ events: eventsArray(max), expectedRevision: ExpectedRevision.optional() }).openapi('AppendToStream')
+
+export const MultiAppendBody = (max: number) =>
+  z
+    .strictObject({
+      streams: z
+        .array(z.strictObject({ stream: StreamName, expectedRevision: ExpectedRevision.optional(), events: eventsArray(max) }))
+        .min(1, 'streams must hold at least one stream'),
+    })
+    .refine((b) => new Set(b.streams.map((s) => s.stream)).size === b.streams.length, {
+      message: 'each stream may appear once per append',
+      path: ['streams'],
+    })
+    .openapi('MultiStreamAppend')
+
+export const EventOut = z
+  .object({
+    id: z.string(),
+    stream: z.string().nullable(),
+    type: z.string(),
+    revision: z.number().int().nullable(),
+    position: z.number().int(),
+    time: z.string().openapi({ format: 'date-time' }),
+    data: z.unknown(),
+    metadata: z.unknown(),
+    tags: z.array(z.string()),
+  })
+  .openapi('Event')
+
+export const Appended = z.object({ id: z.string(), revision: z.number().int().nullable(), position: z.number().int() })
+
+export const StreamAppendResult = z
+  .object({
+    stream: z.string(),
+    firstRevision: z.number().int(),
+    lastRevision: z.number().int(),
+    firstPosition: z.number().int(),
+    lastPosition: z.number().int(),
+    events: z.array(Appended),
+  })
+  .openapi('StreamAppendResult')
+
+export const MultiAppendResult = z
+  .object({ position: z.number().int(), streams: z.array(StreamAppendResult) })
+  .openapi('MultiAppendResult')
+
+export const Head = z.object({ stream: z.string(), revision: z.number().int(), position: z.number().int() }).openapi('StreamHead')
+
+export const StreamPage = z
+  .object({ stream: z.string(), events: z.array(EventOut), next: z.number().int().nullable() })
+  .openapi('StreamPage')
+
+export const LogPage = z.object({ events: z.array(EventOut), next: z.number().int() }).openapi('LogPage')
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+  })
+  .catchall(z.unknown())
+  .openapi('Problem')
+
+const nonNegative = (name: string) =>
+  z
+    .string()
+    .regex(/^\d{1,15}$/, `${name} must be a non-negative integer`)
+    .transform(Number)
+
+export const pageLimit = (max: number) =>
+  nonNegative('limit').pipe(z.number().min(1, 'limit must be at least 1').max(max, `limit must be at most ${max} (MAX_PAGE_SIZE)`))
+
+export const Cursor = (name: string) => nonNegative(name)
+
+export const csv = z
+  .string()
+  .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))

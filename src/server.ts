@@ -1,0 +1,41 @@
+import { createEventLog } from './core/eventLog.ts'
+import { createApp, type LogLine } from './http/app.ts'
+import { loadConfig, type Config } from './config.ts'
+import { codec } from './store/codec.ts'
+import { openStore } from './store/node.ts'
+
+/**
+ * What the Node, Bun and Deno entries share: read config, open (and migrate) the store,
+ * build the app, and a shutdown that drains the writer before closing the database.
+ */
+export async function startEdgelog(env: Record<string, string | undefined>) {
+  const config: Config = loadConfig(env)
+  const write = (line: LogLine) => {
+    if (config.logLevel === 'silent' || (config.logLevel === 'error' && line.level !== 'error')) return
+    console.log(JSON.stringify({ time: new Date().toISOString(), ...line }))
+  }
+  const store = await openStore({
+    url: config.databaseUrl,
+    authToken: config.databaseAuthToken,
+    durability: config.durability,
+    sharedWriters: config.sharedWriters,
+  })
+  const log = createEventLog({ backend: store.backend, reader: store.reader, codec, limits: config.limits, writer: config.writer })
+  const auth = { tokens: config.authTokens, readTokens: config.readTokens }
+  const app = createApp({ log, auth, logger: write })
+
+  const where = config.databaseUrl.startsWith('file:') ? config.databaseUrl : config.databaseUrl.replace(/\/\/.*@/, '//***@')
+  write({ level: 'info', msg: `edgelog on ${where}, durability ${config.durability}, ${store.trustCache ? 'sole writer (heads cached)' : 'shared writers (conditions in SQL)'}` })
+  if (!auth.tokens.length && !auth.readTokens.length) {
+    write({ level: 'info', msg: 'auth: none configured, the API is open to anyone who can reach it (set AUTH_TOKENS / AUTH_READ_TOKENS)' })
+  }
+
+  let closing: Promise<void> | undefined
+  const shutdown = () =>
+    (closing ??= (async () => {
+      await log.close()
+      await store.close()
+      write({ level: 'info', msg: 'edgelog stopped: queue drained, database closed' })
+    })())
+  return { app, config, shutdown, log: write }
+}

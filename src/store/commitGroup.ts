@@ -1,0 +1,288 @@
+import type { Client, InStatement, InValue } from '@libsql/client'
+
+import { eventIdReused, wrongExpectedRevision } from '../core/errors.ts'
+import { expectationHolds } from '../core/expected.ts'
+import { categoryOf, streamHash } from '../core/streams.ts'
+import type {
+  AppendCommand,
+  AppendedEvent,
+  AppendResult,
+  CommitBackend,
+  ProposedEvent,
+  StreamAppendResult,
+} from '../core/types.ts'
+import { placeholders } from './rows.ts'
+
+export interface CommitOptions {
+  /**
+   * true when this process is the only writer of a local file: stream heads and the last
+   * position are kept in memory. false (remote libSQL, or several writer processes): every
+   * group reads them fresh. Either way the unique indexes are the guard; a stale guess only
+   * costs a retry.
+   */
+  trustCache: boolean
+  /** streams whose head is kept in memory at most */
+  maxCachedStreams?: number
+}
+
+interface Head {
+  revision: number
+  position: number
+}
+
+interface StoredId {
+  stream: string | null
+  revision: number | null
+  position: number
+  type: string
+}
+
+interface Row {
+  position: number
+  event: ProposedEvent
+  stream: string | null
+  revision: number | null
+}
+
+const ROWS_PER_INSERT = 500
+const insertSql = new Map<number, string>()
+function insertEventsSql(n: number): string {
+  let s = insertSql.get(n)
+  if (!s) {
+    s =
+      'INSERT INTO events (position, id, stream, revision, category, stream_hash, type, time, data, metadata, tags) VALUES ' +
+      Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
+    insertSql.set(n, s)
+  }
+  return s
+}
+
+const hex = (b: Uint8Array) => {
+  let s = ''
+  for (let i = 0; i < b.length; i++) s += (b[i] < 16 ? '0' : '') + b[i].toString(16)
+  return s
+}
+
+const isConstraintError = (e: unknown) => /SQLITE_CONSTRAINT|UNIQUE constraint failed/i.test(String((e as Error)?.message ?? e) + String((e as { code?: string })?.code ?? ''))
+
+/** The commit backend over libSQL: evaluates each command alone, writes the group in one transaction. */
+export function createCommitBackend(db: Client, options: CommitOptions): CommitBackend {
+  const maxCached = options.maxCachedStreams ?? 100_000
+  const heads = new Map<string, Head | null>()
+  let lastPosition: number | undefined
+
+  function remember(stream: string, head: Head | null) {
+    heads.delete(stream)
+    heads.set(stream, head)
+    if (heads.size > maxCached) heads.delete(heads.keys().next().value!)
+  }
+
+  async function load(commands: AppendCommand[]) {
+    const ids: Uint8Array[] = []
+    const streams = new Set<string>()
+    for (const c of commands) {
+      for (const s of c.streams) {
+        if (!options.trustCache || !heads.has(s.stream)) streams.add(s.stream)
+        for (const e of s.events) if (e.clientId) ids.push(e.idBytes)
+      }
+      for (const e of c.events ?? []) if (e.clientId) ids.push(e.idBytes)
+    }
+    const stmts: InStatement[] = []
+    const wantLast = !options.trustCache || lastPosition === undefined
+    if (wantLast) stmts.push('SELECT coalesce(max(position), 0) AS p FROM events')
+    const streamList = [...streams]
+    for (let i = 0; i < streamList.length; i += 500) {
+      const chunk = streamList.slice(i, i + 500)
+      stmts.push({
+        sql: `SELECT stream, max(revision) AS revision, max(position) AS position FROM events WHERE stream IN (${placeholders(chunk.length)}) GROUP BY stream`,
+        args: chunk,
+      })
+    }
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500)
+      stmts.push({
+        sql: `SELECT id, stream, revision, position, type FROM events WHERE id IN (${placeholders(chunk.length)})`,
+        args: chunk,
+      })
+    }
+    const existing = new Map<string, StoredId>()
+    const fresh = new Map<string, Head | null>()
+    if (stmts.length === 0) return { existing, fresh }
+    // One round trip against a remote server; a consistent snapshot either way.
+    const results = await db.batch(stmts, 'read')
+    let r = 0
+    if (wantLast) lastPosition = Number(results[r++].rows[0].p)
+    for (const s of streamList) fresh.set(s, null)
+    for (; r < results.length; r++) {
+      for (const row of results[r].rows) {
+        if ('id' in row) {
+          existing.set(hex(new Uint8Array(row.id as ArrayBuffer)), {
+            stream: row.stream as string | null,
+            revision: row.revision == null ? null : Number(row.revision),
+            position: Number(row.position),
+            type: row.type as string,
+          })
+        } else {
+          fresh.set(row.stream as string, { revision: Number(row.revision), position: Number(row.position) })
+        }
+      }
+    }
+    return { existing, fresh }
+  }
+
+  /** All of a command's events already stored exactly as proposed: the original result. */
+  function replayOf(c: AppendCommand, existing: Map<string, StoredId>): AppendResult | Error | undefined {
+    const all = [...c.streams.flatMap((s) => s.events.map((e) => ({ e, stream: s.stream as string | null }))),
+      ...(c.events ?? []).map((e) => ({ e, stream: null }))]
+    const found = all.map(({ e }) => (e.clientId ? existing.get(hex(e.idBytes)) : undefined))
+    const known = found.filter(Boolean).length
+    if (known === 0) return undefined
+    const mismatch = all.findIndex(({ e, stream }, i) => {
+      const f = found[i]
+      return !f || f.stream !== stream || f.type !== e.type
+    })
+    if (known < all.length || mismatch !== -1) {
+      const i = mismatch === -1 ? found.findIndex(Boolean) : mismatch
+      const id = all[found[i] ? i : found.findIndex(Boolean)].e.id
+      return eventIdReused(id, `Event id ${id} is already stored for a different event; a retry must repeat the same events with the same ids.`)
+    }
+    let k = 0
+    const streams: StreamAppendResult[] = c.streams.map((s) => {
+      const events = s.events.map((e) => ({ id: e.id, revision: found[k]!.revision, position: found[k++]!.position }))
+      return resultFor(s.stream, events)
+    })
+    const events = (c.events ?? []).map((e) => ({ id: e.id, revision: null, position: found[k++]!.position }))
+    const position = Math.max(...found.map((f) => f!.position))
+    return { streams, events, position, replayed: true }
+  }
+
+  async function attempt(commands: AppendCommand[]): Promise<Array<AppendResult | Error>> {
+    const { existing, fresh } = await load(commands)
+    const headOf = (s: string): Head | null => (fresh.has(s) ? fresh.get(s)! : heads.get(s) ?? null)
+    const overlay = new Map<string, Head | null>()
+    const pendingIds = new Map<string, number>() // id -> index of the command in this group
+    const outcomes: Array<AppendResult | Error> = []
+    const rows: Row[] = []
+    let position = lastPosition!
+    const time = Date.now()
+
+    commands.forEach((c, index) => {
+      // A duplicate of a command earlier in this group (a concurrent retry) gets its outcome.
+      const first = c.streams[0]?.events[0] ?? c.events?.[0]
+      const twin = first?.clientId ? pendingIds.get(hex(first.idBytes)) : undefined
+      if (twin !== undefined) {
+        const o = outcomes[twin]
+        outcomes.push(o instanceof Error ? o : { ...o, replayed: true })
+        return
+      }
+      const replay = replayOf(c, existing)
+      if (replay) return void outcomes.push(replay)
+
+      for (const s of c.streams) {
+        const head = overlay.has(s.stream) ? overlay.get(s.stream)! : headOf(s.stream)
+        const actual = head ? head.revision : null
+        if (!expectationHolds(s.expected, actual)) {
+          return void outcomes.push(wrongExpectedRevision(s.stream, s.expected, actual))
+        }
+      }
+      const streams: StreamAppendResult[] = []
+      for (const s of c.streams) {
+        const head = overlay.has(s.stream) ? overlay.get(s.stream)! : headOf(s.stream)
+        let revision = head ? head.revision : -1
+        const appended: AppendedEvent[] = []
+        for (const e of s.events) {
+          revision++
+          position++
+          rows.push({ position, event: e, stream: s.stream, revision })
+          appended.push({ id: e.id, revision, position })
+        }
+        overlay.set(s.stream, { revision, position })
+        streams.push(resultFor(s.stream, appended))
+      }
+      const loose: AppendedEvent[] = []
+      for (const e of c.events ?? []) {
+        position++
+        rows.push({ position, event: e, stream: null, revision: null })
+        loose.push({ id: e.id, revision: null, position })
+      }
+      for (const s of c.streams) for (const e of s.events) if (e.clientId) pendingIds.set(hex(e.idBytes), index)
+      for (const e of c.events ?? []) if (e.clientId) pendingIds.set(hex(e.idBytes), index)
+      outcomes.push({ streams, events: loose, position, replayed: false })
+    })
+
+    if (rows.length > 0) await db.batch(insertStatements(rows, time), 'write')
+    if (options.trustCache) {
+      for (const [s, h] of fresh) remember(s, h)
+      for (const [s, h] of overlay) remember(s, h)
+      lastPosition = position
+    } else {
+      lastPosition = undefined
+    }
+    return outcomes
+  }
+
+  return {
+    async commitGroup(commands) {
+      for (let tries = 1; ; tries++) {
+        try {
+          return await attempt(commands)
+        } catch (e) {
+          // Another writer got there first (remote mode, or a second process on the
+          // file): forget what we believed and evaluate the group again.
+          heads.clear()
+          lastPosition = undefined
+          if (!isConstraintError(e) || tries >= 5) throw e
+        }
+      }
+    },
+  }
+}
+
+function resultFor(stream: string, events: AppendedEvent[]): StreamAppendResult {
+  const first = events[0]
+  const last = events[events.length - 1]
+  return {
+    stream,
+    firstRevision: first.revision!,
+    lastRevision: last.revision!,
+    firstPosition: first.position,
+    lastPosition: last.position,
+    events,
+  }
+}
+
+function insertStatements(rows: Row[], time: number): InStatement[] {
+  const stmts: InStatement[] = []
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const chunk = rows.slice(i, i + ROWS_PER_INSERT)
+    const args: InValue[] = []
+    for (const r of chunk) {
+      const e = r.event
+      args.push(
+        r.position,
+        e.idBytes,
+        r.stream,
+        r.revision,
+        r.stream === null ? null : categoryOf(r.stream),
+        r.stream === null ? null : streamHash(r.stream),
+        e.type,
+        time,
+        e.data,
+        e.metadata,
+        e.tags.length ? JSON.stringify(e.tags) : null,
+      )
+    }
+    stmts.push({ sql: insertEventsSql(chunk.length), args })
+  }
+  const tagRows: InValue[] = []
+  for (const r of rows) for (const t of r.event.tags) tagRows.push(t, r.position)
+  for (let i = 0; i < tagRows.length; i += 1000) {
+    const chunk = tagRows.slice(i, i + 1000)
+    stmts.push({
+      sql: 'INSERT INTO event_tags (tag, position) VALUES ' + Array.from({ length: chunk.length / 2 }, () => '(?, ?)').join(', '),
+      args: chunk,
+    })
+  }
+  return stmts
+}
+

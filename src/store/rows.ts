@@ -1,0 +1,26 @@
+import type { Row } from '@libsql/client'
+import { stringify } from 'uuid'
+import type { StoredEvent } from '../core/types.ts'
+
+export const EVENT_COLUMNS = 'position, id, stream, revision, type, time, data, metadata, tags'
+
+const bytes = (v: unknown): Uint8Array | null =>
+  v == null ? null : v instanceof Uint8Array ? v : new Uint8Array(v as ArrayBuffer)
+
+/** Maps a row selected with EVENT_COLUMNS to a StoredEvent. */
+export function toStoredEvent(row: Row): StoredEvent {
+  return {
+    position: Number(row.position),
+    id: stringify(bytes(row.id)!),
+    stream: row.stream as string | null,
+    revision: row.revision == null ? null : Number(row.revision),
+    type: row.type as string,
+    time: Number(row.time),
+    data: bytes(row.data),
+    metadata: bytes(row.metadata),
+    tags: row.tags ? (JSON.parse(row.tags as string) as string[]) : [],
+  }
+}
+
+/** `?, ?, ?` for an IN list. */
+export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ')

@@ -1,0 +1,30 @@
+import type { Client } from '@libsql/client'
+import type { CommitBackend, EventReader } from '../core/types.ts'
+import { createCommitBackend } from './commitGroup.ts'
+import { createReader } from './reads.ts'
+
+export interface Store {
+  backend: CommitBackend
+  reader: EventReader
+  /** true when this process trusts its in-memory stream heads (sole writer of a local file) */
+  trustCache: boolean
+  close(): Promise<void>
+}
+
+export interface StoreOptions {
+  /** other processes may write the same database: trust nothing in memory */
+  sharedWriters?: boolean
+}
+
+/** A store over any @libsql/client (local file, remote server, or web client). */
+export function createStore(client: Client, options: StoreOptions = {}): Store {
+  const trustCache = client.protocol === 'file' && !options.sharedWriters
+  return {
+    backend: createCommitBackend(client, { trustCache }),
+    reader: createReader(client),
+    trustCache,
+    async close() {
+      client.close()
+    },
+  }
+}
