@@ -1,4 +1,4 @@
-import type { Client, InStatement, InValue } from '@libsql/client'
+import type { Db, SqlValue, Statement } from './db.ts'
 
 import { eventIdReused, wrongExpectedRevision } from '../core/errors.ts'
 import { expectationHolds } from '../core/expected.ts'
@@ -66,7 +66,7 @@ const hex = (b: Uint8Array) => {
 const isConstraintError = (e: unknown) => /SQLITE_CONSTRAINT|UNIQUE constraint failed/i.test(String((e as Error)?.message ?? e) + String((e as { code?: string })?.code ?? ''))
 
 /** The commit backend over libSQL: evaluates each command alone, writes the group in one transaction. */
-export function createCommitBackend(db: Client, options: CommitOptions): CommitBackend {
+export function createCommitBackend(db: Db, options: CommitOptions): CommitBackend {
   const maxCached = options.maxCachedStreams ?? 100_000
   const heads = new Map<string, Head | null>()
   let lastPosition: number | undefined
@@ -87,7 +87,7 @@ export function createCommitBackend(db: Client, options: CommitOptions): CommitB
       }
       for (const e of c.events ?? []) if (e.clientId) ids.push(e.idBytes)
     }
-    const stmts: InStatement[] = []
+    const stmts: Statement[] = []
     const wantLast = !options.trustCache || lastPosition === undefined
     if (wantLast) stmts.push('SELECT coalesce(max(position), 0) AS p FROM events')
     const streamList = [...streams]
@@ -251,11 +251,11 @@ function resultFor(stream: string, events: AppendedEvent[]): StreamAppendResult 
   }
 }
 
-function insertStatements(rows: Row[], time: number): InStatement[] {
-  const stmts: InStatement[] = []
+function insertStatements(rows: Row[], time: number): Statement[] {
+  const stmts: Statement[] = []
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const chunk = rows.slice(i, i + ROWS_PER_INSERT)
-    const args: InValue[] = []
+    const args: SqlValue[] = []
     for (const r of chunk) {
       const e = r.event
       args.push(
@@ -274,7 +274,7 @@ function insertStatements(rows: Row[], time: number): InStatement[] {
     }
     stmts.push({ sql: insertEventsSql(chunk.length), args })
   }
-  const tagRows: InValue[] = []
+  const tagRows: SqlValue[] = []
   for (const r of rows) for (const t of r.event.tags) tagRows.push(t, r.position)
   for (let i = 0; i < tagRows.length; i += 1000) {
     const chunk = tagRows.slice(i, i + 1000)

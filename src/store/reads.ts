@@ -1,9 +1,9 @@
-import type { Client } from '@libsql/client'
+import type { Db } from './db.ts'
 import type { EventReader, ReadAllOptions, ReadCategoryOptions, ReadStreamOptions, StreamHead } from '../core/types.ts'
 import { EVENT_COLUMNS, toStoredEvent } from './rows.ts'
 
 /** Keyset reads over the indexes: a page costs the same at any depth of the log. */
-export function createReader(db: Client): EventReader {
+export function createReader(db: Db): EventReader {
   const select = async (sql: string, args: Array<string | number>) =>
     (await db.execute({ sql, args })).rows.map(toStoredEvent)
 

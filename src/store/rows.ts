@@ -1,4 +1,4 @@
-import type { Row } from '@libsql/client'
+import type { SqlRow } from './db.ts'
 import { stringify } from 'uuid'
 import type { StoredEvent } from '../core/types.ts'
 
@@ -8,7 +8,7 @@ const bytes = (v: unknown): Uint8Array | null =>
   v == null ? null : v instanceof Uint8Array ? v : new Uint8Array(v as ArrayBuffer)
 
 /** Maps a row selected with EVENT_COLUMNS to a StoredEvent. */
-export function toStoredEvent(row: Row): StoredEvent {
+export function toStoredEvent(row: SqlRow): StoredEvent {
   return {
     position: Number(row.position),
     id: stringify(bytes(row.id)!),

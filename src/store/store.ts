@@ -1,4 +1,4 @@
-import type { Client } from '@libsql/client'
+import type { Db } from './db.ts'
 import type { CommitBackend, EventReader } from '../core/types.ts'
 import { createCommitBackend } from './commitGroup.ts'
 import { createReader } from './reads.ts'
@@ -17,7 +17,7 @@ export interface StoreOptions {
 }
 
 /** A store over any @libsql/client (local file, remote server, or web client). */
-export function createStore(client: Client, options: StoreOptions = {}): Store {
+export function createStore(client: Db, options: StoreOptions = {}): Store {
   const trustCache = client.protocol === 'file' && !options.sharedWriters
   return {
     backend: createCommitBackend(client, { trustCache }),

@@ -1,0 +1,19 @@
+/**
+ * The slice of a SQL client the store uses. `@libsql/client` (file, libsql://, https://,
+ * and its web build) satisfies it as is; other bindings (Cloudflare D1) adapt to it.
+ */
+export type SqlValue = null | string | number | bigint | boolean | ArrayBuffer | Uint8Array
+export type Statement = string | { sql: string; args: SqlValue[] }
+export type SqlRow = Record<string, unknown>
+export interface SqlResult {
+  rows: SqlRow[]
+}
+
+export interface Db {
+  /** 'file' for a local database: only then may a process trust its in-memory heads */
+  readonly protocol: string
+  execute(stmt: Statement): Promise<SqlResult>
+  /** runs all statements in one transaction (one round trip to a remote server) */
+  batch(stmts: Statement[], mode: 'read' | 'write'): Promise<SqlResult[]>
+  close(): void
+}
