@@ -63,6 +63,16 @@ export const wrongExpectedRevision = (stream: string, expected: unknown, actual:
 export const eventIdReused = (eventId: string, detail: string) =>
   new EdgelogError(409, 'event-id-reused', 'Event id reused', detail, { eventId })
 
+/** A DCB append condition did not hold: events matching failIfEventsMatch were appended after `after`. */
+export const conditionFailed = (after: number | null, positions: number[]) =>
+  new EdgelogError(
+    409,
+    'condition-failed',
+    'Append condition failed',
+    `Events matching failIfEventsMatch were appended ${after === null ? 'to the log' : `after position ${after}`}: position${positions.length > 1 ? 's' : ''} ${positions.join(', ')}. Read them, decide again, and retry.`,
+    { after, positions },
+  )
+
 export const unavailable = (detail: string, retryAfterSeconds = 1) =>
   new EdgelogError(503, 'unavailable', 'Service unavailable', detail, {}, {
     'Retry-After': String(retryAfterSeconds),

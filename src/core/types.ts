@@ -103,6 +103,19 @@ export interface ReadAllOptions {
   tags?: string[]
 }
 
+export interface QueryOptions {
+  /** first position to read (inclusive) */
+  from: number
+  limit: number
+}
+
+/** A page of a DCB query and the log position the read is consistent with. */
+export interface QueryPage {
+  events: StoredEvent[]
+  /** the last committed position in the read's snapshot: a condition's `after` */
+  position: number
+}
+
 export interface ReadCategoryOptions {
   from: number
   limit: number
@@ -125,6 +138,8 @@ export interface EventReader {
   head(stream: string): Promise<StreamHead | null>
   readAll(options: ReadAllOptions): Promise<StoredEvent[]>
   readCategory(category: string, options: ReadCategoryOptions): Promise<StoredEvent[]>
+  /** events matching a DCB query from a position, with the position the page is consistent with */
+  query(items: QueryItem[], options: QueryOptions): Promise<QueryPage>
   /** the last committed position (0 when empty) */
   lastPosition(): Promise<number>
   ping(): Promise<void>

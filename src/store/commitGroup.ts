@@ -1,7 +1,8 @@
 import type { Db, SqlValue, Statement } from './db.ts'
 
-import { eventIdReused, wrongExpectedRevision } from '../core/errors.ts'
+import { conditionFailed, eventIdReused, wrongExpectedRevision } from '../core/errors.ts'
 import { expectationHolds } from '../core/expected.ts'
+import { matchesQuery, MAX_CONFLICTS } from '../core/query.ts'
 import { categoryOf, streamHash } from '../core/streams.ts'
 import type {
   AppendCommand,
@@ -11,6 +12,7 @@ import type {
   ProposedEvent,
   StreamAppendResult,
 } from '../core/types.ts'
+import { matchingPositions } from './query.ts'
 import { placeholders } from './rows.ts'
 
 export interface CommitOptions {
@@ -105,15 +107,26 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
         args: chunk,
       })
     }
+    // DCB conditions: the first stored events matching failIfEventsMatch after `after`,
+    // read in the same snapshot as the heads and the last position.
+    const firstCondition = stmts.length
+    const conditioned: number[] = []
+    commands.forEach((c, i) => {
+      if (!c.condition) return
+      conditioned.push(i)
+      stmts.push(matchingPositions(c.condition.failIfEventsMatch, (c.condition.after ?? -1) + 1, MAX_CONFLICTS))
+    })
     const existing = new Map<string, StoredId>()
     const fresh = new Map<string, Head | null>()
-    if (stmts.length === 0) return { existing, fresh }
+    const conflicts = new Map<number, number[]>() // command index -> stored matching positions
+    if (stmts.length === 0) return { existing, fresh, conflicts }
     // One round trip against a remote server; a consistent snapshot either way.
     const results = await db.batch(stmts, 'read')
     let r = 0
     if (wantLast) lastPosition = Number(results[r++].rows[0].p)
     for (const s of streamList) fresh.set(s, null)
-    for (; r < results.length; r++) {
+    conditioned.forEach((command, k) => conflicts.set(command, results[firstCondition + k].rows.map((row) => Number(row.p))))
+    for (; r < firstCondition; r++) {
       for (const row of results[r].rows) {
         if ('id' in row) {
           existing.set(hex(new Uint8Array(row.id as ArrayBuffer)), {
@@ -127,7 +140,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
         }
       }
     }
-    return { existing, fresh }
+    return { existing, fresh, conflicts }
   }
 
   /** All of a command's events already stored exactly as proposed: the original result. */
@@ -157,7 +170,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
   }
 
   async function attempt(commands: AppendCommand[]): Promise<Array<AppendResult | Error>> {
-    const { existing, fresh } = await load(commands)
+    const { existing, fresh, conflicts } = await load(commands)
     const headOf = (s: string): Head | null => (fresh.has(s) ? fresh.get(s)! : heads.get(s) ?? null)
     const overlay = new Map<string, Head | null>()
     const pendingIds = new Map<string, number>() // id -> index of the command in this group
@@ -184,6 +197,19 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
         if (!expectationHolds(s.expected, actual)) {
           return void outcomes.push(wrongExpectedRevision(s.stream, s.expected, actual))
         }
+      }
+      if (c.condition) {
+        // Stored events from the snapshot, then events accepted earlier in this group (not
+        // in the database yet). The position primary key guards the gap between this read
+        // and the write: a commit by anyone else in between fails our insert, and the
+        // group is evaluated again.
+        const { failIfEventsMatch, after = -1 } = c.condition
+        const found = [...(conflicts.get(index) ?? [])]
+        for (const row of rows) {
+          if (found.length >= MAX_CONFLICTS) break
+          if (row.position > after && matchesQuery(row.event, failIfEventsMatch)) found.push(row.position)
+        }
+        if (found.length) return void outcomes.push(conditionFailed(c.condition.after ?? null, found.slice(0, MAX_CONFLICTS)))
       }
       const streams: StreamAppendResult[] = []
       for (const s of c.streams) {

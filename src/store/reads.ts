@@ -1,6 +1,13 @@
 import type { Db } from './db.ts'
-import type { EventReader, ReadAllOptions, ReadCategoryOptions, ReadStreamOptions, StreamHead } from '../core/types.ts'
+import type { EventReader, QueryItem, QueryOptions, ReadAllOptions, ReadCategoryOptions, ReadStreamOptions, StreamHead } from '../core/types.ts'
+import { matchingPositions } from './query.ts'
 import { EVENT_COLUMNS, toStoredEvent } from './rows.ts'
+
+/** The events at the positions a query selects, in order (the positions drive: CROSS JOIN). */
+const eventsAt = (items: QueryItem[], from: number, limit: number) => {
+  const m = matchingPositions(items, from, limit)
+  return { sql: `SELECT ${EVENT_COLUMNS} FROM (${m.sql}) m CROSS JOIN events ON events.position = m.p ORDER BY m.p`, args: m.args }
+}
 
 /** Keyset reads over the indexes: a page costs the same at any depth of the log. */
 export function createReader(db: Db): EventReader {
@@ -23,7 +30,8 @@ export function createReader(db: Db): EventReader {
       return row ? { stream, revision: Number(row.revision), position: Number(row.position) } : null
     },
 
-    readAll({ from, limit, types }: ReadAllOptions) {
+    async readAll({ from, limit, types, tags }: ReadAllOptions) {
+      if (tags?.length) return (await db.execute(eventsAt([{ types, tags }], from, limit))).rows.map(toStoredEvent)
       if (!types?.length) {
         return select(`SELECT ${EVENT_COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`, [from, limit])
       }
@@ -42,6 +50,12 @@ export function createReader(db: Db): EventReader {
         `SELECT ${EVENT_COLUMNS} FROM events WHERE category = ? AND position >= ? AND stream_hash % ? = ? ORDER BY position LIMIT ?`,
         [category, from, size, member, limit],
       )
+    },
+
+    async query(items: QueryItem[], { from, limit }: QueryOptions) {
+      // One read transaction: the page and the position it is consistent with.
+      const [page, last] = await db.batch([eventsAt(items, from, limit), 'SELECT coalesce(max(position), 0) AS p FROM events'], 'read')
+      return { events: page.rows.map(toStoredEvent), position: Number(last.rows[0].p) }
     },
 
     async lastPosition() {
