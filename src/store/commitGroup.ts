@@ -46,7 +46,14 @@ interface Row {
   revision: number | null
 }
 
-const ROWS_PER_INSERT = 500
+// Rows per multi-row INSERT and ids per IN list, capped by the driver's bound-parameter
+// limit (D1 takes 100 per statement; SQLite's default is 32766).
+const INSERT_COLUMNS = 11
+const chunkSizes = (maxParams = 32766) => ({
+  rows: Math.max(1, Math.min(500, Math.floor(maxParams / INSERT_COLUMNS))),
+  inList: Math.min(500, maxParams),
+  tagPairs: Math.min(500, Math.floor(maxParams / 2)),
+})
 const insertSql = new Map<number, string>()
 function insertEventsSql(n: number): string {
   let s = insertSql.get(n)
@@ -70,6 +77,7 @@ const isConstraintError = (e: unknown) => /SQLITE_CONSTRAINT|UNIQUE constraint f
 /** The commit backend over libSQL: evaluates each command alone, writes the group in one transaction. */
 export function createCommitBackend(db: Db, options: CommitOptions): CommitBackend {
   const maxCached = options.maxCachedStreams ?? 100_000
+  const chunks = chunkSizes(db.maxParams)
   const heads = new Map<string, Head | null>()
   let lastPosition: number | undefined
 
@@ -93,15 +101,15 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
     const wantLast = !options.trustCache || lastPosition === undefined
     if (wantLast) stmts.push('SELECT coalesce(max(position), 0) AS p FROM events')
     const streamList = [...streams]
-    for (let i = 0; i < streamList.length; i += 500) {
-      const chunk = streamList.slice(i, i + 500)
+    for (let i = 0; i < streamList.length; i += chunks.inList) {
+      const chunk = streamList.slice(i, i + chunks.inList)
       stmts.push({
         sql: `SELECT stream, max(revision) AS revision, max(position) AS position FROM events WHERE stream IN (${placeholders(chunk.length)}) GROUP BY stream`,
         args: chunk,
       })
     }
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500)
+    for (let i = 0; i < ids.length; i += chunks.inList) {
+      const chunk = ids.slice(i, i + chunks.inList)
       stmts.push({
         sql: `SELECT id, stream, revision, position, type FROM events WHERE id IN (${placeholders(chunk.length)})`,
         args: chunk,
@@ -236,7 +244,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
       outcomes.push({ streams, events: loose, position, replayed: false })
     })
 
-    if (rows.length > 0) await db.batch(insertStatements(rows, time), 'write')
+    if (rows.length > 0) await db.batch(insertStatements(rows, time, chunks), 'write')
     if (options.trustCache) {
       for (const [s, h] of fresh) remember(s, h)
       for (const [s, h] of overlay) remember(s, h)
@@ -277,10 +285,10 @@ function resultFor(stream: string, events: AppendedEvent[]): StreamAppendResult 
   }
 }
 
-function insertStatements(rows: Row[], time: number): Statement[] {
+function insertStatements(rows: Row[], time: number, chunks: ReturnType<typeof chunkSizes>): Statement[] {
   const stmts: Statement[] = []
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    const chunk = rows.slice(i, i + ROWS_PER_INSERT)
+  for (let i = 0; i < rows.length; i += chunks.rows) {
+    const chunk = rows.slice(i, i + chunks.rows)
     const args: SqlValue[] = []
     for (const r of chunk) {
       const e = r.event
@@ -302,8 +310,8 @@ function insertStatements(rows: Row[], time: number): Statement[] {
   }
   const tagRows: SqlValue[] = []
   for (const r of rows) for (const t of r.event.tags) tagRows.push(t, r.position)
-  for (let i = 0; i < tagRows.length; i += 1000) {
-    const chunk = tagRows.slice(i, i + 1000)
+  for (let i = 0; i < tagRows.length; i += 2 * chunks.tagPairs) {
+    const chunk = tagRows.slice(i, i + 2 * chunks.tagPairs)
     stmts.push({
       sql: 'INSERT INTO event_tags (tag, position) VALUES ' + Array.from({ length: chunk.length / 2 }, () => '(?, ?)').join(', '),
       args: chunk,

@@ -12,6 +12,8 @@ export interface SqlResult {
 export interface Db {
   /** 'file' for a local database: only then may a process trust its in-memory heads */
   readonly protocol: string
+  /** bound parameters one statement may carry (D1: 100); unset means SQLite's default */
+  readonly maxParams?: number
   execute(stmt: Statement): Promise<SqlResult>
   /** runs all statements in one transaction (one round trip to a remote server) */
   batch(stmts: Statement[], mode: 'read' | 'write'): Promise<SqlResult[]>
