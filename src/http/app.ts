@@ -10,6 +10,7 @@ import { issuesOf, problemResponse, toEdgelogError } from './problem.ts'
 import { registerAppendRoute } from './routes/append.ts'
 import { registerHealthRoute } from './routes/health.ts'
 import { registerLogRoutes } from './routes/log.ts'
+import { registerQueryRoute } from './routes/query.ts'
 import { registerStreamRoutes } from './routes/streams.ts'
 
 export interface AuthConfig {
@@ -68,7 +69,8 @@ export function createApp(deps: AppDeps) {
       }),
     )
     app.use('/v1/*', async (c, next) => {
-      if (WRITE_METHODS.has(c.req.method) && c.get('role') !== 'rw') {
+      // POST /v1/query is a read that carries its query in the body.
+      if (WRITE_METHODS.has(c.req.method) && c.get('role') !== 'rw' && c.req.path !== '/v1/query') {
         throw new EdgelogError(403, 'forbidden', 'Forbidden', 'This token may read but not write; use a read-write token.')
       }
       await next()
@@ -89,6 +91,7 @@ export function createApp(deps: AppDeps) {
   registerStreamRoutes(app, deps)
   registerAppendRoute(app, deps)
   registerLogRoutes(app, deps)
+  registerQueryRoute(app, deps)
   registerHealthRoute(app, deps)
 
   app.doc31('/openapi.json', {

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { MAX_ITEM_TERMS, MAX_QUERY_ITEMS } from '../core/query.ts'
 import { STREAM_NAME } from '../core/streams.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -32,14 +33,70 @@ export const eventsArray = (max: number) =>
 export const AppendBody = (max: number) =>
   z.strictObject({ events: eventsArray(max), expectedRevision: ExpectedRevision.optional() }).openapi('AppendToStream')
 
+/** A DCB query item: events of one of `types` (any type if absent) that carry all `tags`. */
+export const QueryItem = z
+  .strictObject({
+    types: z
+      .array(z.string().min(1).max(200))
+      .max(MAX_ITEM_TERMS, `at most ${MAX_ITEM_TERMS} types per query item`)
+      .optional()
+      .openapi({ description: 'the event matches if its type is one of these (any type when absent)', example: ['StudentSubscribedToCourse'] }),
+    tags: z
+      .array(Tag)
+      .max(MAX_ITEM_TERMS, `at most ${MAX_ITEM_TERMS} tags per query item`)
+      .optional()
+      .openapi({ description: 'the event matches if it carries all of these', example: ['course:c1'] }),
+  })
+  .refine((i) => (i.types?.length ?? 0) + (i.tags?.length ?? 0) > 0, {
+    message: 'a query item needs at least one type or tag (an empty item would match every event)',
+  })
+  .openapi('QueryItem')
+
+/** A DCB query: an event matches if it matches any item. */
+export const Query = z
+  .array(QueryItem)
+  .min(1, 'a query needs at least one item')
+  .max(MAX_QUERY_ITEMS, `at most ${MAX_QUERY_ITEMS} items per query (MAX_QUERY_ITEMS)`)
+
+export const QueryBody = (maxPage: number) =>
+  z
+    .strictObject({
+      items: Query,
+      from: z.number().int().min(0, 'from must be a position >= 0').optional().openapi({ description: 'position to start at (inclusive), default 0' }),
+      limit: z.number().int().min(1, 'limit must be at least 1').max(maxPage, `limit must be at most ${maxPage} (MAX_PAGE_SIZE)`).optional(),
+    })
+    .openapi('Query')
+
+export const AppendCondition = z
+  .strictObject({
+    failIfEventsMatch: Query,
+    after: z
+      .number()
+      .int()
+      .min(0, 'after must be a position >= 0')
+      .optional()
+      .openapi({ description: 'the position the decision was based on (a query\'s `position`); absent: any matching event fails' }),
+  })
+  .openapi('AppendCondition')
+
 export const MultiAppendBody = (max: number) =>
   z
     .strictObject({
       streams: z
         .array(z.strictObject({ stream: StreamName, expectedRevision: ExpectedRevision.optional(), events: eventsArray(max) }))
-        .min(1, 'streams must hold at least one stream'),
+        .optional(),
+      events: z
+        .array(EventIn)
+        .max(max, `at most ${max} events per append (MAX_EVENTS_PER_APPEND)`)
+        .optional()
+        .openapi({ description: 'stream-less (DCB) events, addressed by their tags; read back with stream and revision null' }),
+      condition: AppendCondition.optional(),
     })
-    .refine((b) => new Set(b.streams.map((s) => s.stream)).size === b.streams.length, {
+    .refine((b) => (b.streams?.length ?? 0) + (b.events?.length ?? 0) > 0, {
+      message: 'an append needs at least one event, in streams or in events',
+      path: ['streams'],
+    })
+    .refine((b) => new Set((b.streams ?? []).map((s) => s.stream)).size === (b.streams ?? []).length, {
       message: 'each stream may appear once per append',
       path: ['streams'],
     })
@@ -73,7 +130,7 @@ export const StreamAppendResult = z
   .openapi('StreamAppendResult')
 
 export const MultiAppendResult = z
-  .object({ position: z.number().int(), streams: z.array(StreamAppendResult) })
+  .object({ position: z.number().int(), streams: z.array(StreamAppendResult), events: z.array(Appended) })
   .openapi('MultiAppendResult')
 
 export const Head = z.object({ stream: z.string(), revision: z.number().int(), position: z.number().int() }).openapi('StreamHead')
@@ -83,6 +140,14 @@ export const StreamPage = z
   .openapi('StreamPage')
 
 export const LogPage = z.object({ events: z.array(EventOut), next: z.number().int() }).openapi('LogPage')
+
+export const QueryPage = z
+  .object({
+    events: z.array(EventOut),
+    next: z.number().int().nullable().openapi({ description: 'from for the next page; null when every match up to position was returned' }),
+    position: z.number().int().openapi({ description: 'the last committed position this read is consistent with; pass it as condition.after' }),
+  })
+  .openapi('QueryPage')
 
 export const Problem = z
   .object({

@@ -4,7 +4,10 @@ import { bodyOf, cborBody, send, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
 import { bodyContent, jsonAndCbor, problems } from './doc.ts'
 
-/** Multi-stream atomic append: each stream with its own expected revision, all or nothing. */
+/**
+ * Multi-stream atomic append: each stream with its own expected revision, plus stream-less
+ * (DCB) events and an append condition (`failIfEventsMatch` after a position), all or nothing.
+ */
 export function registerAppendRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
   const { log } = deps
   const schema = S.MultiAppendBody(log.limits.maxEventsPerAppend)
@@ -12,8 +15,9 @@ export function registerAppendRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
     createRoute({
       method: 'post',
       path: '/v1/append',
-      summary: 'Append to several streams atomically',
-      description: 'Every stream\'s expected revision must hold, or nothing is written (409 names the stream).',
+      summary: 'Append to several streams and stream-less events atomically, optionally on a DCB condition',
+      description:
+        'Every stream\'s expected revision must hold (409 wrong-expected-revision names the stream) and, with a condition, no event matching `failIfEventsMatch` may have been appended after `after` (409 condition-failed names the positions), or nothing is written. Stream-less events are addressed by their tags and read back with stream and revision null.',
       middleware: [cborBody(schema, log.codec)] as const,
       request: { body: bodyContent(schema) },
       responses: {
@@ -23,9 +27,9 @@ export function registerAppendRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
     }),
     async (c) => {
       const body = bodyOf(c, () => c.req.valid('json'))
-      const result = await log.append({ streams: body.streams })
+      const result = await log.append({ streams: body.streams ?? [], events: body.events, condition: body.condition })
       const headers: Record<string, string> = result.replayed ? { 'Idempotent-Replayed': 'true' } : {}
-      return send(c, log.codec, 201, { position: result.position, streams: result.streams }, headers)
+      return send(c, log.codec, 201, { position: result.position, streams: result.streams, events: result.events }, headers)
     },
   )
 }

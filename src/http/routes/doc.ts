@@ -18,7 +18,7 @@ const DESCRIPTIONS: Record<number, string> = {
   403: 'Read-only token',
   404: 'Not found',
   406: 'Accept allows neither JSON nor CBOR',
-  409: 'Conflict: wrong expected revision or event id reused',
+  409: 'Conflict: wrong expected revision, append condition failed, or event id reused',
   412: 'If-Match / If-None-Match did not hold',
   413: 'Body or event too large',
   415: 'Body is neither JSON nor CBOR',

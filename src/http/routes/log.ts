@@ -1,4 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
+import { MAX_ITEM_TERMS } from '../../core/query.ts'
 import type { StoredEvent } from '../../core/types.ts'
 import type { AppDeps } from '../app.ts'
 import { renderEvent, send, type Env } from '../media.ts'
@@ -28,12 +29,16 @@ export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       method: 'get',
       path: '/v1/all',
       summary: 'Read the global log',
-      description: 'Events in commit order from a position (inclusive), optionally only some types.',
+      description: 'Events in commit order from a position (inclusive), optionally only some types and only events carrying all the given tags.',
       request: {
         query: z.object({
           from: S.Cursor('from').optional().openapi({ description: 'position to start at (inclusive), default 0' }),
           limit: S.pageLimit(limits.maxPageSize).optional(),
           types: S.csv.optional().openapi({ description: 'comma-separated event types', example: 'Deposited,Withdrawn' }),
+          tags: S.csv
+            .pipe(z.array(S.Tag).max(MAX_ITEM_TERMS, `at most ${MAX_ITEM_TERMS} tags`))
+            .optional()
+            .openapi({ description: 'comma-separated tags; an event must carry all of them', example: 'account:17' }),
         }),
       },
       responses: { 200: { description: 'A page of the log', content: jsonAndCbor(S.LogPage) }, ...problems(400) },
@@ -41,7 +46,7 @@ export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
     async (c) => {
       const q = c.req.valid('query')
       const from = q.from ?? 0
-      const events = await log.reader.readAll({ from, limit: q.limit ?? limits.defaultPageSize, types: q.types })
+      const events = await log.reader.readAll({ from, limit: q.limit ?? limits.defaultPageSize, types: q.types, tags: q.tags })
       return send(c, codec, 200, render(page(events, from)))
     },
   )

@@ -1,0 +1,37 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
+import type { AppDeps } from '../app.ts'
+import { bodyOf, cborBody, renderEvent, send, type Env } from '../media.ts'
+import * as S from '../schemas.ts'
+import { bodyContent, jsonAndCbor, problems } from './doc.ts'
+
+/**
+ * `POST /v1/query`: a Dynamic Consistency Boundary read (dcb.events). Returns matching
+ * events from a position and the log position the read is consistent with, which a
+ * command handler passes back as `condition.after` when it appends its decision.
+ */
+export function registerQueryRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
+  const { log } = deps
+  const { codec, limits } = log
+  const schema = S.QueryBody(limits.maxPageSize)
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/query',
+      summary: 'Read events matching a DCB query',
+      description:
+        'An event matches an item if its type is one of the item\'s types (any type when absent) and it carries all of the item\'s tags; it matches the query if it matches any item. Paged by position; `position` is the last committed position the page is consistent with (use it as `condition.after`).',
+      middleware: [cborBody(schema, codec)] as const,
+      request: { body: bodyContent(schema) },
+      responses: { 200: { description: 'A page of matching events', content: jsonAndCbor(S.QueryPage) }, ...problems(400, 415) },
+    }),
+    async (c) => {
+      const body = bodyOf(c, () => c.req.valid('json'))
+      const from = body.from ?? 0
+      const limit = body.limit ?? limits.defaultPageSize
+      const { events, position } = await log.reader.query(body.items, { from, limit })
+      // A short page holds every match up to `position`: nothing more to read for now.
+      const next = events.length === limit ? events[events.length - 1].position + 1 : null
+      return send(c, codec, 200, { events: events.map((e) => renderEvent(e, codec)), next, position })
+    },
+  )
+}
