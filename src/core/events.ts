@@ -1,6 +1,6 @@
-import { parse as parseUuid, v7 as uuidv7 } from 'uuid'
 import { payloadTooLarge } from './errors.ts'
 import type { Codec, ProposedEvent } from './types.ts'
+import { uuidToBytes, uuidToString, uuidv7Bytes } from './uuid.ts'
 
 /** An event as a client sends it (already schema-validated). */
 export interface EventInput {
@@ -20,7 +20,6 @@ const utf8 = new TextEncoder()
  */
 export function prepareEvents(inputs: EventInput[], codec: Codec, maxEventBytes: number, path = 'events'): ProposedEvent[] {
   return inputs.map((input, i) => {
-    const id = input.id ?? uuidv7()
     const data = input.data === undefined ? null : codec.encode(input.data)
     const metadata = input.metadata === undefined || input.metadata === null ? null : codec.encode(input.metadata)
     const tags = input.tags ?? []
@@ -29,6 +28,8 @@ export function prepareEvents(inputs: EventInput[], codec: Codec, maxEventBytes:
     if (size > maxEventBytes) {
       throw payloadTooLarge(`${path}[${i}] is ${size} bytes encoded; the limit per event is ${maxEventBytes} bytes (MAX_EVENT_BYTES).`)
     }
-    return { id: id.toLowerCase(), idBytes: parseUuid(id), clientId: input.id !== undefined, type: input.type, data, metadata, tags, size }
+    const idBytes = input.id === undefined ? uuidv7Bytes() : uuidToBytes(input.id)
+    const id = input.id === undefined ? uuidToString(idBytes) : input.id.toLowerCase()
+    return { id, idBytes, clientId: input.id !== undefined, type: input.type, data, metadata, tags, size }
   })
 }

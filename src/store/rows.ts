@@ -1,5 +1,5 @@
 import type { SqlRow } from './db.ts'
-import { stringify } from 'uuid'
+import { uuidToString } from '../core/uuid.ts'
 import type { StoredEvent } from '../core/types.ts'
 
 export const EVENT_COLUMNS = 'position, id, stream, revision, type, time, data, metadata, tags'
@@ -11,7 +11,7 @@ const bytes = (v: unknown): Uint8Array | null =>
 export function toStoredEvent(row: SqlRow): StoredEvent {
   return {
     position: Number(row.position),
-    id: stringify(bytes(row.id)!),
+    id: uuidToString(bytes(row.id)!),
     stream: row.stream as string | null,
     revision: row.revision == null ? null : Number(row.revision),
     type: row.type as string,

@@ -1,0 +1,44 @@
+/**
+ * UUIDv7 (RFC 9562 §5.7): 48-bit millisecond time, then random bits. Time-ordered ids
+ * append to the right edge of the unique id index instead of landing anywhere in it.
+ * Random bytes come from a pooled crypto.getRandomValues call (Web Crypto, every runtime):
+ * one system call per 256 ids instead of one per id.
+ */
+const POOL = 4096
+let pool = new Uint8Array(POOL)
+let offset = POOL
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+
+export function uuidv7Bytes(now = Date.now()): Uint8Array {
+  if (offset + 10 > POOL) {
+    pool = crypto.getRandomValues(new Uint8Array(POOL))
+    offset = 0
+  }
+  const b = new Uint8Array(16)
+  b[0] = (now / 0x10000000000) & 0xff
+  b[1] = (now / 0x100000000) & 0xff
+  b[2] = (now >>> 24) & 0xff
+  b[3] = (now >>> 16) & 0xff
+  b[4] = (now >>> 8) & 0xff
+  b[5] = now & 0xff
+  b.set(pool.subarray(offset, offset + 10), 6)
+  offset += 10
+  b[6] = 0x70 | (b[6] & 0x0f) // version 7
+  b[8] = 0x80 | (b[8] & 0x3f) // variant 10
+  return b
+}
+
+/** The canonical 8-4-4-4-12 lowercase form. */
+export function uuidToString(b: Uint8Array): string {
+  const h = (i: number) => HEX[b[i]]
+  return `${h(0)}${h(1)}${h(2)}${h(3)}-${h(4)}${h(5)}-${h(6)}${h(7)}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`
+}
+
+/** Parses a validated UUID string to its 16 bytes. */
+export function uuidToBytes(id: string): Uint8Array {
+  const hex = id.replace(/-/g, '')
+  const b = new Uint8Array(16)
+  for (let i = 0; i < 16; i++) b[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16)
+  return b
+}

@@ -1,0 +1,60 @@
+import Database from 'libsql'
+import type { Db, SqlResult, SqlValue, Statement } from './db.ts'
+
+type Prepared = ReturnType<InstanceType<typeof Database>['prepare']>
+
+/**
+ * The Db interface over the synchronous `libsql` driver, for a local file. Unlike
+ * @libsql/client (which prepares every statement on every call), it keeps prepared
+ * statements: the commit group's multi-row INSERT and every read are compiled once.
+ * One connection: the driver is synchronous, so a second would only contend for the lock.
+ */
+export function openSqliteDb(path: string, options: { durability: 'full' | 'normal'; busyTimeoutMs?: number }): Db {
+  const db = new Database(path, { timeout: options.busyTimeoutMs ?? 10_000 })
+  db.exec('PRAGMA journal_mode = WAL')
+  // full: fsync the WAL on every commit; normal: only at checkpoints (may lose the
+  // last commits on power loss, never corrupts). https://sqlite.org/pragma.html#pragma_synchronous
+  db.exec(`PRAGMA synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`)
+  const cache = new Map<string, Prepared>()
+
+  const prepared = (sql: string): Prepared => {
+    let stmt = cache.get(sql)
+    if (!stmt) {
+      stmt = db.prepare(sql)
+      if (cache.size >= 500) cache.delete(cache.keys().next().value!)
+      cache.set(sql, stmt)
+    }
+    return stmt
+  }
+
+  const run = (s: Statement): SqlResult => {
+    const sql = typeof s === 'string' ? s : s.sql
+    const args = (typeof s === 'string' ? [] : s.args) as SqlValue[]
+    const stmt = prepared(sql)
+    if (stmt.reader) return { rows: stmt.all(args) as Record<string, unknown>[] }
+    stmt.run(args)
+    return { rows: [] }
+  }
+
+  return {
+    protocol: 'file',
+    async execute(stmt) {
+      return run(stmt)
+    },
+    async batch(stmts, mode) {
+      // BEGIN IMMEDIATE takes the write lock up front: no SQLITE_BUSY halfway through.
+      db.exec(mode === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN')
+      try {
+        const results = stmts.map(run)
+        db.exec('COMMIT')
+        return results
+      } catch (e) {
+        if (db.inTransaction) db.exec('ROLLBACK')
+        throw e
+      }
+    },
+    close() {
+      db.close()
+    },
+  }
+}
