@@ -15,6 +15,10 @@ export interface Config {
   authTokens: string[]
   readTokens: string[]
   logLevel: 'info' | 'error' | 'silent'
+  /** subscriptions re-read this often when another process may write (no in-process signal) */
+  pollIntervalMs: number
+  /** SSE heartbeat comment interval */
+  sseHeartbeatMs: number
 }
 
 type Env = Record<string, string | undefined>
@@ -60,5 +64,7 @@ export function loadConfig(env: Env): Config {
     authTokens: list(env.AUTH_TOKENS),
     readTokens: list(env.AUTH_READ_TOKENS),
     logLevel: oneOf(env, 'LOG_LEVEL', ['info', 'error', 'silent'] as const, 'info'),
+    pollIntervalMs: int(env, 'POLL_INTERVAL_MS', 500),
+    sseHeartbeatMs: int(env, 'SSE_HEARTBEAT_MS', 15_000),
   }
 }

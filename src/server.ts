@@ -20,12 +20,23 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
     durability: config.durability,
     sharedWriters: config.sharedWriters,
   })
-  const log = createEventLog({ backend: store.backend, reader: store.reader, codec, limits: config.limits, writer: config.writer })
+  const log = createEventLog({
+    backend: store.backend,
+    reader: store.reader,
+    codec,
+    limits: config.limits,
+    writer: config.writer,
+    consumers: store.consumers,
+    // Sole writer: the writer's commits wake subscriptions; otherwise they poll.
+    liveSignal: store.trustCache,
+    pollIntervalMs: config.pollIntervalMs,
+  })
   const auth = { tokens: config.authTokens, readTokens: config.readTokens }
-  const app = createApp({ log, auth, logger: write })
+  const app = createApp({ log, auth, logger: write, sse: { heartbeatMs: config.sseHeartbeatMs } })
 
   const where = config.databaseUrl.startsWith('file:') ? config.databaseUrl : config.databaseUrl.replace(/\/\/.*@/, '//***@')
   write({ level: 'info', msg: `edgelog on ${where}, durability ${config.durability}, ${store.trustCache ? 'sole writer (heads cached)' : 'shared writers (conditions in SQL)'}` })
+  if (!store.trustCache) write({ level: 'info', msg: `subscriptions: no in-process commit signal, polling every ${config.pollIntervalMs} ms (POLL_INTERVAL_MS)` })
   if (!auth.tokens.length && !auth.readTokens.length) {
     write({ level: 'info', msg: 'auth: none configured, the API is open to anyone who can reach it (set AUTH_TOKENS / AUTH_READ_TOKENS)' })
   }
@@ -37,5 +48,8 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
       await store.close()
       write({ level: 'info', msg: 'edgelog stopped: queue drained, database closed' })
     })())
-  return { app, config, shutdown, log: write }
+  // Open SSE streams and long polls never end by themselves: end them before the server
+  // waits for its connections to close (Node's server.close, Bun's stop, Deno's shutdown).
+  const endSubscriptions = () => log.subscriptions.close()
+  return { app, config, shutdown, endSubscriptions, log: write }
 }

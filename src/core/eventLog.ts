@@ -11,6 +11,8 @@ import type {
   ProposedEvent,
 } from './types.ts'
 import { Writer, type WriterOptions } from './writer.ts'
+import type { ConsumerStore } from './consumers.ts'
+import { createSubscriptions } from './subscription.ts'
 
 export interface EventLogDeps {
   backend: CommitBackend
@@ -18,6 +20,15 @@ export interface EventLogDeps {
   codec: Codec
   limits: Limits
   writer?: Partial<WriterOptions>
+  /** named consumers' checkpoints (absent: the consumer routes answer 501) */
+  consumers?: ConsumerStore
+  /**
+   * true when this process is the only writer of the database (store.trustCache): its
+   * writer's commits then wake subscriptions at once; otherwise they poll.
+   */
+  liveSignal?: boolean
+  /** subscription re-read interval without a live signal (default 500 ms) */
+  pollIntervalMs?: number
 }
 
 export interface StreamAppendInput {
@@ -41,12 +52,21 @@ export function createEventLog(deps: EventLogDeps) {
   const writer = new Writer(deps.backend, { ...DEFAULT_WRITER, ...deps.writer })
   const prepare = (events: EventInput[], path: string): ProposedEvent[] =>
     prepareEvents(events, codec, limits.maxEventBytes, path)
+  const subscriptions = createSubscriptions({
+    reader,
+    onCommit: (l) => writer.onCommit(l),
+    liveSignal: deps.liveSignal ?? false,
+    pollIntervalMs: deps.pollIntervalMs,
+    defaultPageSize: limits.maxPageSize,
+  })
 
   return {
     writer,
     reader,
     codec,
     limits,
+    subscriptions,
+    consumers: deps.consumers,
 
     /** Appends to one stream. e.g. `appendToStream('account-17', NO_STREAM, [{ type: 'Opened' }])` */
     appendToStream(stream: string, expected: ExpectedRevision, events: EventInput[]): Promise<AppendResult> {
@@ -69,6 +89,7 @@ export function createEventLog(deps: EventLogDeps) {
 
     /** Stops accepting appends and commits what is queued. */
     close(): Promise<void> {
+      subscriptions.close()
       return writer.close()
     },
   }

@@ -8,10 +8,12 @@ import type { EventLog } from '../core/eventLog.ts'
 import { negotiate, type Env } from './media.ts'
 import { issuesOf, problemResponse, toEdgelogError } from './problem.ts'
 import { registerAppendRoute } from './routes/append.ts'
+import { registerConsumerRoutes } from './routes/consumers.ts'
 import { registerHealthRoute } from './routes/health.ts'
 import { registerLogRoutes } from './routes/log.ts'
 import { registerQueryRoute } from './routes/query.ts'
 import { registerStreamRoutes } from './routes/streams.ts'
+import { registerSubscribeRoute } from './routes/subscribe.ts'
 
 export interface AuthConfig {
   /** tokens that may read and append */
@@ -27,6 +29,8 @@ export interface AppDeps {
   auth?: AuthConfig
   /** one structured line per request; default: none */
   logger?: (line: LogLine) => void
+  /** SSE: heartbeat comment interval (default 15 s), cut a client that takes nothing this long (default 60 s) */
+  sse?: { heartbeatMs?: number; stallTimeoutMs?: number }
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -92,6 +96,8 @@ export function createApp(deps: AppDeps) {
   registerAppendRoute(app, deps)
   registerLogRoutes(app, deps)
   registerQueryRoute(app, deps)
+  registerSubscribeRoute(app, deps)
+  registerConsumerRoutes(app, deps)
   registerHealthRoute(app, deps)
 
   app.doc31('/openapi.json', {

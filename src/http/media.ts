@@ -42,7 +42,9 @@ export const negotiate: MiddlewareHandler<Env> = async (c, next) => {
   if (accept) {
     const json = Math.max(quality(accept, JSON_TYPE), quality(accept, 'application/problem+json'))
     const cbor = quality(accept, CBOR_TYPE)
-    if (json <= 0 && cbor <= 0) {
+    // EventSource sends Accept: text/event-stream (WHATWG HTML §9.2.2); only /v1/subscribe answers it.
+    const sse = c.req.path === '/v1/subscribe' && quality(accept, 'text/event-stream') > 0
+    if (json <= 0 && cbor <= 0 && !sse) {
       throw new EdgelogError(406, 'not-acceptable', 'Not acceptable', `Accept '${accept}' allows neither ${JSON_TYPE} nor ${CBOR_TYPE}.`)
     }
     format = cbor > json ? 'cbor' : 'json'

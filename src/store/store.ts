@@ -1,11 +1,15 @@
 import type { Db } from './db.ts'
 import type { CommitBackend, EventReader } from '../core/types.ts'
+import type { ConsumerStore } from '../core/consumers.ts'
 import { createCommitBackend } from './commitGroup.ts'
+import { createConsumerStore } from './consumers.ts'
 import { createReader } from './reads.ts'
 
 export interface Store {
   backend: CommitBackend
   reader: EventReader
+  /** named consumers' checkpoints */
+  consumers: ConsumerStore
   /** true when this process trusts its in-memory stream heads (sole writer of a local file) */
   trustCache: boolean
   close(): Promise<void>
@@ -22,6 +26,7 @@ export function createStore(client: Db, options: StoreOptions = {}): Store {
   return {
     backend: createCommitBackend(client, { trustCache }),
     reader: createReader(client),
+    consumers: createConsumerStore(client),
     trustCache,
     async close() {
       client.close()

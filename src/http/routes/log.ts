@@ -4,6 +4,7 @@ import type { StoredEvent } from '../../core/types.ts'
 import type { AppDeps } from '../app.ts'
 import { renderEvent, send, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
+import { WaitParam } from './subscribe.ts'
 import { jsonAndCbor, problems } from './doc.ts'
 
 const CategoryParam = z.object({
@@ -39,6 +40,7 @@ export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
             .pipe(z.array(S.Tag).max(MAX_ITEM_TERMS, `at most ${MAX_ITEM_TERMS} tags`))
             .optional()
             .openapi({ description: 'comma-separated tags; an event must carry all of them', example: 'account:17' }),
+          wait: WaitParam.optional(),
         }),
       },
       responses: { 200: { description: 'A page of the log', content: jsonAndCbor(S.LogPage) }, ...problems(400) },
@@ -46,7 +48,9 @@ export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
     async (c) => {
       const q = c.req.valid('query')
       const from = q.from ?? 0
-      const events = await log.reader.readAll({ from, limit: q.limit ?? limits.defaultPageSize, types: q.types, tags: q.tags })
+      const read = () => log.reader.readAll({ from, limit: q.limit ?? limits.defaultPageSize, types: q.types, tags: q.tags })
+      // Long poll: an empty page waits for commits (or polls) until something matches or `wait` ends.
+      const events = q.wait ? await log.subscriptions.readWhenAvailable(read, q.wait, c.req.raw.signal) : await read()
       return send(c, codec, 200, render(page(events, from)))
     },
   )

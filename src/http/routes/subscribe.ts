@@ -1,0 +1,194 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
+import { streamSSE, type SSEStreamingApi } from 'hono/streaming'
+import { CONSUMER_NAME } from '../../core/consumers.ts'
+import { EdgelogError } from '../../core/errors.ts'
+import type { SubscriptionFilter } from '../../core/subscription.ts'
+import type { Codec, StoredEvent } from '../../core/types.ts'
+import type { AppDeps } from '../app.ts'
+import { renderEvent, type Env } from '../media.ts'
+import * as S from '../schemas.ts'
+import { problems } from './doc.ts'
+
+export const DEFAULT_HEARTBEAT_MS = 15_000
+export const DEFAULT_STALL_TIMEOUT_MS = 60_000
+export const MAX_WAIT_MS = 60_000
+
+export const ConsumerName = z.string().regex(CONSUMER_NAME, 'a consumer name is 1-200 characters from A-Z a-z 0-9 _ . : @ + = -')
+
+/** `wait=30s`, `wait=500ms` or `wait=30` (seconds), at most 60 s: a long poll. */
+export const WaitParam = z
+  .string()
+  .regex(/^\d{1,6}(\.\d{1,3})?(ms|s)?$/, 'wait is a duration such as 30s, 500ms or 30 (seconds)')
+  .transform((s) => (s.endsWith('ms') ? Number(s.slice(0, -2)) : Number(s.replace(/s$/, '')) * 1000))
+  .pipe(z.number().max(MAX_WAIT_MS, `wait is at most ${MAX_WAIT_MS / 1000}s`))
+  .openapi({ description: 'long poll: hold the request until an event at/after `from` exists, at most this long (e.g. 30s)', example: '30s' })
+
+const positiveInt = (name: string) => S.Cursor(name).pipe(z.number().min(1, `${name} must be at least 1`))
+
+/** SSE field values may not hold CR or LF (WHATWG HTML §9.2.5); such a type is sent as "event". */
+const sseType = (type: string) => (/[\r\n]/.test(type) ? 'event' : type)
+
+/** One SSE message per event: id = global position, event = type, data = the event as reads render it. */
+export const sseMessage = (e: StoredEvent, codec: Codec) =>
+  `id: ${e.position}\nevent: ${sseType(e.type)}\ndata: ${JSON.stringify(renderEvent(e, codec))}\n\n`
+
+const SubscribeQuery = (maxPage: number) =>
+  z
+    .object({
+      from: S.Cursor('from').optional().openapi({ description: 'first position to deliver (inclusive); default 0, the start' }),
+      consumer: ConsumerName.optional().openapi({ description: "start after this consumer's checkpoint (when it has one)" }),
+      stream: S.StreamName.optional(),
+      category: z.string().regex(/^[A-Za-z0-9_.:@+=]{1,200}$/, 'a category is 1-200 characters from A-Z a-z 0-9 _ . : @ + =').optional(),
+      member: S.Cursor('member').optional(),
+      size: positiveInt('size').pipe(z.number().max(1024, 'size must be at most 1024')).optional(),
+      types: S.csv.optional().openapi({ description: 'comma-separated event types' }),
+      tags: S.csv.optional().openapi({ description: 'comma-separated tags; an event must carry all' }),
+      limit: S.pageLimit(maxPage).optional().openapi({ description: 'events per read (the most held in memory for this subscriber)' }),
+      checkpointEvery: positiveInt('checkpointEvery').optional().openapi({ description: "save the consumer's checkpoint every N delivered events" }),
+      checkpointMs: positiveInt('checkpointMs').optional().openapi({ description: "save the consumer's checkpoint at most this many ms after a delivery" }),
+    })
+    .refine((q) => q.stream === undefined || q.category === undefined, { message: 'filter by stream or by category, not both', path: ['stream'] })
+    .refine((q) => (q.member === undefined) === (q.size === undefined), { message: 'member and size go together', path: ['member'] })
+    .refine((q) => q.size === undefined || q.category !== undefined, { message: 'a consumer group (member, size) splits a category: add category', path: ['member'] })
+    .refine((q) => q.member === undefined || q.size === undefined || q.member < q.size, { message: 'member must be below size', path: ['member'] })
+    .refine((q) => q.consumer !== undefined || (q.checkpointEvery === undefined && q.checkpointMs === undefined), {
+      message: 'checkpointEvery / checkpointMs save a named consumer: add consumer',
+      path: ['consumer'],
+    })
+
+const LastEventId = z
+  .string()
+  .regex(/^\s*\d{1,15}\s*$/, 'Last-Event-ID must be a position (the id: of the last event received)')
+  .transform(Number)
+  .optional()
+
+/**
+ * `GET /v1/subscribe`: Server-Sent Events. Catch up from a position, then live.
+ * Backpressure is the transport's: each write waits until the runtime has taken the bytes,
+ * so a slow client slows its own reads and never grows a buffer here.
+ */
+export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
+  const { log } = deps
+  const { codec, limits, subscriptions: subs } = log
+  const heartbeatMs = deps.sse?.heartbeatMs ?? DEFAULT_HEARTBEAT_MS
+  const stallTimeoutMs = deps.sse?.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/subscribe',
+      summary: 'Subscribe (Server-Sent Events)',
+      description:
+        'Catches up from a position (or after a consumer checkpoint, or after Last-Event-ID), then stays live. Each message: `id:` the position, `event:` the type, `data:` the event as JSON. Heartbeat comments every 15 s.',
+      request: {
+        query: SubscribeQuery(limits.maxPageSize),
+        headers: z.object({ 'last-event-id': LastEventId }),
+      },
+      responses: {
+        200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
+        ...problems(400),
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query')
+      const lastEventId = c.req.valid('header')['last-event-id']
+      const consumers = log.consumers
+      if (q.consumer !== undefined && !consumers) throw notSupported()
+      let from = q.from ?? 0
+      if (lastEventId !== undefined) from = lastEventId + 1
+      else if (q.consumer !== undefined) {
+        const checkpoint = await consumers!.get(q.consumer)
+        if (checkpoint) from = checkpoint.position + 1
+      }
+      const filter: SubscriptionFilter = { stream: q.stream, category: q.category, member: q.member, size: q.size, types: q.types, tags: q.tags }
+      const every = q.checkpointEvery
+      const everyMs = q.checkpointMs
+      const idleMs = Math.min(heartbeatMs, everyMs ?? Infinity)
+
+      return streamSSE(
+        c,
+        async (stream) => {
+          const ac = new AbortController()
+          const stop = () => ac.abort()
+          stream.onAbort(stop)
+          c.req.raw.signal?.addEventListener('abort', stop)
+          // Shutdown: the subscription ends after its current page; a client that is not
+          // reading at all gets a second to take it before the stream is cut.
+          let cut: ReturnType<typeof setTimeout> | undefined
+          const offClose = subs.onClose(() => {
+            cut = setTimeout(() => abort(stream, ac), 1000)
+          })
+          // A client that takes nothing for stallTimeoutMs is cut; it resumes with Last-Event-ID.
+          let writingSince = 0
+          const watchdog = setInterval(() => {
+            if (writingSince && Date.now() - writingSince > stallTimeoutMs) {
+              subs.note('stalled')
+              abort(stream, ac)
+            }
+          }, Math.max(50, Math.min(stallTimeoutMs / 2, 5_000)))
+          const write = async (text: string) => {
+            writingSince = Date.now()
+            await stream.write(text)
+            writingSince = 0
+            return !ac.signal.aborted && !stream.aborted
+          }
+
+          let delivered = from - 1
+          let saved = delivered
+          let sinceSave = 0
+          let savedAt = Date.now()
+          const save = async () => {
+            if (!q.consumer || delivered <= saved) return
+            await consumers!.save(q.consumer, delivered)
+            subs.note('checkpoint')
+            saved = delivered
+            sinceSave = 0
+            savedAt = Date.now()
+          }
+
+          try {
+            // A first comment sends the headers at once, so the client knows it is subscribed.
+            if (!(await write(`: edgelog subscription from position ${from}\n\n`))) return
+            for await (const page of subs.subscribe({ from, filter, pageSize: q.limit, idleMs, signal: ac.signal })) {
+              if (!page.length) {
+                if (!(await write(': heartbeat\n\n'))) return
+              }
+              // With checkpointEvery, write N events, then save: the checkpoint never runs
+              // ahead of what was handed to the connection.
+              for (let i = 0; i < page.length; ) {
+                const n = every ? Math.min(every - sinceSave, page.length - i) : page.length - i
+                let text = ''
+                for (let k = i; k < i + n; k++) text += sseMessage(page[k], codec)
+                if (!(await write(text))) return
+                i += n
+                delivered = page[i - 1].position
+                sinceSave += n
+                if (every && sinceSave >= every) await save()
+              }
+              if (everyMs && Date.now() - savedAt >= everyMs) await save()
+            }
+            if (subs.closed) await write(': server shutting down; reconnect with Last-Event-ID\nretry: 1000\n\n')
+          } finally {
+            clearInterval(watchdog)
+            clearTimeout(cut)
+            offClose()
+            c.req.raw.signal?.removeEventListener('abort', stop)
+          }
+        },
+        async (err, stream) => {
+          deps.logger?.({ level: 'error', msg: 'subscription failed', requestId: c.get('requestId'), error: String(err?.stack ?? err) })
+          // streamSSE then sends `event: error` with the message; the client reconnects with Last-Event-ID.
+          void stream
+        },
+      )
+    },
+  )
+}
+
+function abort(stream: SSEStreamingApi, ac: AbortController) {
+  ac.abort()
+  stream.abort()
+}
+
+export const notSupported = () =>
+  new EdgelogError(501, 'not-implemented', 'Not implemented', 'This store keeps no consumer checkpoints.')
