@@ -1,0 +1,16 @@
+/**
+ * The limits every test server is started with (see server.ts). Small on purpose, so
+ * the 413/400 limit tests stay cheap: e.g. `'x'.repeat(MAX_EVENT_BYTES + 1)` is 8 KiB.
+ */
+export const MAX_BODY_BYTES = 65536
+export const MAX_EVENT_BYTES = 8192
+export const MAX_EVENTS_PER_APPEND = 100
+export const MAX_PAGE_SIZE = 500
+
+/** The same limits as the environment variables the server reads. */
+export const limitsEnv: Record<string, string> = {
+  MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+  MAX_EVENT_BYTES: String(MAX_EVENT_BYTES),
+  MAX_EVENTS_PER_APPEND: String(MAX_EVENTS_PER_APPEND),
+  MAX_PAGE_SIZE: String(MAX_PAGE_SIZE),
+}
