@@ -11,8 +11,6 @@ export interface EventInput {
   tags?: string[]
 }
 
-const utf8 = new TextEncoder()
-
 /**
  * Encodes events for the writer: payloads to CBOR once, here, so the hand-off to the
  * writer carries bytes and the size limit is known before anything queues. Ids default
@@ -23,7 +21,8 @@ export function prepareEvents(inputs: EventInput[], codec: Codec, maxEventBytes:
     const data = input.data === undefined ? null : codec.encode(input.data)
     const metadata = input.metadata === undefined || input.metadata === null ? null : codec.encode(input.metadata)
     const tags = input.tags ?? []
-    let size = (data?.length ?? 0) + (metadata?.length ?? 0) + utf8.encode(input.type).length
+    // type and tags count by UTF-16 length: payload bytes dominate, and this stays cheap
+    let size = (data?.length ?? 0) + (metadata?.length ?? 0) + input.type.length
     for (const t of tags) size += t.length
     if (size > maxEventBytes) {
       throw payloadTooLarge(`${path}[${i}] is ${size} bytes encoded; the limit per event is ${maxEventBytes} bytes (MAX_EVENT_BYTES).`)

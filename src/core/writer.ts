@@ -21,9 +21,12 @@ interface Pending {
   command: AppendCommand
   events: number
   bytes: number
-  enqueuedAt: number
   resolve: (r: AppendResult) => void
   reject: (e: unknown) => void
+  /** taken into a group: no longer a candidate to run the next one */
+  taken?: boolean
+  /** asks this request to run the next group, from its own context (see run) */
+  wake: () => void
 }
 
 // setImmediate runs after pending I/O callbacks, so requests that arrived while a commit
@@ -86,7 +89,9 @@ export class Writer {
       return Promise.reject(unavailable('The write queue is full; retry shortly.', 1))
     }
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ command, events, bytes, enqueuedAt: Date.now(), resolve, reject })
+      const p: Pending = { command, events, bytes, resolve, reject, wake: () => {} }
+      this.arm(p)
+      this.queue.push(p)
       this.queuedEvents += events
       if (!this.running) {
         this.running = true
@@ -116,12 +121,28 @@ export class Writer {
       n++
     }
     const group = this.queue.splice(0, n)
+    for (const p of group) p.taken = true
     this.queuedEvents -= events
     return group
   }
 
+  // The continuation is registered by the waiting request, so it runs in that request's
+  // context: on Workers a finished request's pending work is cancelled, so the request
+  // whose append just committed must not be the one to run the next group.
+  private arm(p: Pending) {
+    new Promise<void>((r) => (p.wake = r)).then(() => {
+      if (p.taken) return
+      this.arm(p)
+      if (!this.running && this.queue.length > 0) {
+        this.running = true
+        void this.run()
+      }
+    })
+  }
+
+  /** Commits one group, then hands the next to a request still waiting (see arm). */
   private async run(): Promise<void> {
-    while (this.queue.length > 0) {
+    {
       const group = this.take()
       const started = Date.now()
       let failed = false
@@ -144,10 +165,11 @@ export class Writer {
       }
       const stats = { requests: group.length, events: group.reduce((a, p) => a + p.events, 0), durationMs: Date.now() - started, failed }
       for (const l of this.groupListeners) l(stats)
-      // Let requests that arrived during the commit reach the queue before the next group.
-      if (this.queue.length === 0) await new Promise<void>((r) => nextTurn(r))
     }
     this.running = false
-    for (const r of this.idle.splice(0)) r()
+    // Requests that arrived during the commit wait in the queue: the first of them still
+    // alive runs the next group. An append arriving later starts one itself.
+    if (this.queue.length > 0) for (const p of this.queue.slice(0, 8)) p.wake()
+    else for (const r of this.idle.splice(0)) r()
   }
 }

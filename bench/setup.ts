@@ -1,0 +1,71 @@
+import { createClient } from '@libsql/client'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createEventLog } from '../src/core/eventLog.ts'
+import { DEFAULT_LIMITS } from '../src/core/limits.ts'
+import { codec } from '../src/store/codec.ts'
+import { migrate } from '../src/store/migrate.ts'
+import { MIGRATIONS, openStore } from '../src/store/node.ts'
+
+export type Durability = 'full' | 'normal'
+
+/** A fresh event log on a new file in the system temp dir. */
+export async function freshLog(durability: Durability) {
+  const dir = mkdtempSync(join(tmpdir(), 'edgelog-bench-'))
+  const store = await openStore({ url: `file:${join(dir, 'bench.db')}`, durability })
+  const log = createEventLog({
+    backend: store.backend,
+    reader: store.reader,
+    codec,
+    limits: { ...DEFAULT_LIMITS, maxEventBytes: 1 << 20, maxEventsPerAppend: 10_000 },
+  })
+  return {
+    log,
+    store,
+    async close() {
+      await log.close()
+      await store.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/**
+ * The baseline: the plainest durable way, one transaction per append through
+ * @libsql/client, the revision computed in SQL, no batching, no cache.
+ */
+export async function baselineAppender(durability: Durability) {
+  const dir = mkdtempSync(join(tmpdir(), 'edgelog-base-'))
+  const client = createClient({ url: `file:${join(dir, 'base.db')}`, concurrency: 1 })
+  await client.execute('PRAGMA journal_mode = WAL')
+  await client.execute(`PRAGMA synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`)
+  await migrate(client, MIGRATIONS)
+  let position = 0
+  return {
+    async append(stream: string, type: string, data: unknown) {
+      const id = crypto.getRandomValues(new Uint8Array(16))
+      await client.batch(
+        [
+          {
+            sql: `INSERT INTO events (position, id, stream, revision, category, stream_hash, type, time, data)
+                  VALUES (?, ?, ?, (SELECT coalesce(max(revision), -1) + 1 FROM events WHERE stream = ?), ?, 0, ?, ?, ?)`,
+            args: [++position, id, stream, stream, stream.split('-')[0], type, Date.now(), codec.encode(data)],
+          },
+        ],
+        'write',
+      )
+    },
+    close() {
+      client.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** A payload of about `bytes` bytes once CBOR-encoded. */
+export function payloadOf(bytes: number) {
+  const base = { amount: 125, currency: 'EUR', account: 'account-17', note: '' }
+  const overhead = codec.encode(base).length
+  return { ...base, note: 'x'.repeat(Math.max(0, bytes - overhead - 2)) }
+}

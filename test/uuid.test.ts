@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { parse, validate, version } from 'uuid'
+import { uuidToBytes, uuidToString, uuidv7Bytes } from '../src/core/uuid.ts'
+
+describe('UUIDv7', () => {
+  it('is a valid RFC 9562 version 7 UUID carrying the millisecond time', () => {
+    const now = Date.UTC(2026, 10, 25, 12, 0, 0, 123)
+    const id = uuidToString(uuidv7Bytes(now))
+    assert.ok(validate(id), id)
+    assert.equal(version(id), 7)
+    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    assert.equal(parseInt(id.replace(/-/g, '').slice(0, 12), 16), now)
+  })
+
+  it('round-trips between bytes and the canonical string, like the uuid package', () => {
+    for (let i = 0; i < 1000; i++) {
+      const bytes = uuidv7Bytes()
+      const id = uuidToString(bytes)
+      assert.deepEqual(uuidToBytes(id), bytes)
+      assert.deepEqual(Uint8Array.from(parse(id)), bytes)
+    }
+    const v4 = crypto.randomUUID()
+    assert.equal(uuidToString(uuidToBytes(v4)), v4)
+  })
+
+  it('orders ids by time and does not repeat', () => {
+    const ids = Array.from({ length: 20_000 }, (_, i) => uuidToString(uuidv7Bytes(1_700_000_000_000 + Math.floor(i / 100))))
+    assert.equal(new Set(ids).size, ids.length)
+    for (let i = 100; i < ids.length; i += 100) assert.ok(ids[i] > ids[i - 1])
+  })
+})
