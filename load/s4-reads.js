@@ -7,8 +7,8 @@
 //   stream    GET /v1/streams/:s?from=<revision>&limit=
 //   type      GET /v1/all?from=<position>&types=Seeded<N>&limit=
 //   category  GET /v1/categories/:c?from=<position>&limit=
-//   tag       POST /v1/query (TAG_READS=1; needs the DCB feature, issue 4 — the body
-//             shape used here, { items: [{ tags }], from, limit }, may need adjusting)
+//   tag       POST /v1/query { items: [{ tags: ["size:<N>"] }], from, limit } (DCB query,
+//             docs/api.md; TAG_READS=0 leaves it out for servers without it)
 // Open model at RATE pages/s (default 500).
 //
 // Measures events/s read and latency per page at each size. Target: the cost of a fixed

@@ -36,7 +36,7 @@
  * @property {string} stepDuration  S3 knee mode: duration of each batch size step (STEP_DURATION)
  * @property {number[]} sizes       S4 log sizes to seed and read (SIZES)
  * @property {number} pageSize      S4/S6 page size (PAGE_SIZE)
- * @property {boolean} tagReads     S4: include POST /v1/query tag reads (TAG_READS=1; needs the DCB feature)
+ * @property {boolean} tagReads     S4: include POST /v1/query tag reads (TAG_READS, default on; 0 for servers without DCB queries)
  * @property {number} seedBatch     events per seeding request (SEED_BATCH)
  * @property {number} readRatio     S5 share of reads, 0..1 (READ_RATIO)
  * @property {number} streams       S5 streams written (S5_STREAMS)
@@ -155,7 +155,7 @@ export function loadConfig(env, defaults = {}) {
     stepDuration: e.STEP_DURATION || '10s',
     sizes: intList(e.SIZES, [100, 1000, 10000, 100000]),
     pageSize: int(e.PAGE_SIZE, 100),
-    tagReads: bool(e.TAG_READS, false),
+    tagReads: bool(e.TAG_READS, true),
     seedBatch: int(e.SEED_BATCH, 500),
     readRatio,
     streams: int(e.S5_STREAMS, 100),
