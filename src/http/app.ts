@@ -110,11 +110,11 @@ export function createApp(deps: AppDeps) {
   })
   app.get('/docs', swaggerUI({ url: '/openapi.json' }))
 
-  app.notFound((c) => problemResponse(new EdgelogError(404, 'not-found', 'Not found', `No route for ${c.req.method} ${c.req.path}.`), c.req.path))
+  app.notFound((c) => problemResponse(c, new EdgelogError(404, 'not-found', 'Not found', `No route for ${c.req.method} ${c.req.path}.`)))
   app.onError((err, c) => {
     const e = toEdgelogError(err, c)
     if (e.status >= 500 && e.kind === 'internal-error') logger?.({ level: 'error', msg: 'unhandled', requestId: c.get('requestId'), error: String((err as Error)?.stack ?? err) })
-    return problemResponse(e, c.req.path)
+    return problemResponse(c, e)
   })
   return app
 }

@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ZodType } from 'zod'
 import { EdgelogError, invalidRequest, malformedBody } from '../core/errors.ts'
 import type { Codec, StoredEvent } from '../core/types.ts'
@@ -91,15 +92,11 @@ export function bodyOf<T>(c: Context<Env>, json: () => T): T {
   return (c.get('body') as T | undefined) ?? json()
 }
 
-/** Renders a response in the negotiated format. */
+/** Renders a response in the negotiated format (through `c.body`, so headers set by middleware, such as X-Request-Id, are kept). */
 export function send(c: Context<Env>, codec: Codec, status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  const h = new Headers(headers)
-  if (c.get('format') === 'cbor') {
-    h.set('Content-Type', CBOR_TYPE)
-    return new Response(codec.encode(body), { status, headers: h })
-  }
-  h.set('Content-Type', 'application/json')
-  return new Response(JSON.stringify(body), { status, headers: h })
+  const cbor = c.get('format') === 'cbor'
+  const h = { ...headers, 'Content-Type': cbor ? CBOR_TYPE : JSON_TYPE }
+  return c.body(cbor ? codec.encode(body) : JSON.stringify(body), status as ContentfulStatusCode, h)
 }
 
 /** A stored event as clients read it: payloads decoded from CBOR. */

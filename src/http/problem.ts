@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ZodError } from 'zod'
 import { EdgelogError, malformedBody, payloadTooLarge, type ValidationIssue } from '../core/errors.ts'
 
@@ -26,6 +27,15 @@ export function toEdgelogError(err: unknown, c: Context): EdgelogError {
       return malformedBody('The JSON body cannot be parsed; send a valid JSON document.')
     }
     if (err.status === 413) return payloadTooLarge(err.message)
+    // hono/bearer-auth answers 400 to an Authorization header that is not `Bearer <token>`
+    // (Basic, or no token). That request carries no bearer credentials: RFC 6750 §3.1 makes
+    // it a 401 challenge, like a missing header.
+    const authError = err.res?.headers.get('WWW-Authenticate')
+    if (err.status === 400 && authError?.startsWith('Bearer')) {
+      return new EdgelogError(401, 'unauthorized', 'Unauthorized', 'Send a valid token in an Authorization: Bearer <token> header.', {}, {
+        'WWW-Authenticate': 'Bearer realm="edgelog"',
+      })
+    }
     const [kind, title] = KIND_BY_STATUS[err.status] ?? ['http-error', 'HTTP error']
     const headers: Record<string, string> = {}
     const challenge = err.res?.headers.get('WWW-Authenticate')
@@ -41,11 +51,8 @@ export function toEdgelogError(err: unknown, c: Context): EdgelogError {
   return new EdgelogError(500, 'internal-error', 'Internal error', `An unexpected error occurred; quote request id ${c.get('requestId') ?? '-'} when reporting it.`)
 }
 
-/** RFC 9457 problem document. */
-export function problemResponse(e: EdgelogError, instance: string): Response {
-  const body = { type: e.type, title: e.title, status: e.status, detail: e.message, instance, ...e.extensions }
-  return new Response(JSON.stringify(body), {
-    status: e.status,
-    headers: { 'Content-Type': 'application/problem+json', ...e.headers },
-  })
+/** RFC 9457 problem document, through `c.body` so middleware headers (X-Request-Id) stay. */
+export function problemResponse(c: Context, e: EdgelogError): Response {
+  const body = { type: e.type, title: e.title, status: e.status, detail: e.message, instance: c.req.path, ...e.extensions }
+  return c.body(JSON.stringify(body), e.status as ContentfulStatusCode, { 'Content-Type': 'application/problem+json', ...e.headers })
 }

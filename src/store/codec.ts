@@ -1,4 +1,8 @@
-import { Encoder } from 'cbor-x'
+// 'cbor-x/encode' is cbor-x's pure-JS build on every runtime: the main entry loads the
+// native cbor-extract add-on on Node-compatible runtimes, and that add-on crashes Bun
+// and Deno when decoding non-ASCII strings. The decoder probes for eval and falls back
+// without it, so the same build runs on Workers.
+import { Encoder } from 'cbor-x/encode'
 import type { Codec } from '../core/types.ts'
 
 export type EncoderClass = typeof Encoder
