@@ -51,7 +51,8 @@ export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       const read = () => log.reader.readAll({ from, limit: q.limit ?? limits.defaultPageSize, types: q.types, tags: q.tags })
       // Long poll: an empty page waits for commits (or polls) until something matches or `wait` ends.
       const events = q.wait ? await log.subscriptions.readWhenAvailable(read, q.wait, c.req.raw.signal) : await read()
-      return send(c, codec, 200, render(page(events, from)))
+      // Cut short by shutdown: close the connection too, so the server need not wait it out.
+      return send(c, codec, 200, render(page(events, from)), q.wait && log.subscriptions.closed ? { Connection: 'close' } : {})
     },
   )
 

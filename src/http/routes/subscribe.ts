@@ -105,7 +105,7 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
       const everyMs = q.checkpointMs
       const idleMs = Math.min(heartbeatMs, everyMs ?? Infinity)
 
-      return streamSSE(
+      const res = streamSSE(
         c,
         async (stream) => {
           const ac = new AbortController()
@@ -181,6 +181,11 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
           void stream
         },
       )
+      // An event stream never shares its connection: when it ends (shutdown), the runtime
+      // closes the socket instead of keeping it idle, so Node's server.close need not wait
+      // out the keep-alive timeout (RFC 9112 §9.6).
+      res.headers.set('Connection', 'close')
+      return res
     },
   )
 }

@@ -1,0 +1,309 @@
+/**
+ * Subscriptions over HTTP (docs/subscriptions.md), run against the real server on each
+ * runtime: SSE catch-up then live, Last-Event-ID and checkpoint resume, consumer groups,
+ * disconnects, checkpoint routes, long poll, heartbeats, polling mode and shutdown.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { startServer, type RunningServer, type Runtime } from '../contract/server.ts'
+import { call, expectProblem, expectStatus, newEvent, sleep } from '../contract/http.ts'
+import { openSse, type SseClient } from './sse.ts'
+
+let seq = 0
+/** A fresh category per test, so tests never see each other's events. */
+const category = () => `c${Date.now().toString(36)}x${(seq++).toString(36)}`
+
+/** Appends `n` events to `stream` in requests of at most 100; returns their positions. */
+async function append(base: string, stream: string, n: number, type = 'Tested'): Promise<number[]> {
+  const positions: number[] = []
+  for (let done = 0; done < n; ) {
+    const k = Math.min(100, n - done)
+    const events = Array.from({ length: k }, (_, i) => newEvent(type, { i: done + i }))
+    const body = expectStatus(await call(base, 'POST', `/v1/streams/${stream}`, { json: { events } }), 201)
+    positions.push(...body.events.map((e: { position: number }) => e.position))
+    done += k
+  }
+  return positions
+}
+
+const positionsOf = (events: Array<{ position: number }>) => events.map((e) => e.position)
+
+function assertStrictlyIncreasing(positions: number[]) {
+  for (let i = 1; i < positions.length; i++) assert.ok(positions[i] > positions[i - 1], `position ${positions[i]} after ${positions[i - 1]} at ${i}`)
+}
+
+/** Every stream's events arrive in revision order 0, 1, 2, ... with no gap. */
+function assertStreamsInOrder(events: Array<{ stream: string; revision: number }>) {
+  const next = new Map<string, number>()
+  for (const e of events) {
+    assert.equal(e.revision, next.get(e.stream) ?? 0, `stream ${e.stream}`)
+    next.set(e.stream, e.revision + 1)
+  }
+}
+
+export function subscribeSuite(runtime: Runtime) {
+  describe(`subscriptions on ${runtime}`, () => {
+    let server: RunningServer
+    let base: string
+    const open: SseClient[] = []
+    const sse = async (path: string, opts?: Parameters<typeof openSse>[1]) => {
+      const client = await openSse(base + path, opts)
+      open.push(client)
+      return client
+    }
+
+    before(async () => {
+      server = await startServer(runtime)
+      base = server.baseUrl
+    })
+    after(async () => {
+      for (const c of open) c.close()
+      if (server) await server.stop().catch(() => {})
+    })
+
+    it('catches up, then delivers live events from concurrent appends once each, in position order', async () => {
+      const cat = category()
+      const streams = Array.from({ length: 5 }, (_, i) => `${cat}-${i}`)
+      const before = (await Promise.all(streams.map((s) => append(base, s, 40)))).flat()
+      const sub = await sse(`/v1/subscribe?category=${cat}`)
+      assert.equal(sub.status, 200)
+      assert.match(sub.headers.get('content-type') ?? '', /^text\/event-stream/)
+      const caughtUp = await sub.take(before.length)
+      // Live: 5 writers append concurrently while the subscriber is at the head.
+      const live = (await Promise.all(streams.map((s) => append(base, s, 60)))).flat()
+      const rest = await sub.take(live.length)
+      const all = [...caughtUp, ...rest]
+      const positions = positionsOf(all)
+      assertStrictlyIncreasing(positions)
+      assert.deepEqual(positions, [...before, ...live].sort((a, b) => a - b))
+      assert.equal(new Set(all.map((e) => e.id)).size, all.length)
+      assertStreamsInOrder(all)
+      // The SSE framing: id = position, event = type, data = the event as reads render it.
+      const m = sub.messages[0]
+      assert.equal(m.id, String(all[0].position))
+      assert.equal(m.event, 'Tested')
+      assert.deepEqual(Object.keys(all[0]).sort(), ['data', 'id', 'metadata', 'position', 'revision', 'stream', 'tags', 'time', 'type'])
+      await sleep(100)
+      assert.equal(sub.messages.length, all.length, 'no extra or duplicate message')
+      sub.close()
+    })
+
+    it('resumes after Last-Event-ID with no gap and no duplicate', async () => {
+      const cat = category()
+      const positions = await append(base, `${cat}-1`, 30)
+      const first = await sse(`/v1/subscribe?category=${cat}`)
+      const seen = await first.take(10)
+      first.close()
+      const lastId = first.messages[9].id!
+      assert.equal(lastId, String(positions[9]))
+      const again = await sse(`/v1/subscribe?category=${cat}`, { lastEventId: lastId })
+      const rest = await again.take(20)
+      assert.deepEqual([...positionsOf(seen), ...positionsOf(rest)], positions)
+      // Live after the resume too.
+      const more = await append(base, `${cat}-1`, 3)
+      assert.deepEqual(positionsOf(await again.take(3)), more)
+      again.close()
+    })
+
+    it('filters by stream, types and tags', async () => {
+      const cat = category()
+      await append(base, `${cat}-a`, 3, 'Opened')
+      const b = await append(base, `${cat}-b`, 4, 'Opened')
+      const bOther = await append(base, `${cat}-b`, 2, 'Closed')
+      // from = a position inside the stream: the stream subscription starts there.
+      const s = await sse(`/v1/subscribe?stream=${cat}-b&from=${b[2]}`)
+      assert.deepEqual(positionsOf(await s.take(4)), [b[2], b[3], ...bOther])
+      const t = await sse(`/v1/subscribe?category=${cat}&types=Closed`)
+      assert.deepEqual(positionsOf(await t.take(2)), bOther)
+      const tag = `k:${cat}`
+      const tagged = expectStatus(
+        await call(base, 'POST', `/v1/streams/${cat}-c`, { json: { events: [{ ...newEvent('Tagged'), tags: [tag, 'x'] }, newEvent('Plain')] } }),
+        201,
+      )
+      const g = await sse(`/v1/subscribe?tags=${encodeURIComponent(tag)}&from=${b[0]}`)
+      assert.deepEqual(positionsOf(await g.take(1)), [tagged.events[0].position])
+      await sleep(150)
+      assert.equal(s.messages.length + t.messages.length + g.messages.length, 7, 'nothing outside the filters')
+      for (const c of [s, t, g]) c.close()
+    })
+
+    it('resumes from a consumer checkpoint saved every N events (up to N-1 redelivered)', async () => {
+      const cat = category()
+      const consumer = `proj-${cat}`
+      const positions = await append(base, `${cat}-1`, 23)
+      const sub = await sse(`/v1/subscribe?category=${cat}&consumer=${consumer}&checkpointEvery=5`)
+      await sub.take(23)
+      // Saved after the 5th, 10th, 15th, 20th event; the last 3 are inside the loss window.
+      let checkpoint: any
+      for (let i = 0; i < 50; i++) {
+        checkpoint = (await call(base, 'GET', `/v1/consumers/${consumer}`)).body
+        if (checkpoint.position === positions[19]) break
+        await sleep(20)
+      }
+      assert.equal(checkpoint.name, consumer)
+      assert.equal(checkpoint.position, positions[19])
+      assert.ok(!Number.isNaN(Date.parse(checkpoint.updatedAt)))
+      sub.close()
+      const resumed = await sse(`/v1/subscribe?category=${cat}&consumer=${consumer}`)
+      assert.deepEqual(positionsOf(await resumed.take(3)), positions.slice(20))
+      resumed.close()
+
+      // checkpointMs: the checkpoint follows the last delivered event within T ms.
+      const timed = `timed-${cat}`
+      const t = await sse(`/v1/subscribe?category=${cat}&consumer=${timed}&checkpointMs=100`)
+      await t.take(23)
+      for (let i = 0; i < 100; i++) {
+        checkpoint = (await call(base, 'GET', `/v1/consumers/${timed}`)).body
+        if (checkpoint?.position === positions[22]) break
+        await sleep(20)
+      }
+      assert.equal(checkpoint.position, positions[22])
+      t.close()
+    })
+
+    it('consumer group members together see each event exactly once, each stream in order', async () => {
+      const cat = category()
+      const size = 3
+      const members = await Promise.all(
+        Array.from({ length: size }, (_, m) => sse(`/v1/subscribe?category=${cat}&member=${m}&size=${size}`)),
+      )
+      const streams = Array.from({ length: 12 }, (_, i) => `${cat}-${i}`)
+      const positions = (await Promise.all(streams.map((s) => append(base, s, 25)))).flat()
+      const total = () => members.reduce((a, c) => a + c.messages.length, 0)
+      for (let i = 0; i < 200 && total() < positions.length; i++) await sleep(50)
+      await sleep(150)
+      const byMember = members.map((c) => c.events)
+      const all = byMember.flat()
+      assert.equal(all.length, positions.length, 'each event exactly once')
+      assert.deepEqual(positionsOf(all).sort((a, b) => a - b), [...positions].sort((a, b) => a - b))
+      const owner = new Map<string, number>()
+      byMember.forEach((events, m) => {
+        assertStrictlyIncreasing(positionsOf(events))
+        assertStreamsInOrder(events)
+        for (const e of events) {
+          assert.equal(owner.get(e.stream) ?? m, m, `stream ${e.stream} went to two members`)
+          owner.set(e.stream, m)
+        }
+      })
+      assert.ok(byMember.filter((e) => e.length).length >= 2, 'the streams are spread over members')
+      for (const c of members) c.close()
+    })
+
+    it('survives a disconnect mid-catch-up and resumes with Last-Event-ID', async () => {
+      const cat = category()
+      const streams = Array.from({ length: 4 }, (_, i) => `${cat}-${i}`)
+      const positions = (await Promise.all(streams.map((s) => append(base, s, 300)))).flat().sort((a, b) => a - b)
+      const first = await sse(`/v1/subscribe?category=${cat}&limit=100`)
+      await first.take(250)
+      first.close()
+      await first.ended
+      const got = first.events
+      const last = got[got.length - 1].position
+      const second = await sse(`/v1/subscribe?category=${cat}`, { lastEventId: last })
+      const rest = await second.take(positions.length - got.length)
+      const all = [...got, ...rest]
+      assert.deepEqual(positionsOf(all), positions)
+      assertStreamsInOrder(all)
+      second.close()
+      expectStatus(await call(base, 'GET', '/health'), 200)
+    })
+
+    it('saves and reads checkpoints; a checkpoint never moves backwards', async () => {
+      const cat = category()
+      const positions = await append(base, `${cat}-1`, 10)
+      const name = `cp-${cat}`
+      expectProblem(await call(base, 'GET', `/v1/consumers/${name}`), 404, 'consumer-not-found')
+      const saved = expectStatus(await call(base, 'PUT', `/v1/consumers/${name}`, { json: { position: positions[5] } }), 200)
+      assert.equal(saved.position, positions[5])
+      const behind = expectProblem(await call(base, 'PUT', `/v1/consumers/${name}`, { json: { position: positions[2] } }), 409, 'checkpoint-behind')
+      assert.equal(behind.position, positions[5])
+      assert.equal(behind.requested, positions[2])
+      expectStatus(await call(base, 'PUT', `/v1/consumers/${name}`, { json: { position: positions[5] } }), 200)
+      const forward = expectStatus(await call(base, 'PUT', `/v1/consumers/${name}`, { cbor: { position: positions[9] }, accept: 'application/cbor' }), 200)
+      assert.equal(forward.position, positions[9])
+      assert.equal(expectStatus(await call(base, 'GET', `/v1/consumers/${name}`), 200).position, positions[9])
+      expectProblem(await call(base, 'PUT', `/v1/consumers/${name}`, { json: { position: 1e12 } }), 400, 'invalid-request')
+      expectProblem(await call(base, 'PUT', `/v1/consumers/${name}`, { json: { position: -1 } }), 400, 'invalid-request')
+      expectProblem(await call(base, 'PUT', `/v1/consumers/bad%20name`, { json: { position: 1 } }), 400, 'invalid-request')
+      // Concurrent savers: whatever the order, the highest wins.
+      await Promise.all(positions.map((p) => call(base, 'PUT', `/v1/consumers/${name}-race`, { json: { position: p } })))
+      assert.equal((await call(base, 'GET', `/v1/consumers/${name}-race`)).body.position, positions[9])
+    })
+
+    it('rejects bad subscriptions with a problem before streaming', async () => {
+      expectProblem(await call(base, 'GET', '/v1/subscribe?stream=a-1&category=a'), 400, 'invalid-request')
+      expectProblem(await call(base, 'GET', '/v1/subscribe?category=a&member=1'), 400, 'invalid-request')
+      expectProblem(await call(base, 'GET', '/v1/subscribe?checkpointEvery=10'), 400, 'invalid-request')
+      expectProblem(await call(base, 'GET', '/v1/subscribe', { headers: { 'last-event-id': 'abc' } }), 400, 'invalid-request')
+      expectProblem(await call(base, 'GET', '/v1/all?wait=2m'), 400, 'invalid-request')
+      expectProblem(await call(base, 'GET', '/v1/all?wait=61s'), 400, 'invalid-request')
+    })
+
+    it('long poll on /v1/all returns as soon as an event arrives, or empty at timeout', async () => {
+      const cat = category()
+      const [p] = await append(base, `${cat}-1`, 1)
+      let started = Date.now()
+      const empty = expectStatus(await call(base, 'GET', `/v1/all?from=${p + 1000000}&wait=300ms`), 200)
+      assert.deepEqual(empty.events, [])
+      assert.ok(Date.now() - started >= 250, 'waited')
+      let head = p
+      for (;;) {
+        const page = expectStatus(await call(base, 'GET', `/v1/all?from=${head}&limit=500`), 200)
+        head = page.next
+        if (!page.events.length) break
+      }
+      started = Date.now()
+      const polled = call(base, 'GET', `/v1/all?from=${head}&wait=10s`)
+      await sleep(200)
+      const [q] = await append(base, `${cat}-1`, 1)
+      const page = expectStatus(await polled, 200)
+      const took = Date.now() - started
+      assert.ok(took < 3000, `returned after ${took} ms`)
+      assert.ok(page.events.some((e: { position: number }) => e.position === q))
+      // Seconds as a plain number, and events already there: no wait at all.
+      started = Date.now()
+      expectStatus(await call(base, 'GET', `/v1/all?from=${q}&wait=5`), 200)
+      assert.ok(Date.now() - started < 1000)
+    })
+
+    it('ends open subscriptions on SIGTERM and exits 0', async () => {
+      const sub = await sse(`/v1/subscribe?category=${category()}`)
+      const poll = call(base, 'GET', '/v1/all?from=100000000&wait=30s')
+      const started = Date.now()
+      assert.deepEqual(await server.stop('SIGTERM', 10_000), { code: 0, signal: null })
+      assert.ok(Date.now() - started < 5000, `stopped in ${Date.now() - started} ms`)
+      await sub.ended
+      assert.ok(sub.comments.some((c) => /shutting down/.test(c)), `comments: ${sub.comments}`)
+      assert.equal((await poll).status, 200)
+    })
+  })
+
+  describe(`subscriptions on ${runtime} without an in-process signal (SHARED_WRITERS)`, () => {
+    let server: RunningServer
+    before(async () => {
+      server = await startServer(runtime, { env: { SHARED_WRITERS: 'true', POLL_INTERVAL_MS: '100', SSE_HEARTBEAT_MS: '300' } })
+    })
+    after(async () => {
+      if (server) await server.stop().catch(() => {})
+    })
+
+    it('polls for live events and sends heartbeats; a second process writing is seen', async () => {
+      const base = server.baseUrl
+      const cat = category()
+      const sub = await openSse(`${base}/v1/subscribe?category=${cat}`)
+      await sub.until(() => sub.comments.includes('heartbeat'), 3000, 'a heartbeat')
+      // Another server process on the same database file writes; this one has no signal for it.
+      const other = await startServer(runtime, { dbPath: server.dbPath, env: { SHARED_WRITERS: 'true' } })
+      try {
+        const positions = await append(other.baseUrl, `${cat}-1`, 5)
+        assert.deepEqual(positionsOf(await sub.take(5, 5000)), positions)
+        const [p] = await append(other.baseUrl, `${cat}-1`, 1)
+        const page = expectStatus(await call(base, 'GET', `/v1/all?from=${p}&wait=5s`), 200)
+        assert.equal(page.events[0].position, p)
+      } finally {
+        sub.close()
+        await other.stop()
+      }
+    })
+  })
+}
