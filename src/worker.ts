@@ -1,0 +1,25 @@
+import { Encoder } from 'cbor-x/index-no-eval'
+import { loadConfig } from './config.ts'
+import { createEventLog } from './core/eventLog.ts'
+import { createApp } from './http/app.ts'
+import { makeCodec } from './store/codec.ts'
+import { openWebStore, type WebStoreOptions } from './store/web.ts'
+
+type Env = Record<string, string | undefined> & { STORE?: WebStoreOptions['store']; DB?: WebStoreOptions['d1'] }
+let app: ReturnType<typeof createApp> | undefined
+
+// One app per isolate, built on its first request (bindings and secrets arrive with it).
+// Its group commit batches only the requests this isolate serves at the same moment.
+export default {
+  fetch(request: Request, env: Env, ctx: ExecutionContext) {
+    if (!app) {
+      const config = loadConfig(env)
+      const store = openWebStore({ store: env.STORE ?? 'd1', d1: env.DB, url: config.databaseUrl, authToken: config.databaseAuthToken })
+      const log = createEventLog({ ...store, codec: makeCodec(Encoder), limits: config.limits, writer: config.writer })
+      const logger = (line: Record<string, unknown>) =>
+        (config.logLevel === 'info' || (config.logLevel === 'error' && line.level === 'error')) && console.log(JSON.stringify(line))
+      app = createApp({ log, auth: { tokens: config.authTokens, readTokens: config.readTokens }, logger })
+    }
+    return app.fetch(request, env, ctx)
+  },
+}

@@ -1,0 +1,80 @@
+/**
+ * Test harness: run the Worker bundle that `wrangler deploy` would upload under workerd
+ * (Miniflare, all local, no network), on a fresh local D1 database migrated with
+ * `wrangler d1 migrations apply --local`: the same command a deploy runs with --remote.
+ *
+ * Miniflare directly rather than wrangler's dev server: its proxy answers "worker restarted
+ * mid-request" to the request after one whose body the Worker did not read to the end
+ * (a 413 on a chunked body), which no deployed Worker does.
+ *
+ * @example
+ *   const worker = await startLocalWorker({ MAX_PAGE_SIZE: '500' })
+ *   await fetch(`${worker.baseUrl}/health`)
+ *   await worker.stop()
+ */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+const wranglerBin = join(root, 'node_modules/wrangler/bin/wrangler.js')
+// No telemetry, prompts, or request.cf download from wrangler/Miniflare in tests.
+const offline = { CI: 'true', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' }
+Object.assign(process.env, offline)
+
+const wrangler = (...args: string[]) =>
+  promisify(execFile)(process.execPath, [wranglerBin, ...args], { cwd: root, env: { ...process.env, ...offline } })
+
+export interface LocalWorker {
+  baseUrl: string
+  /** the local D1 state dir (wrangler --persist-to) */
+  persistTo: string
+  stop(): Promise<void>
+}
+
+/** A new local D1 state dir with migrations/ applied, as `wrangler d1 migrations apply` does it. */
+export async function migratedD1(): Promise<string> {
+  const persistTo = mkdtempSync(join(tmpdir(), 'edgelog-d1-'))
+  await wrangler('d1', 'migrations', 'apply', 'edgelog', '--local', '--persist-to', persistTo)
+  return persistTo
+}
+
+/** Bundles src/worker.ts exactly as a deploy does; returns the output dir. */
+export async function bundleWorker(): Promise<string> {
+  const outdir = mkdtempSync(join(tmpdir(), 'edgelog-bundle-'))
+  await wrangler('deploy', '--dry-run', '--outdir', outdir)
+  return outdir
+}
+
+/** Starts the Worker of wrangler.toml (its bindings and [vars]; `vars` override them). */
+export async function startLocalWorker(vars: Record<string, string> = {}): Promise<LocalWorker> {
+  const [persistTo, outdir] = await Promise.all([migratedD1(), bundleWorker()])
+  const { unstable_getMiniflareWorkerOptions } = await import('wrangler')
+  const { Miniflare } = await import('miniflare')
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, 'wrangler.toml'))
+  const mf = new Miniflare({
+    ...(workerOptions as object),
+    name: 'edgelog',
+    modules: true,
+    scriptPath: join(outdir, 'worker.js'),
+    modulesRoot: outdir,
+    bindings: { ...workerOptions.bindings, ...vars },
+    d1Persist: join(persistTo, 'v3', 'd1'),
+    host: '127.0.0.1',
+    port: 0,
+    log: process.env.EDGELOG_TEST_LOG === '1' ? new (await import('miniflare')).Log() : undefined,
+  })
+  const url = await mf.ready
+  return {
+    baseUrl: url.origin,
+    persistTo,
+    async stop() {
+      await mf.dispose()
+      rmSync(persistTo, { recursive: true, force: true })
+      rmSync(outdir, { recursive: true, force: true })
+    },
+  }
+}
