@@ -1,6 +1,7 @@
 import { createEventLog } from './core/eventLog.ts'
 import { createApp, type LogLine } from './http/app.ts'
 import { loadConfig, type Config } from './config.ts'
+import { createMetrics } from './metrics.ts'
 import { codec } from './store/codec.ts'
 import { openStore } from './store/node.ts'
 
@@ -32,7 +33,8 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
     pollIntervalMs: config.pollIntervalMs,
   })
   const auth = { tokens: config.authTokens, readTokens: config.readTokens }
-  const app = createApp({ log, auth, logger: write, sse: { heartbeatMs: config.sseHeartbeatMs } })
+  const metrics = createMetrics(log, store.backend)
+  const app = createApp({ log, auth, logger: write, metrics, sse: { heartbeatMs: config.sseHeartbeatMs } })
 
   const where = config.databaseUrl.startsWith('file:') ? config.databaseUrl : config.databaseUrl.replace(/\/\/.*@/, '//***@')
   write({ level: 'info', msg: `edgelog on ${where}, durability ${config.durability}, ${store.trustCache ? 'sole writer (heads cached)' : 'shared writers (conditions in SQL)'}` })

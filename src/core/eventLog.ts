@@ -1,3 +1,4 @@
+import { EdgelogError } from './errors.ts'
 import { prepareEvents, type EventInput } from './events.ts'
 import type { Limits } from './limits.ts'
 import type {
@@ -37,6 +38,9 @@ export interface StreamAppendInput {
   events: EventInput[]
 }
 
+/** How an append ended: committed, an idempotent replay, a 409, a full queue (503), or a fault. */
+export type AppendOutcome = 'ok' | 'replayed' | 'conflict' | 'rejected' | 'error'
+
 export const DEFAULT_WRITER: WriterOptions = {
   maxBatchEvents: 2000,
   maxBatchBytes: 8 * 1024 * 1024,
@@ -52,6 +56,24 @@ export function createEventLog(deps: EventLogDeps) {
   const writer = new Writer(deps.backend, { ...DEFAULT_WRITER, ...deps.writer })
   const prepare = (events: EventInput[], path: string): ProposedEvent[] =>
     prepareEvents(events, codec, limits.maxEventBytes, path)
+  const appendListeners: Array<(ms: number, events: number, outcome: AppendOutcome) => void> = []
+  const submit = (command: AppendCommand): Promise<AppendResult> => {
+    if (appendListeners.length === 0) return writer.append(command)
+    const started = performance.now()
+    let events = command.events?.length ?? 0
+    for (const s of command.streams) events += s.events.length
+    const done = (outcome: AppendOutcome) => {
+      const ms = performance.now() - started
+      for (const l of appendListeners) l(ms, events, outcome)
+    }
+    return writer.append(command).then(
+      (r) => (done(r.replayed ? 'replayed' : 'ok'), r),
+      (e) => {
+        done(e instanceof EdgelogError && e.status === 409 ? 'conflict' : e instanceof EdgelogError && e.status === 503 ? 'rejected' : 'error')
+        throw e
+      },
+    )
+  }
   const subscriptions = createSubscriptions({
     reader,
     onCommit: (l) => writer.onCommit(l),
@@ -70,7 +92,7 @@ export function createEventLog(deps: EventLogDeps) {
 
     /** Appends to one stream. e.g. `appendToStream('account-17', NO_STREAM, [{ type: 'Opened' }])` */
     appendToStream(stream: string, expected: ExpectedRevision, events: EventInput[]): Promise<AppendResult> {
-      return writer.append({ streams: [{ stream, expected, events: prepare(events, 'events') }] })
+      return submit({ streams: [{ stream, expected, events: prepare(events, 'events') }] })
     },
 
     /** Appends to several streams (and stream-less events) atomically: all or nothing. */
@@ -84,7 +106,12 @@ export function createEventLog(deps: EventLogDeps) {
         events: input.events ? prepare(input.events, 'events') : undefined,
         condition: input.condition,
       }
-      return writer.append(command)
+      return submit(command)
+    },
+
+    /** Called when each append settles, with its latency (metrics). */
+    onAppend(listener: (ms: number, events: number, outcome: AppendOutcome) => void): void {
+      appendListeners.push(listener)
     },
 
     /** Stops accepting appends and commits what is queued. */

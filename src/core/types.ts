@@ -130,6 +130,8 @@ export interface ReadCategoryOptions {
  */
 export interface CommitBackend {
   commitGroup(commands: AppendCommand[]): Promise<Array<AppendResult | Error>>
+  /** stream-head cache effectiveness, when the backend keeps one */
+  stats?(): { headCacheHits: number; headCacheMisses: number }
 }
 
 /** The read side of a store. */

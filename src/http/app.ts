@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
+import type { Context, MiddlewareHandler } from 'hono'
 import { swaggerUI } from '@hono/swagger-ui'
 import { bearerAuth } from 'hono/bearer-auth'
 import { bodyLimit } from 'hono/body-limit'
@@ -27,6 +28,8 @@ export type LogLine = Record<string, unknown>
 export interface AppDeps {
   log: EventLog
   auth?: AuthConfig
+  /** Prometheus metrics (Node, Bun, Deno): a timing middleware and the /metrics handler */
+  metrics?: { middleware: MiddlewareHandler; handler: (c: Context) => Promise<Response> }
   /** one structured line per request; default: none */
   logger?: (line: LogLine) => void
   /** SSE: heartbeat comment interval (default 15 s), cut a client that takes nothing this long (default 60 s) */
@@ -58,6 +61,11 @@ export function createApp(deps: AppDeps) {
       ms: Math.round((performance.now() - started) * 100) / 100,
     })
   })
+
+  if (deps.metrics) {
+    app.use(deps.metrics.middleware)
+    app.get('/metrics', deps.metrics.handler)
+  }
 
   if (auth && (auth.tokens.length || auth.readTokens.length)) {
     const rw = new Set(auth.tokens)

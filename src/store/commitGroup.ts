@@ -80,6 +80,8 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
   const chunks = chunkSizes(db.maxParams)
   const heads = new Map<string, Head | null>()
   let lastPosition: number | undefined
+  let cacheHits = 0
+  let cacheMisses = 0
 
   function remember(stream: string, head: Head | null) {
     heads.delete(stream)
@@ -92,7 +94,11 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
     const streams = new Set<string>()
     for (const c of commands) {
       for (const s of c.streams) {
-        if (!options.trustCache || !heads.has(s.stream)) streams.add(s.stream)
+        if (options.trustCache && heads.has(s.stream)) cacheHits++
+        else {
+          cacheMisses++
+          streams.add(s.stream)
+        }
         for (const e of s.events) if (e.clientId) ids.push(e.idBytes)
       }
       for (const e of c.events ?? []) if (e.clientId) ids.push(e.idBytes)
@@ -269,6 +275,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
         }
       }
     },
+    stats: () => ({ headCacheHits: cacheHits, headCacheMisses: cacheMisses }),
   }
 }
 

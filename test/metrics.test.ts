@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { startServer, type RunningServer } from './contract/server.ts'
+
+/** Value of one sample line, e.g. `edgelog_appends_total{outcome="ok"}`; 0 when absent. */
+function sample(text: string, name: string): number {
+  const line = text.split('\n').find((l) => l.split(' ')[0] === name)
+  return line ? Number(line.split(' ').pop()) : 0
+}
+
+for (const runtime of ['node', 'bun', 'deno'] as const) {
+  describe(`GET /metrics (${runtime})`, () => {
+    let server: RunningServer
+    before(async () => {
+      server = await startServer(runtime)
+    })
+    after(() => server.stop())
+
+    it('counts appends, events, conflicts, commit groups and HTTP requests in Prometheus text', async () => {
+      const post = (body: unknown) =>
+        fetch(`${server.baseUrl}/v1/streams/metrics-1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      assert.equal((await post({ events: [{ type: 'A' }, { type: 'B' }] })).status, 201)
+      assert.equal((await post({ events: [{ type: 'C' }], expectedRevision: 1 })).status, 201)
+      assert.equal((await post({ events: [{ type: 'D' }], expectedRevision: 0 })).status, 409)
+      const res = await fetch(`${server.baseUrl}/metrics`)
+      assert.equal(res.status, 200)
+      assert.match(res.headers.get('content-type') ?? '', /^text\/plain/)
+      const text = await res.text()
+      assert.equal(sample(text, 'edgelog_appends_total{outcome="ok"}'), 2)
+      assert.equal(sample(text, 'edgelog_appends_total{outcome="conflict"}'), 1)
+      assert.equal(sample(text, 'edgelog_events_appended_total'), 3)
+      assert.equal(sample(text, 'edgelog_conflicts_total'), 1)
+      assert.equal(sample(text, 'edgelog_append_duration_seconds_count'), 3)
+      assert.ok(sample(text, 'edgelog_commit_group_events_count') >= 1)
+      assert.ok(sample(text, 'edgelog_commit_group_requests_sum') >= 3)
+      assert.equal(sample(text, 'edgelog_writer_queue_events'), 0)
+      assert.ok(sample(text, 'edgelog_head_cache_hits_total') + sample(text, 'edgelog_head_cache_misses_total') >= 3)
+      assert.match(text, /edgelog_http_request_duration_seconds_count\{method="POST",route="\/v1\/streams\/:stream",status="201"\} 2/)
+      assert.match(text, /edgelog_subscriptions_active 0/)
+    })
+  })
+}
