@@ -3,8 +3,8 @@
 // page costs the same however long the log (index ranges, never a scan).
 // Run: npm run bench:dcb   (DCB_SIZES=100,1000 to pick sizes, DCB_ITERATIONS=300)
 import { createClient } from '@libsql/client'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, tmpdir, totalmem } from 'node:os'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createEventLog } from '../src/core/eventLog.ts'
 import { DEFAULT_LIMITS } from '../src/core/limits.ts'
@@ -14,15 +14,7 @@ import { codec } from '../src/store/codec.ts'
 import { migrate } from '../src/store/migrate.ts'
 import { MIGRATIONS } from '../src/store/node.ts'
 import { createStore } from '../src/store/store.ts'
-
-interface Row {
-  metric: string
-  target: string
-  actual: string
-  status: 'pass' | 'miss' | 'info'
-  value?: number
-  unit?: string
-}
+import { percentile, report, type Row } from './lib.ts'
 
 const PAGE = 100
 /** page latency at the largest size may be at most this many times the smallest's */
@@ -30,9 +22,6 @@ const FLAT = 2
 const sizes = (process.env.DCB_SIZES ?? '100,1000,10000,1000000').split(',').map(Number)
 const iterations = Number(process.env.DCB_ITERATIONS ?? 300)
 
-const machine = () =>
-  `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${Math.round(totalmem() / 2 ** 30)} GiB, ${process.release.name} ${process.version}, ${process.platform}`
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
 const label = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}K` : String(n))
 
 /**
@@ -131,22 +120,6 @@ export async function dcbBenchmarks(): Promise<{ rows: Row[]; raw: Record<string
     rows.push({ metric: `${name}: p50 growth ${first} -> ${last}`, target: `flat (<= ${FLAT}x)`, actual: `${growth.toFixed(2)}x`, status: growth <= FLAT ? 'pass' : 'miss', value: growth, unit: 'x' })
   }
   return { rows, raw }
-}
-
-function report(title: string, rows: Row[], extra: Record<string, unknown>) {
-  const header = ['metric', 'target', 'actual']
-  const cells = rows.map((r) => [r.metric, r.status === 'info' ? '-' : `${r.target} ${r.status === 'pass' ? '✓' : '✗'}`, r.actual])
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)))
-  const line = (c: string[]) => `| ${c.map((x, i) => x.padEnd(widths[i])).join(' | ')} |`
-  console.log(`\n## ${title}\n_${machine()}_\n`)
-  console.log(line(header))
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`)
-  for (const c of cells) console.log(line(c))
-  const dir = join(import.meta.dirname, 'results')
-  mkdirSync(dir, { recursive: true })
-  const file = join(dir, `dcb-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
-  writeFileSync(file, JSON.stringify({ title, machine: machine(), at: new Date().toISOString(), rows, ...extra }, null, 2))
-  console.log(`\nraw figures: ${file}`)
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,6 +1,7 @@
 // `npm run bench`: in-process benchmarks of the core and store (no HTTP). Not part of
 // `npm test`: they print figures, they do not assert timings. BENCH_SECONDS scales each run.
 import { appendBenchmarks } from './appends.ts'
+import { dcbBenchmarks } from './dcb.ts'
 import { report, type Row } from './lib.ts'
 import { microBenchmarks } from './micro.ts'
 import { readBenchmarks } from './reads.ts'
@@ -20,5 +21,6 @@ if (!only || only === 'appends') {
 }
 if (!only || only === 'micro') collect(await microBenchmarks(), 'micro')
 if (!only || only === 'reads') collect(await readBenchmarks(), 'reads')
+if (!only || only === 'dcb') collect(await dcbBenchmarks(), 'dcb')
 
 report('edgelog in-process benchmarks', rows, { raw, seconds })
