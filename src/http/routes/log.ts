@@ -49,8 +49,9 @@ export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       const q = c.req.valid('query')
       const from = q.from ?? 0
       const read = () => log.reader.readAll({ from, limit: q.limit ?? limits.defaultPageSize, types: q.types, tags: q.tags })
-      // Long poll: an empty page waits for commits (or polls) until something matches or `wait` ends.
-      const events = q.wait ? await log.subscriptions.readWhenAvailable(read, q.wait, c.req.raw.signal) : await read()
+      // Long poll: an empty page waits for commits (or polls) until something matches or `wait`
+      // ends (a client that left is noticed then: request.signal makes Deno warn).
+      const events = q.wait ? await log.subscriptions.readWhenAvailable(read, q.wait) : await read()
       // Cut short by shutdown: close the connection too, so the server need not wait it out.
       return send(c, codec, 200, render(page(events, from)), q.wait && log.subscriptions.closed ? { Connection: 'close' } : {})
     },

@@ -110,8 +110,9 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
         async (stream) => {
           const ac = new AbortController()
           const stop = () => ac.abort()
+          // Every runtime cancels the response body when the client goes away (checked on
+          // Node, Bun, Deno). Not request.signal: touching it makes Deno warn (legacy abort).
           stream.onAbort(stop)
-          c.req.raw.signal?.addEventListener('abort', stop)
           // Shutdown: the subscription ends after its current page; a client that is not
           // reading at all gets a second to take it before the stream is cut.
           let cut: ReturnType<typeof setTimeout> | undefined
@@ -172,7 +173,6 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
             clearInterval(watchdog)
             clearTimeout(cut)
             offClose()
-            c.req.raw.signal?.removeEventListener('abort', stop)
           }
         },
         async (err, stream) => {

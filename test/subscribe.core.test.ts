@@ -1,0 +1,97 @@
+// Subscriptions in-process on Node (the app served by @hono/node-server over a temp libSQL
+// file): what HTTP cannot show — subscribers released on disconnect, a slow consumer held
+// to one page (no read-ahead), a stalled one cut, and stats() for /metrics.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import type { AddressInfo } from 'node:net'
+import { serve, type ServerType } from '@hono/node-server'
+import { createEventLog, type EventLog } from '../src/core/eventLog.ts'
+import { DEFAULT_LIMITS } from '../src/core/limits.ts'
+import { createApp } from '../src/http/app.ts'
+import { codec } from '../src/store/codec.ts'
+import { openStore } from '../src/store/node.ts'
+import type { Store } from '../src/store/store.ts'
+import { tempDbPath } from './contract/server.ts'
+import { openSse } from './subscribe/sse.ts'
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const PAGE = 100
+
+describe('subscriptions in-process (node)', () => {
+  let store: Store
+  let log: EventLog
+  let server: ServerType
+  let base: string
+
+  before(async () => {
+    store = await openStore({ url: `file:${tempDbPath()}`, durability: 'normal' })
+    log = createEventLog({
+      backend: store.backend,
+      reader: store.reader,
+      codec,
+      limits: { ...DEFAULT_LIMITS, maxPageSize: PAGE },
+      consumers: store.consumers,
+      liveSignal: store.trustCache,
+    })
+    const app = createApp({ log, sse: { heartbeatMs: 200, stallTimeoutMs: 600 } })
+    server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
+    })
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+  after(async () => {
+    log.subscriptions.close()
+    await new Promise((r) => server.close(r))
+    await log.close()
+    await store.close()
+  })
+
+  it('is woken by the writer (signal mode) and releases a subscriber that disconnects', async () => {
+    assert.equal(log.subscriptions.stats().mode, 'signal')
+    await log.appendToStream('rel-1', 'any', [{ type: 'A' }])
+    const sub = await openSse(`${base}/v1/subscribe?category=rel`)
+    await sub.take(1)
+    assert.equal(log.subscriptions.stats().active, 1)
+    const t = Date.now()
+    await log.appendToStream('rel-1', 'any', [{ type: 'B' }])
+    await sub.take(1)
+    assert.ok(Date.now() - t < 100, 'live delivery without a polling delay')
+    sub.close()
+    for (let i = 0; i < 50 && log.subscriptions.stats().active; i++) await sleep(20)
+    assert.equal(log.subscriptions.stats().active, 0)
+  })
+
+  it('holds a slow consumer to its page (no read-ahead), reports its lag, and cuts it when stalled', async () => {
+    const blob = 'x'.repeat(2000)
+    for (let i = 0; i < 10; i++) {
+      await log.appendToStream(`slow-${i}`, 'any', Array.from({ length: 1000 }, (_, k) => ({ type: 'Big', data: { k, blob } })))
+    }
+    const before = log.subscriptions.stats()
+    // Read the headers and the first chunk, then stop reading without disconnecting.
+    const res = await fetch(`${base}/v1/subscribe?category=slow`)
+    const reader = res.body!.getReader()
+    await reader.read()
+    await sleep(300)
+    const s = log.subscriptions.stats()
+    const pushed = s.eventsPushed - before.eventsPushed
+    assert.equal(s.active, 1)
+    // ~20 MB of events: the socket buffers take some, the rest stays in the database.
+    assert.ok(pushed < 10_000, `pushed ${pushed} of 10000 to a client that reads nothing`)
+    assert.ok(s.maxLag > 0, 'lag reported')
+    for (let i = 0; i < 100 && log.subscriptions.stats().active; i++) await sleep(20)
+    const cut = log.subscriptions.stats()
+    assert.equal(cut.active, 0, 'a stalled subscriber is cut after stallTimeoutMs')
+    assert.equal(cut.stalledDisconnects, before.stalledDisconnects + 1)
+    await reader.cancel().catch(() => {})
+  })
+
+  it('sends heartbeats while idle and saves timed checkpoints', async () => {
+    await log.appendToStream('hb-1', 'any', [{ type: 'A' }])
+    const sub = await openSse(`${base}/v1/subscribe?category=hb&consumer=hb&checkpointMs=50`)
+    const [e] = await sub.take(1)
+    await sub.until(() => sub.comments.includes('heartbeat'), 2000, 'a heartbeat')
+    assert.equal((await store.consumers.get('hb'))?.position, e.position)
+    assert.ok(log.subscriptions.stats().checkpointsSaved >= 1)
+    sub.close()
+  })
+})
