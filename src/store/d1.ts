@@ -50,8 +50,9 @@ export function d1Db(d1: D1Binding): Db {
 function toD1(v: SqlValue): unknown {
   if (typeof v === 'bigint') return Number(v)
   if (v instanceof Uint8Array) {
-    // a view onto part of a larger buffer must not bind the whole buffer
-    return v.byteOffset === 0 && v.byteLength === v.buffer.byteLength ? v.buffer : v.slice().buffer
+    // A view onto part of a larger buffer (cbor-x encodes into a shared one) must not bind
+    // the whole buffer. ArrayBuffer#slice copies; Node's Buffer#slice would not.
+    return v.byteOffset === 0 && v.byteLength === v.buffer.byteLength ? v.buffer : v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength)
   }
   return v
 }

@@ -78,3 +78,29 @@ export async function startLocalWorker(vars: Record<string, string> = {}): Promi
     },
   }
 }
+
+/**
+ * The D1 binding of wrangler.toml on a fresh migrated local database, reached from Node
+ * through Miniflare (the queries run in workerd's D1, the same engine the Worker uses).
+ */
+export async function openLocalD1() {
+  const persistTo = await migratedD1()
+  const { unstable_getMiniflareWorkerOptions } = await import('wrangler')
+  const { Miniflare } = await import('miniflare')
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, 'wrangler.toml'))
+  const mf = new Miniflare({
+    modules: true,
+    script: 'export default { fetch: () => new Response(null, { status: 404 }) }',
+    compatibilityDate: workerOptions.compatibilityDate,
+    d1Databases: workerOptions.d1Databases,
+    d1Persist: join(persistTo, 'v3', 'd1'),
+  })
+  const d1 = await mf.getD1Database('DB')
+  return {
+    d1,
+    async close() {
+      await mf.dispose()
+      rmSync(persistTo, { recursive: true, force: true })
+    },
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * One contract for every store driver (Emmett style): the behaviours the event log needs
+ * from a Store, run against a local file (heads cached), shared writers (heads read fresh)
+ * and Cloudflare D1 under workerd. See test/store.*.test.ts.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { createEventLog, type EventLog } from '../src/core/eventLog.ts'
+import { EdgelogError } from '../src/core/errors.ts'
+import { prepareEvents } from '../src/core/events.ts'
+import { DEFAULT_LIMITS } from '../src/core/limits.ts'
+import type { AppendCommand, AppendResult } from '../src/core/types.ts'
+import { codec } from '../src/store/codec.ts'
+import type { Store } from '../src/store/store.ts'
+
+export interface OpenedStore {
+  store: Store
+  close(): Promise<void>
+}
+
+const uuid = () => crypto.randomUUID()
+const isProblem = (kind: string, check: (e: EdgelogError) => boolean = () => true) => (e: unknown) =>
+  e instanceof EdgelogError && e.kind === kind && check(e)
+const cmd = (stream: string, expected: AppendCommand['streams'][0]['expected'], types: string[], ids?: string[]): AppendCommand => ({
+  streams: [{ stream, expected, events: prepareEvents(types.map((type, i) => ({ type, id: ids?.[i], data: { i } })), codec, 1e6) }],
+})
+
+export function storeContract(name: string, open: () => Promise<OpenedStore>) {
+  describe(`store contract: ${name}`, () => {
+    let opened: OpenedStore
+    let log: EventLog
+    let store: Store
+    let n = 0
+    // Streams of their own per test (and per run: a suite may share its database).
+    const run = Math.random().toString(36).slice(2, 8)
+    const s = (category: string) => `${category}${run}-${n++}`
+
+    before(async () => {
+      opened = await open()
+      store = opened.store
+      log = createEventLog({ ...store, codec, limits: DEFAULT_LIMITS })
+    })
+    after(async () => {
+      await log?.close()
+      await opened?.close()
+    })
+
+    it('appends with expected revisions and reads the stream both ways', async () => {
+      const acc = s('acc')
+      const r1 = await log.appendToStream(acc, 'no_stream', [{ type: 'Opened', data: { owner: 'ann', bytes: new Uint8Array([0, 1, 255]) } }, { type: 'Deposited', data: { amount: 5 } }])
+      assert.deepEqual([r1.streams[0].firstRevision, r1.streams[0].lastRevision], [0, 1])
+      const r2 = await log.appendToStream(acc, 1, [{ type: 'Withdrawn', data: { amount: 2 }, metadata: { by: 'ann' }, tags: ['owner:ann'] }])
+      assert.equal(r2.streams[0].lastRevision, 2)
+      assert.ok(r2.position > r1.position)
+      const events = await store.reader.readStream(acc, { limit: 10, direction: 'forward' })
+      assert.deepEqual(events.map((e) => [e.revision, e.type]), [[0, 'Opened'], [1, 'Deposited'], [2, 'Withdrawn']])
+      assert.deepEqual(events.map((e) => e.position), [r1.streams[0].firstPosition, r1.streams[0].lastPosition, r2.position])
+      assert.equal(events[0].id, r1.streams[0].events[0].id)
+      assert.deepEqual(codec.decode(events[0].data!), { owner: 'ann', bytes: new Uint8Array([0, 1, 255]) })
+      assert.deepEqual(codec.decode(events[2].metadata!), { by: 'ann' })
+      assert.deepEqual(events[2].tags, ['owner:ann'])
+      assert.ok(Math.abs(events[2].time - Date.now()) < 60_000)
+      const back = await store.reader.readStream(acc, { limit: 2, direction: 'backward' })
+      assert.deepEqual(back.map((e) => e.revision), [2, 1])
+      const from1 = await store.reader.readStream(acc, { from: 1, limit: 1, direction: 'forward' })
+      assert.deepEqual(from1.map((e) => e.revision), [1])
+    })
+
+    it('head is the last revision and position, null for a missing stream', async () => {
+      const h = s('head')
+      assert.equal(await store.reader.head(h), null)
+      const r = await log.appendToStream(h, 'any', [{ type: 'A' }, { type: 'B' }])
+      assert.deepEqual(await store.reader.head(h), { stream: h, revision: 1, position: r.position })
+      assert.ok((await store.reader.lastPosition()) >= r.position)
+    })
+
+    it('conflicts: no_stream / exists / number report the actual revision and write nothing', async () => {
+      const c = s('conf')
+      await assert.rejects(log.appendToStream(c, 'exists', [{ type: 'X' }]), isProblem('wrong-expected-revision', (e) => e.extensions.actualRevision === null))
+      await assert.rejects(log.appendToStream(c, 0, [{ type: 'X' }]), isProblem('wrong-expected-revision', (e) => e.extensions.actualRevision === null))
+      await log.appendToStream(c, 'no_stream', [{ type: 'X' }])
+      const before = await store.reader.lastPosition()
+      await assert.rejects(log.appendToStream(c, 'no_stream', [{ type: 'X' }]), isProblem('wrong-expected-revision', (e) => e.extensions.actualRevision === 0))
+      await assert.rejects(log.appendToStream(c, 3, [{ type: 'X' }]), isProblem('wrong-expected-revision', (e) => e.extensions.expectedRevision === 3 && e.extensions.actualRevision === 0))
+      assert.equal(await store.reader.lastPosition(), before)
+      assert.equal((await log.appendToStream(c, 'exists', [{ type: 'Y' }])).streams[0].lastRevision, 1)
+    })
+
+    it('one conflicting request in a group fails alone; its neighbours commit', async () => {
+      const [a, b] = [s('grp'), s('grp')]
+      const outcomes = await store.backend.commitGroup([
+        cmd(a, 'no_stream', ['A']),
+        cmd(b, 'no_stream', ['A']),
+        cmd(a, 'no_stream', ['B']), // conflicts with the first, same group
+        cmd(a, 0, ['C']), // sees the first one's revision 0
+      ])
+      assert.ok(!(outcomes[0] instanceof Error) && !(outcomes[1] instanceof Error) && !(outcomes[3] instanceof Error))
+      assert.ok(isProblem('wrong-expected-revision')(outcomes[2]))
+      assert.deepEqual((await store.reader.readStream(a, { limit: 10, direction: 'forward' })).map((e) => e.type), ['A', 'C'])
+    })
+
+    it('a retry with the same ids returns the original result and writes nothing; a reused id is refused', async () => {
+      const [i1, i2] = [s('idem'), s('idem')]
+      const ids = [uuid(), uuid()]
+      const first = await log.appendToStream(i1, 'no_stream', [{ id: ids[0], type: 'A' }, { id: ids[1], type: 'B' }])
+      const before = await store.reader.lastPosition()
+      const again = await log.appendToStream(i1, 'no_stream', [{ id: ids[0], type: 'A' }, { id: ids[1], type: 'B' }])
+      assert.equal(again.replayed, true)
+      assert.deepEqual(again.streams, first.streams)
+      await assert.rejects(log.appendToStream(i2, 'any', [{ id: ids[0], type: 'A' }]), isProblem('event-id-reused'))
+      await assert.rejects(log.appendToStream(i1, 'any', [{ id: ids[0], type: 'A' }, { id: uuid(), type: 'C' }]), isProblem('event-id-reused'))
+      assert.equal(await store.reader.lastPosition(), before)
+      // two identical requests in one group: the second is a replay of the first
+      const id = uuid()
+      const twin = s('twin')
+      const [a, b] = await store.backend.commitGroup([cmd(twin, 'any', ['A'], [id]), cmd(twin, 'any', ['A'], [id])])
+      assert.ok(!(a instanceof Error) && (b as AppendResult).replayed)
+      assert.equal((await store.reader.readStream(twin, { limit: 10, direction: 'forward' })).length, 1)
+    })
+
+    it('multi-stream append is all or nothing', async () => {
+      const [order, stock] = [s('order'), s('stock')]
+      await log.appendToStream(order, 'no_stream', [{ type: 'Placed' }])
+      const before = await store.reader.lastPosition()
+      await assert.rejects(
+        log.append({ streams: [{ stream: stock, expectedRevision: 'no_stream', events: [{ type: 'Reserved' }] }, { stream: order, expectedRevision: 'no_stream', events: [{ type: 'Placed' }] }] }),
+        isProblem('wrong-expected-revision', (e) => e.extensions.stream === order),
+      )
+      assert.equal(await store.reader.head(stock), null)
+      assert.equal(await store.reader.lastPosition(), before)
+      const ok = await log.append({ streams: [{ stream: stock, expectedRevision: 'no_stream', events: [{ type: 'Reserved' }] }, { stream: order, expectedRevision: 0, events: [{ type: 'Paid' }] }] })
+      assert.deepEqual(ok.streams.map((r) => [r.stream, r.lastRevision]), [[stock, 0], [order, 1]])
+      assert.equal(ok.streams[1].lastPosition, ok.streams[0].lastPosition + 1)
+    })
+
+    it('a group larger than any statement limit commits whole (D1 binds 100 parameters)', async () => {
+      const big = s('big')
+      const events = Array.from({ length: 250 }, (_, i) => ({ id: uuid(), type: 'Big', data: { i }, tags: [`k:${i % 7}`, 'big'] }))
+      const r = await log.appendToStream(big, 'no_stream', events)
+      assert.deepEqual([r.streams[0].lastRevision, r.streams[0].lastPosition - r.streams[0].firstPosition], [249, 249])
+      const again = await log.appendToStream(big, 'no_stream', events)
+      assert.equal(again.replayed, true)
+      // 150 streams' heads in one group
+      const many = Array.from({ length: 150 }, () => s('many'))
+      const outcomes = await store.backend.commitGroup(many.map((m) => cmd(m, 'no_stream', ['A'])))
+      assert.ok(outcomes.every((o) => !(o instanceof Error)))
+      const read = await store.reader.readStream(big, { limit: 1000, direction: 'forward' })
+      assert.equal(read.length, 250)
+      assert.deepEqual(read[249].tags, ['k:4', 'big'])
+    })
+
+    it('reads the log by position and type, and a category split among consumer-group members', async () => {
+      const cat = `cat${run}`
+      const start = (await store.reader.lastPosition()) + 1
+      for (let i = 0; i < 12; i++) await log.appendToStream(`${cat}-${i}`, 'any', [{ type: i % 2 ? `Odd${run}` : 'Even' }, { type: 'Any' }])
+      const all = await store.reader.readAll({ from: start, limit: 1000 })
+      assert.equal(all.length, 24)
+      for (let i = 1; i < all.length; i++) assert.ok(all[i].position > all[i - 1].position)
+      assert.equal((await store.reader.readAll({ from: start, limit: 1000, types: [`Odd${run}`, 'Nope'] })).length, 6)
+      const page = await store.reader.readAll({ from: all[3].position, limit: 2 })
+      assert.deepEqual(page.map((e) => e.position), [all[3].position, all[4].position])
+      assert.equal((await store.reader.readCategory(cat, { from: 0, limit: 1000 })).length, 24)
+      const members = await Promise.all([0, 1, 2].map((member) => store.reader.readCategory(cat, { from: 0, limit: 1000, member, size: 3 })))
+      assert.equal(members.flat().length, 24)
+      const owner = new Map<string, number>()
+      members.forEach((events, m) =>
+        events.forEach((e) => {
+          assert.equal(owner.get(e.stream!) ?? m, m, `${e.stream} belongs to one member only`)
+          owner.set(e.stream!, m)
+        }),
+      )
+      assert.ok(new Set(owner.values()).size > 1, 'streams spread over more than one member')
+    })
+  })
+}
