@@ -1,9 +1,7 @@
-import { createClient } from '@libsql/client'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { migrate } from './migrate.ts'
-import { openSqliteDb } from './sqlite.ts'
 import { createStore, type Store, type StoreOptions } from './store.ts'
 
 export interface OpenOptions extends StoreOptions {
@@ -25,11 +23,15 @@ export async function openStore(options: OpenOptions): Promise<Store> {
   const local = options.url.startsWith('file:')
   const path = local ? options.url.slice('file:'.length) : ''
   if (local) mkdirSync(dirname(path) || '.', { recursive: true })
+  // The native drivers load only for a local file: a remote URL needs none of them, and
+  // Deno Deploy cannot load native add-ons at all (@libsql/client's node build would).
+  const { createClient } = local ? await import('@libsql/client') : await import('@libsql/client/web')
   // Migrations need an interactive transaction (check, then apply, under one lock).
   const client = createClient({ url: options.url, authToken: options.authToken, concurrency: local ? 1 : undefined, timeout: local ? 10_000 : undefined })
   if (local) await client.execute('PRAGMA journal_mode = WAL')
   if (options.migrate !== false) await migrate(client, MIGRATIONS)
   if (!local) return createStore(client, options)
   client.close()
+  const { openSqliteDb } = await import('./sqlite.ts')
   return createStore(openSqliteDb(path, { durability: options.durability ?? 'full' }), options)
 }
