@@ -20,6 +20,9 @@ export default {
         (config.logLevel === 'info' || (config.logLevel === 'error' && line.level === 'error')) && console.log(JSON.stringify(line))
       app = createApp({ log, auth: { tokens: config.authTokens, readTokens: config.readTokens }, logger })
     }
-    return app.fetch(request, env, ctx)
+    // A request waiting for a group commit that another request's context runs has no
+    // I/O of its own pending, and workerd would cancel it as hung: a timer keeps it live.
+    const live = setInterval(() => {}, 1000)
+    return Promise.resolve(app.fetch(request, env, ctx)).finally(() => clearInterval(live))
   },
 }
