@@ -15,10 +15,12 @@ export default {
     if (!app) {
       const config = loadConfig(env)
       const store = openWebStore({ store: env.STORE ?? 'd1', d1: env.DB, url: config.databaseUrl, authToken: config.databaseAuthToken })
-      const log = createEventLog({ ...store, codec: makeCodec(Encoder), limits: config.limits, writer: config.writer })
+      // Nothing in memory sees every commit (other isolates write too): subscriptions poll.
+      const log = createEventLog({ ...store, codec: makeCodec(Encoder), limits: config.limits, writer: config.writer, pollIntervalMs: config.pollIntervalMs })
       const logger = (line: Record<string, unknown>) =>
         (config.logLevel === 'info' || (config.logLevel === 'error' && line.level === 'error')) && console.log(JSON.stringify(line))
-      app = createApp({ log, auth: { tokens: config.authTokens, readTokens: config.readTokens }, logger })
+      // No metrics: per-isolate counters mean nothing; Workers Analytics and Logs replace them.
+      app = createApp({ log, auth: { tokens: config.authTokens, readTokens: config.readTokens }, logger, sse: { heartbeatMs: config.sseHeartbeatMs } })
     }
     // A request waiting for a group commit that another request's context runs has no
     // I/O of its own pending, and workerd would cancel it as hung: a timer keeps it live.
