@@ -16,11 +16,11 @@
 //
 //   npm run load -- s1 [--runtime node|bun|deno] [--media cbor]
 //   BASE_URL=https://edgelog.example.com k6 run load/s1-single-stream.js
-import { Counter, Trend } from 'k6/metrics';
 import { loadConfig } from './lib/config.js';
 import { client, requireHealthy, seg, TREND_STATS } from './lib/k6http.js';
-import { DEFAULTS, offeredRate, thresholds } from './lib/targets.js';
+import { DEFAULTS, thresholds } from './lib/targets.js';
 import { makeHandleSummary } from './lib/summary.js';
+import { arrivalRate, commandAccounting } from './lib/k6scenario.js';
 import {
   accountCommand,
   accountOpened,
@@ -38,29 +38,11 @@ import {
 const cfg = loadConfig(__ENV, { duration: DEFAULTS.s1.duration });
 const api = client(cfg);
 
-const attempts = new Counter('attempts');
-const successes = new Counter('successes');
-const rejections = new Counter('rejections');
-const conflictsExhausted = new Counter('conflicts_exhausted');
-const errors = new Counter('errors');
-const conflicts = new Counter('conflicts');
-const completed = new Counter('completed');
-const commandDuration = new Trend('command_duration', true);
-
-/** @type {Record<string, Counter>} */
-const outcomeCounters = { successes, rejections, conflicts_exhausted: conflictsExhausted, errors };
+const accounting = commandAccounting();
 
 export const options = {
   scenarios: {
-    s1: {
-      executor: 'constant-arrival-rate',
-      rate: offeredRate('s1', cfg),
-      timeUnit: '1s',
-      duration: cfg.duration,
-      preAllocatedVUs: cfg.vus !== null ? cfg.vus : DEFAULTS.s1.vus,
-      maxVUs: cfg.maxVus !== null ? cfg.maxVus : cfg.vus !== null ? cfg.vus : DEFAULTS.s1.maxVus,
-      gracefulStop: '10s',
-    },
+    s1: arrivalRate('s1', cfg),
   },
   thresholds: thresholds('s1', cfg),
   summaryTrendStats: TREND_STATS,
@@ -156,17 +138,14 @@ export default function (data) {
       outcome = 'errors';
       break;
     }
-    conflicts.add(1);
+    accounting.conflict();
     if (attempt >= cfg.maxRetries) {
       outcome = 'conflicts_exhausted';
       break;
     }
   }
   // attempts and the outcome are recorded together, at the end of the command
-  commandDuration.add(ms);
-  attempts.add(1);
-  outcomeCounters[outcome].add(1);
-  if (outcome === 'successes' || outcome === 'rejections') completed.add(1);
+  accounting.finish(outcome, ms);
 }
 
 export const handleSummary = makeHandleSummary('s1', cfg);

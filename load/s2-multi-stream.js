@@ -15,40 +15,23 @@
 //   npm run load -- s2 [--runtime node|bun|deno] [--media cbor]
 //   BASE_URL=https://edgelog.example.com k6 run load/s2-multi-stream.js
 import exec from 'k6/execution';
-import { Counter, Trend } from 'k6/metrics';
+import { Trend } from 'k6/metrics';
 import { loadConfig } from './lib/config.js';
 import { client, requireHealthy, seg, TREND_STATS } from './lib/k6http.js';
-import { DEFAULTS, offeredRate, thresholds } from './lib/targets.js';
+import { DEFAULTS, thresholds } from './lib/targets.js';
 import { makeHandleSummary } from './lib/summary.js';
+import { arrivalRate, commandAccounting } from './lib/k6scenario.js';
 import { buildOrderAppend, classifyAppend, decideOrder, makeRunTag, orderShape, stockOf, streamName } from './lib/workloads.js';
 
 const cfg = loadConfig(__ENV, { duration: DEFAULTS.s2.duration });
 const api = client(cfg);
 
-const attempts = new Counter('attempts');
-const successes = new Counter('successes');
-const rejections = new Counter('rejections');
-const conflictsExhausted = new Counter('conflicts_exhausted');
-const errors = new Counter('errors');
-const conflicts = new Counter('conflicts');
-const completed = new Counter('completed');
+const accounting = commandAccounting();
 const streamsPerCommand = new Trend('streams_per_command');
-const commandDuration = new Trend('command_duration', true);
-
-/** @type {Record<string, Counter>} */
-const outcomeCounters = { successes, rejections, conflicts_exhausted: conflictsExhausted, errors };
 
 export const options = {
   scenarios: {
-    s2: {
-      executor: 'constant-arrival-rate',
-      rate: offeredRate('s2', cfg),
-      timeUnit: '1s',
-      duration: cfg.duration,
-      preAllocatedVUs: cfg.vus !== null ? cfg.vus : DEFAULTS.s2.vus,
-      maxVUs: cfg.maxVus !== null ? cfg.maxVus : cfg.vus !== null ? cfg.vus : DEFAULTS.s2.maxVus,
-      gracefulStop: '10s',
-    },
+    s2: arrivalRate('s2', cfg),
   },
   thresholds: thresholds('s2', cfg),
   summaryTrendStats: TREND_STATS,
@@ -149,16 +132,14 @@ export default function (data) {
       outcome = 'errors';
       break;
     }
-    conflicts.add(1);
+    accounting.conflict();
     if (attempt >= cfg.maxRetries) {
       outcome = 'conflicts_exhausted';
       break;
     }
   }
-  commandDuration.add(ms);
-  attempts.add(1);
-  outcomeCounters[outcome].add(1);
-  if (outcome === 'successes' || outcome === 'rejections') completed.add(1);
+  // attempts and the outcome are recorded together, at the end of the command
+  accounting.finish(outcome, ms);
 }
 
 export const handleSummary = makeHandleSummary('s2', cfg);

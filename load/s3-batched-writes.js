@@ -22,8 +22,9 @@ import exec from 'k6/execution';
 import { Counter, Trend } from 'k6/metrics';
 import { loadConfig, parseDuration } from './lib/config.js';
 import { client, requireHealthy, TREND_STATS } from './lib/k6http.js';
-import { DEFAULTS, offeredRate, thresholds } from './lib/targets.js';
+import { DEFAULTS, thresholds } from './lib/targets.js';
 import { makeHandleSummary } from './lib/summary.js';
+import { arrivalRate } from './lib/k6scenario.js';
 import { countEvents, createRng, makeBatch, makeRunTag, streamName, uuidv7 } from './lib/workloads.js';
 
 const cfg = loadConfig(__ENV, { duration: DEFAULTS.s3.duration });
@@ -42,16 +43,7 @@ const vus = cfg.vus !== null ? cfg.vus : DEFAULTS.s3.vus;
 function scenarios() {
   if (cfg.s3Mode === 'target') {
     return {
-      s3: {
-        executor: 'constant-arrival-rate',
-        rate: offeredRate('s3', cfg),
-        timeUnit: '1s',
-        duration: cfg.duration,
-        preAllocatedVUs: vus,
-        maxVUs: cfg.maxVus !== null ? cfg.maxVus : DEFAULTS.s3.maxVus,
-        gracefulStop: '10s',
-        tags: { batch: String(cfg.batchSize) },
-      },
+      s3: arrivalRate('s3', cfg, { tags: { batch: String(cfg.batchSize) } }),
     };
   }
   /** @type {Record<string, any>} */

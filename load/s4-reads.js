@@ -21,8 +21,9 @@ import exec from 'k6/execution';
 import { Counter, Trend } from 'k6/metrics';
 import { loadConfig } from './lib/config.js';
 import { client, requireHealthy, seg, TREND_STATS } from './lib/k6http.js';
-import { DEFAULTS, offeredRate, thresholds } from './lib/targets.js';
+import { DEFAULTS, thresholds } from './lib/targets.js';
 import { makeHandleSummary } from './lib/summary.js';
+import { arrivalRate } from './lib/k6scenario.js';
 import { makeRunTag, pageStart, payload, randInt, s4Pick, s4Tag, s4Type } from './lib/workloads.js';
 
 const cfg = loadConfig(__ENV, { duration: DEFAULTS.s4.duration });
@@ -38,15 +39,7 @@ const KINDS = cfg.tagReads ? ['stream', 'type', 'category', 'tag'] : ['stream', 
 
 export const options = {
   scenarios: {
-    s4: {
-      executor: 'constant-arrival-rate',
-      rate: offeredRate('s4', cfg),
-      timeUnit: '1s',
-      duration: cfg.duration,
-      preAllocatedVUs: cfg.vus !== null ? cfg.vus : DEFAULTS.s4.vus,
-      maxVUs: cfg.maxVus !== null ? cfg.maxVus : DEFAULTS.s4.maxVus,
-      gracefulStop: '10s',
-    },
+    s4: arrivalRate('s4', cfg),
   },
   thresholds: thresholds('s4', cfg),
   summaryTrendStats: TREND_STATS,

@@ -15,8 +15,9 @@ import exec from 'k6/execution';
 import { Counter, Trend } from 'k6/metrics';
 import { loadConfig } from './lib/config.js';
 import { client, requireHealthy, seg, TREND_STATS } from './lib/k6http.js';
-import { DEFAULTS, offeredRate, thresholds } from './lib/targets.js';
+import { DEFAULTS, thresholds } from './lib/targets.js';
 import { makeHandleSummary } from './lib/summary.js';
+import { arrivalRate } from './lib/k6scenario.js';
 import { chooseOp, createRng, makeRunTag, payload, randInt, streamName, uuidv7 } from './lib/workloads.js';
 
 const cfg = loadConfig(__ENV, { duration: DEFAULTS.s5.duration });
@@ -31,15 +32,7 @@ const opDuration = new Trend('op_duration', true);
 
 export const options = {
   scenarios: {
-    s5: {
-      executor: 'constant-arrival-rate',
-      rate: offeredRate('s5', cfg),
-      timeUnit: '1s',
-      duration: cfg.duration,
-      preAllocatedVUs: cfg.vus !== null ? cfg.vus : DEFAULTS.s5.vus,
-      maxVUs: cfg.maxVus !== null ? cfg.maxVus : DEFAULTS.s5.maxVus,
-      gracefulStop: '10s',
-    },
+    s5: arrivalRate('s5', cfg),
   },
   thresholds: thresholds('s5', cfg),
   summaryTrendStats: TREND_STATS,
