@@ -118,6 +118,16 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>) {
       assert.equal((await store.reader.readStream(twin, { limit: 10, direction: 'forward' })).length, 1)
     })
 
+    it('two identical requests in one group: the second is a replay of the first', async () => {
+      const twin = s('twin')
+      const id = uuid()
+      const [a, b] = await store.backend.commitGroup([cmd(twin, 'any', ['A'], [id]), cmd(twin, 'any', ['A'], [id])])
+      assert.ok(!(a instanceof Error) && !(b instanceof Error))
+      assert.equal((b as AppendResult).replayed, true)
+      assert.deepEqual((b as AppendResult).streams, (a as AppendResult).streams)
+      assert.equal((await store.reader.readStream(twin, { limit: 10, direction: 'forward' })).length, 1)
+    })
+
     it('multi-stream append is all or nothing', async () => {
       const [order, stock] = [s('order'), s('stock')]
       await log.appendToStream(order, 'no_stream', [{ type: 'Placed' }])
