@@ -68,3 +68,11 @@ export function loadConfig(env: Env): Config {
     sseHeartbeatMs: int(env, 'SSE_HEARTBEAT_MS', 15_000),
   }
 }
+
+/** One JSON line per call, filtered by LOG_LEVEL; the same on every runtime. */
+export function createLogger(level: Config['logLevel']) {
+  return (line: Record<string, unknown>) => {
+    if (level === 'silent' || (level === 'error' && line.level !== 'error')) return
+    console.log(JSON.stringify({ time: new Date().toISOString(), ...line }))
+  }
+}

@@ -1,6 +1,6 @@
 import { createEventLog } from './core/eventLog.ts'
-import { createApp, type LogLine } from './http/app.ts'
-import { loadConfig, type Config } from './config.ts'
+import { createApp } from './http/app.ts'
+import { createLogger, loadConfig, type Config } from './config.ts'
 import { createMetrics } from './metrics.ts'
 import { codec } from './store/codec.ts'
 import { openStore } from './store/node.ts'
@@ -11,10 +11,7 @@ import { openStore } from './store/node.ts'
  */
 export async function startEdgelog(env: Record<string, string | undefined>) {
   const config: Config = loadConfig(env)
-  const write = (line: LogLine) => {
-    if (config.logLevel === 'silent' || (config.logLevel === 'error' && line.level !== 'error')) return
-    console.log(JSON.stringify({ time: new Date().toISOString(), ...line }))
-  }
+  const write = createLogger(config.logLevel)
   const store = await openStore({
     url: config.databaseUrl,
     authToken: config.databaseAuthToken,

@@ -1,5 +1,5 @@
 import { Encoder } from 'cbor-x/index-no-eval'
-import { loadConfig } from './config.ts'
+import { createLogger, loadConfig } from './config.ts'
 import { createEventLog } from './core/eventLog.ts'
 import { createApp } from './http/app.ts'
 import { makeCodec } from './store/codec.ts'
@@ -16,9 +16,9 @@ export default {
       const config = loadConfig(env)
       const store = openWebStore({ store: env.STORE ?? 'd1', d1: env.DB, url: config.databaseUrl, authToken: config.databaseAuthToken })
       // Nothing in memory sees every commit (other isolates write too): subscriptions poll.
-      const log = createEventLog({ ...store, codec: makeCodec(Encoder), limits: config.limits, writer: config.writer, pollIntervalMs: config.pollIntervalMs })
-      const logger = (line: Record<string, unknown>) =>
-        (config.logLevel === 'info' || (config.logLevel === 'error' && line.level === 'error')) && console.log(JSON.stringify(line))
+      const writer = { ...config.writer, continueFromWaiter: true } // see WriterOptions
+      const log = createEventLog({ ...store, codec: makeCodec(Encoder), limits: config.limits, writer, pollIntervalMs: config.pollIntervalMs })
+      const logger = createLogger(config.logLevel)
       // No metrics: per-isolate counters mean nothing; Workers Analytics and Logs replace them.
       app = createApp({ log, auth: { tokens: config.authTokens, readTokens: config.readTokens }, logger, sse: { heartbeatMs: config.sseHeartbeatMs } })
     }

@@ -38,79 +38,81 @@ function recordingBackend() {
   }
 }
 
-describe('Writer (group commit)', () => {
-  it('coalesces requests that queue during a commit into one group', async () => {
-    const b = recordingBackend()
-    const w = new Writer(b.backend, { maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 1e6 })
-    b.hold()
-    const first = w.append(command(1))
-    await new Promise((r) => setTimeout(r, 10)) // first group is now committing
-    const rest = Array.from({ length: 20 }, () => w.append(command(1)))
-    b.release()
-    await Promise.all([first, ...rest])
-    assert.equal(b.groups.length, 2)
-    assert.equal(b.groups[0].length, 1)
-    assert.equal(b.groups[1].length, 20)
-  })
+for (const mode of [{ continueFromWaiter: false }, { continueFromWaiter: true }]) {
+  describe(`Writer (group commit), continueFromWaiter: ${mode.continueFromWaiter}`, () => {
+    it('coalesces requests that queue during a commit into one group', async () => {
+      const b = recordingBackend()
+      const w = new Writer(b.backend, { ...mode, maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 1e6 })
+      b.hold()
+      const first = w.append(command(1))
+      await new Promise((r) => setTimeout(r, 10)) // first group is now committing
+      const rest = Array.from({ length: 20 }, () => w.append(command(1)))
+      b.release()
+      await Promise.all([first, ...rest])
+      assert.equal(b.groups.length, 2)
+      assert.equal(b.groups[0].length, 1)
+      assert.equal(b.groups[1].length, 20)
+    })
 
-  it('respects maxBatchEvents without splitting a request', async () => {
-    const b = recordingBackend()
-    const w = new Writer(b.backend, { maxBatchEvents: 5, maxBatchBytes: 1e9, maxQueueEvents: 1e6 })
-    const all = [2, 2, 1, 3, 7, 1].map((n) => w.append(command(n)))
-    await Promise.all(all)
-    // groups fill up to 5 events; a 7-event request is over the limit alone and commits whole
-    const sizes = b.groups.map((g) => g.map((c) => c.streams[0].events.length))
-    assert.deepEqual(sizes, [[2, 2, 1], [3], [7], [1]])
-  })
+    it('respects maxBatchEvents without splitting a request', async () => {
+      const b = recordingBackend()
+      const w = new Writer(b.backend, { ...mode, maxBatchEvents: 5, maxBatchBytes: 1e9, maxQueueEvents: 1e6 })
+      const all = [2, 2, 1, 3, 7, 1].map((n) => w.append(command(n)))
+      await Promise.all(all)
+      // groups fill up to 5 events; a 7-event request is over the limit alone and commits whole
+      const sizes = b.groups.map((g) => g.map((c) => c.streams[0].events.length))
+      assert.deepEqual(sizes, [[2, 2, 1], [3], [7], [1]])
+    })
 
-  it('answers 503 with Retry-After when the queue is full, without queueing', async () => {
-    const b = recordingBackend()
-    const w = new Writer(b.backend, { maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 10 })
-    b.hold()
-    const inFlight = w.append(command(1))
-    await new Promise((r) => setTimeout(r, 10))
-    const queued = w.append(command(8))
-    await assert.rejects(w.append(command(5)), (e: unknown) => e instanceof EdgelogError && e.status === 503 && e.headers['Retry-After'] === '1')
-    b.release()
-    await Promise.all([inFlight, queued])
-    assert.equal(b.groups.flat().length, 2)
-  })
+    it('answers 503 with Retry-After when the queue is full, without queueing', async () => {
+      const b = recordingBackend()
+      const w = new Writer(b.backend, { ...mode, maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 10 })
+      b.hold()
+      const inFlight = w.append(command(1))
+      await new Promise((r) => setTimeout(r, 10))
+      const queued = w.append(command(8))
+      await assert.rejects(w.append(command(5)), (e: unknown) => e instanceof EdgelogError && e.status === 503 && e.headers['Retry-After'] === '1')
+      b.release()
+      await Promise.all([inFlight, queued])
+      assert.equal(b.groups.flat().length, 2)
+    })
 
-  it('fails every request of a group whose commit throws, and keeps serving', async () => {
-    let fail = true
-    const w = new Writer(
-      {
-        async commitGroup(commands) {
-          if (fail) throw new Error('disk I/O error')
-          return commands.map(() => ({ streams: [], events: [], position: 1, replayed: false }))
+    it('fails every request of a group whose commit throws, and keeps serving', async () => {
+      let fail = true
+      const w = new Writer(
+        {
+          async commitGroup(commands) {
+            if (fail) throw new Error('disk I/O error')
+            return commands.map(() => ({ streams: [], events: [], position: 1, replayed: false }))
+          },
         },
-      },
-      { maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 1e6 },
-    )
-    await assert.rejects(w.append(command(1)), /disk I\/O error/)
-    fail = false
-    assert.equal((await w.append(command(1))).position, 1)
-  })
+        { ...mode, maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 1e6 },
+      )
+      await assert.rejects(w.append(command(1)), /disk I\/O error/)
+      fail = false
+      assert.equal((await w.append(command(1))).position, 1)
+    })
 
-  it('close() commits what is queued, then refuses new appends', async () => {
-    const b = recordingBackend()
-    const w = new Writer(b.backend, { maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 1e6 })
-    b.hold()
-    const pending = [w.append(command(1)), w.append(command(1))]
-    const closed = w.close()
-    await assert.rejects(w.append(command(1)), (e: unknown) => e instanceof EdgelogError && e.status === 503)
-    b.release()
-    await closed
-    await Promise.all(pending)
-    assert.equal(b.groups.flat().length, 2)
-  })
+    it('close() commits what is queued, then refuses new appends', async () => {
+      const b = recordingBackend()
+      const w = new Writer(b.backend, { ...mode, maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 1e6 })
+      b.hold()
+      const pending = [w.append(command(1)), w.append(command(1))]
+      const closed = w.close()
+      await assert.rejects(w.append(command(1)), (e: unknown) => e instanceof EdgelogError && e.status === 503)
+      b.release()
+      await closed
+      await Promise.all(pending)
+      assert.equal(b.groups.flat().length, 2)
+    })
 
-  it('notifies commit listeners with the last committed position', async () => {
-    const b = recordingBackend()
-    const w = new Writer(b.backend, { maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 1e6 })
-    const seen: number[] = []
-    w.onCommit((p) => seen.push(p))
-    await Promise.all([w.append(command(2)), w.append(command(3))])
-    assert.equal(seen[seen.length - 1], 5)
+    it('notifies commit listeners with the last committed position', async () => {
+      const b = recordingBackend()
+      const w = new Writer(b.backend, { ...mode, maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 1e6 })
+      const seen: number[] = []
+      w.onCommit((p) => seen.push(p))
+      await Promise.all([w.append(command(2)), w.append(command(3))])
+      assert.equal(seen[seen.length - 1], 5)
+    })
   })
-})
+}

@@ -8,6 +8,12 @@ export interface WriterOptions {
   maxBatchBytes: number
   /** most events waiting in the queue; beyond it appends get 503 + Retry-After */
   maxQueueEvents: number
+  /**
+   * Run each next group from a request still waiting for its append, instead of from the
+   * loop that committed the last one. Workers need it: they cancel what a request leaves
+   * running after it has answered. It costs a promise per append, so elsewhere it is off.
+   */
+  continueFromWaiter?: boolean
 }
 
 export interface GroupStats {
@@ -25,8 +31,8 @@ interface Pending {
   reject: (e: unknown) => void
   /** taken into a group: no longer a candidate to run the next one */
   taken?: boolean
-  /** asks this request to run the next group, from its own context (see run) */
-  wake: () => void
+  /** continueFromWaiter: asks this request to run the next group, from its own context */
+  wake?: () => void
 }
 
 // setImmediate runs after pending I/O callbacks, so requests that arrived while a commit
@@ -89,8 +95,8 @@ export class Writer {
       return Promise.reject(unavailable('The write queue is full; retry shortly.', 1))
     }
     return new Promise<AppendResult>((resolve, reject) => {
-      const p: Pending = { command, events, bytes, resolve, reject, wake: () => {} }
-      this.arm(p)
+      const p: Pending = { command, events, bytes, resolve, reject }
+      if (this.options.continueFromWaiter) this.arm(p)
       this.queue.push(p)
       this.queuedEvents += events
       if (!this.running) {
@@ -140,36 +146,44 @@ export class Writer {
     })
   }
 
-  /** Commits one group, then hands the next to a request still waiting (see arm). */
+  /**
+   * Commits groups while appends are queued. Between groups it yields one turn, so
+   * requests that arrived while a commit blocked the thread join the next group. With
+   * continueFromWaiter it commits one group and hands the next to a waiting request.
+   */
   private async run(): Promise<void> {
-    {
-      const group = this.take()
-      const started = Date.now()
-      let failed = false
-      try {
-        const outcomes = await this.backend.commitGroup(group.map((p) => p.command))
-        let last = 0
-        for (let i = 0; i < group.length; i++) {
-          const o = outcomes[i]
-          if (o instanceof Error) group[i].reject(o)
-          else {
-            if (!o.replayed && o.position > last) last = o.position
-            group[i].resolve(o)
-          }
-        }
-        if (last > 0) for (const l of this.commitListeners) l(last)
-      } catch (e) {
-        // Nothing of this group was written: every request in it fails, none is acked.
-        failed = true
-        for (const p of group) p.reject(e)
-      }
-      const stats = { requests: group.length, events: group.reduce((a, p) => a + p.events, 0), durationMs: Date.now() - started, failed }
-      for (const l of this.groupListeners) l(stats)
-    }
+    do {
+      await this.commitGroup()
+      if (this.options.continueFromWaiter) break
+      if (this.queue.length === 0) await new Promise<void>((r) => nextTurn(r))
+    } while (this.queue.length > 0)
     this.running = false
-    // Requests that arrived during the commit wait in the queue: the first of them still
-    // alive runs the next group. An append arriving later starts one itself.
-    if (this.queue.length > 0) for (const p of this.queue.slice(0, 8)) p.wake()
+    if (this.queue.length > 0) for (const p of this.queue.slice(0, 8)) p.wake!()
     else for (const r of this.idle.splice(0)) r()
+  }
+
+  private async commitGroup(): Promise<void> {
+    const group = this.take()
+    const started = Date.now()
+    let failed = false
+    try {
+      const outcomes = await this.backend.commitGroup(group.map((p) => p.command))
+      let last = 0
+      for (let i = 0; i < group.length; i++) {
+        const o = outcomes[i]
+        if (o instanceof Error) group[i].reject(o)
+        else {
+          if (!o.replayed && o.position > last) last = o.position
+          group[i].resolve(o)
+        }
+      }
+      if (last > 0) for (const l of this.commitListeners) l(last)
+    } catch (e) {
+      // Nothing of this group was written: every request in it fails, none is acked.
+      failed = true
+      for (const p of group) p.reject(e)
+    }
+    const stats = { requests: group.length, events: group.reduce((a, p) => a + p.events, 0), durationMs: Date.now() - started, failed }
+    for (const l of this.groupListeners) l(stats)
   }
 }
