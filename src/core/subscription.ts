@@ -107,16 +107,21 @@ async function revisionAt(reader: EventReader, stream: string, position: number)
   return lo
 }
 
-/** In-process check of the parts of a filter the chosen SQL read did not apply. */
+/**
+ * In-process check of what the chosen SQL read does not apply: the read goes by stream,
+ * else by category (+ group), else over all with types and tags; the rest is checked here.
+ */
 function matcher(filter: SubscriptionFilter, from: number): (e: StoredEvent) => boolean {
-  const types = filter.types?.length ? new Set(filter.types) : undefined
-  const tags = filter.tags?.length ? filter.tags : undefined
   const { stream, category, member, size } = filter
+  const bySql = stream !== undefined ? 'stream' : category !== undefined ? 'category' : 'all'
+  const types = bySql !== 'all' && filter.types?.length ? new Set(filter.types) : undefined
+  const tags = bySql !== 'all' && filter.tags?.length ? filter.tags : undefined
+  const group = bySql === 'stream' && size !== undefined && member !== undefined
+  const inCategory = bySql === 'stream' && category !== undefined
   return (e) =>
     e.position >= from &&
-    (stream === undefined || e.stream === stream) &&
-    (category === undefined || (e.stream !== null && categoryOf(e.stream) === category)) &&
-    (size === undefined || member === undefined || (e.stream !== null && streamHash(e.stream) % size === member)) &&
+    (!inCategory || (e.stream !== null && categoryOf(e.stream) === category)) &&
+    (!group || (e.stream !== null && streamHash(e.stream) % size! === member)) &&
     (types === undefined || types.has(e.type)) &&
     (tags === undefined || tags.every((t) => e.tags.includes(t)))
 }
