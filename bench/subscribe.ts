@@ -168,6 +168,7 @@ try {
     return { value: xs[Math.floor(xs.length / 2)], min: xs[0], max: xs[xs.length - 1], runs: xs }
   }
   const spread = (m: { min: number; max: number; runs: number[] }) => (m.runs.length > 1 ? ` (${fmt(m.min)}-${fmt(m.max)})` : '')
+  await consume(inProcess, last, 0, '') // warm-up (JIT), not counted
   const noneM = await median(REPEAT, () => consume(inProcess, last, 0, ''))
   const none = noneM.value
   results['none'] = none

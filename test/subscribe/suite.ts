@@ -82,7 +82,9 @@ export function subscribeSuite(runtime: Runtime) {
       const m = sub.messages[0]
       assert.equal(m.id, String(all[0].position))
       assert.equal(m.event, 'Tested')
-      assert.deepEqual(Object.keys(all[0]).sort(), ['data', 'id', 'metadata', 'position', 'revision', 'stream', 'tags', 'time', 'type'])
+      const read = expectStatus(await call(base, 'GET', `/v1/all?from=${all[0].position}&limit=1`), 200).events[0]
+      assert.deepEqual(all[0], read, 'data: is the event exactly as reads render it')
+      assert.equal(sub.messages[0].data, JSON.stringify(read))
       await sleep(100)
       assert.equal(sub.messages.length, all.length, 'no extra or duplicate message')
       sub.close()

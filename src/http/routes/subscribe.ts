@@ -5,7 +5,7 @@ import { EdgelogError } from '../../core/errors.ts'
 import type { SubscriptionFilter } from '../../core/subscription.ts'
 import type { Codec, StoredEvent } from '../../core/types.ts'
 import type { AppDeps } from '../app.ts'
-import { renderEvent, type Env } from '../media.ts'
+import type { Env } from '../media.ts'
 import * as S from '../schemas.ts'
 import { problems } from './doc.ts'
 
@@ -28,9 +28,18 @@ const positiveInt = (name: string) => S.Cursor(name).pipe(z.number().min(1, `${n
 /** SSE field values may not hold CR or LF (WHATWG HTML §9.2.5); such a type is sent as "event". */
 const sseType = (type: string) => (/[\r\n]/.test(type) ? 'event' : type)
 
-/** One SSE message per event: id = global position, event = type, data = the event as reads render it. */
+// Events of one commit share their time: one ISO string per distinct commit time.
+let lastTime = NaN
+let lastIso = ''
+const iso = (time: number) => (time === lastTime ? lastIso : ((lastTime = time), (lastIso = new Date(time).toISOString())))
+const payload = (bytes: Uint8Array | null, codec: Codec) => (bytes ? (JSON.stringify(codec.decode(bytes)) ?? 'null') : 'null')
+
+/**
+ * One SSE message per event: id = global position, event = type, data = the event as reads
+ * render it (renderEvent's keys, in its order; written out here: this is the hot path).
+ */
 export const sseMessage = (e: StoredEvent, codec: Codec) =>
-  `id: ${e.position}\nevent: ${sseType(e.type)}\ndata: ${JSON.stringify(renderEvent(e, codec))}\n\n`
+  `id: ${e.position}\nevent: ${sseType(e.type)}\ndata: {"id":"${e.id}","stream":${JSON.stringify(e.stream)},"type":${JSON.stringify(e.type)},"revision":${e.revision},"position":${e.position},"time":"${iso(e.time)}","data":${payload(e.data, codec)},"metadata":${payload(e.metadata, codec)},"tags":${e.tags.length ? JSON.stringify(e.tags) : '[]'}}\n\n`
 
 const SubscribeQuery = (maxPage: number) =>
   z
@@ -93,7 +102,13 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
       const q = c.req.valid('query')
       const lastEventId = c.req.valid('header')['last-event-id']
       const consumers = log.consumers
+      const every = q.checkpointEvery
+      const everyMs = q.checkpointMs
       if (q.consumer !== undefined && !consumers) throw notSupported()
+      // Saving a checkpoint is a write, as PUT /v1/consumers/:name is.
+      if ((every || everyMs) && c.get('role') === 'ro') {
+        throw new EdgelogError(403, 'forbidden', 'Forbidden', 'checkpointEvery / checkpointMs save a checkpoint; use a read-write token (or save it yourself with one).')
+      }
       let from = q.from ?? 0
       if (lastEventId !== undefined) from = lastEventId + 1
       else if (q.consumer !== undefined) {
@@ -101,8 +116,6 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
         if (checkpoint) from = checkpoint.position + 1
       }
       const filter: SubscriptionFilter = { stream: q.stream, category: q.category, member: q.member, size: q.size, types: q.types, tags: q.tags }
-      const every = q.checkpointEvery
-      const everyMs = q.checkpointMs
       const idleMs = Math.min(heartbeatMs, everyMs ?? Infinity)
 
       const res = streamSSE(
