@@ -85,6 +85,22 @@ describe('subscriptions in-process (node)', () => {
     await reader.cancel().catch(() => {})
   })
 
+  it('lets a read-only token subscribe but not save checkpoints', async () => {
+    const app = createApp({ log, auth: { tokens: ['rw'], readTokens: ['ro'] } })
+    const get = (path: string, token: string) => app.request(path, { headers: { authorization: `Bearer ${token}` } })
+    const forbidden = await get('/v1/subscribe?consumer=x&checkpointEvery=10', 'ro')
+    assert.equal(forbidden.status, 403)
+    assert.equal((await forbidden.json()).type, 'https://edgelog.dev/problems/forbidden')
+    const put = await app.request('/v1/consumers/x', { method: 'PUT', headers: { authorization: 'Bearer ro', 'content-type': 'application/json' }, body: '{"position":1}' })
+    assert.equal(put.status, 403)
+    const ok = await get('/v1/subscribe?category=none', 'ro')
+    assert.equal(ok.status, 200)
+    await ok.body?.cancel()
+    const rw = await get('/v1/subscribe?category=none&consumer=x&checkpointEvery=10', 'rw')
+    assert.equal(rw.status, 200)
+    await rw.body?.cancel()
+  })
+
   it('sends heartbeats while idle and saves timed checkpoints', async () => {
     await log.appendToStream('hb-1', 'any', [{ type: 'A' }])
     const sub = await openSse(`${base}/v1/subscribe?category=hb&consumer=hb&checkpointMs=50`)
