@@ -15,6 +15,11 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
   // full: fsync the WAL on every commit; normal: only at checkpoints (may lose the
   // last commits on power loss, never corrupts). https://sqlite.org/pragma.html#pragma_synchronous
   db.exec(`PRAGMA synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`)
+  // Checkpoint every ~40 MB of WAL instead of ~4 MB: the hot pages (right edges of the
+  // indexes, one per active stream) are copied back to the file 10x less often. Measured
+  // here: +20% for 100 concurrent single-event appends. Costs WAL disk space and a longer
+  // WAL replay after a crash. https://sqlite.org/wal.html#automatic_checkpoint
+  db.exec('PRAGMA wal_autocheckpoint = 10000')
   const cache = new Map<string, Prepared>()
 
   const prepared = (sql: string): Prepared => {
