@@ -159,6 +159,8 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
 
   /** All of a command's events already stored exactly as proposed: the original result. */
   function replayOf(c: AppendCommand, existing: Map<string, StoredId>): AppendResult | Error | undefined {
+    // Only client-chosen ids can have been stored before: most appends stop here.
+    if (existing.size === 0) return undefined
     const all = [...c.streams.flatMap((s) => s.events.map((e) => ({ e, stream: s.stream as string | null }))),
       ...(c.events ?? []).map((e) => ({ e, stream: null }))]
     const found = all.map(({ e }) => (e.clientId ? existing.get(hex(e.idBytes)) : undefined))
