@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ZodType } from 'zod'
 import { EdgelogError, invalidRequest, malformedBody } from '../core/errors.ts'
 import type { Codec, StoredEvent } from '../core/types.ts'
+import { encodeEventPage } from './cborPage.ts'
 import { issuesOf } from './problem.ts'
 
 export const JSON_TYPE = 'application/json'
@@ -97,6 +98,23 @@ export function send(c: Context<Env>, codec: Codec, status: number, body: unknow
   const cbor = c.get('format') === 'cbor'
   const h = { ...headers, 'Content-Type': cbor ? CBOR_TYPE : JSON_TYPE }
   return c.body(cbor ? codec.encode(body) : JSON.stringify(body), status as ContentfulStatusCode, h)
+}
+
+/**
+ * A page of events `{ ...fields, events }` in the negotiated format. CBOR clients get the
+ * stored payload bytes as they are (see cborPage.ts); JSON clients get them decoded.
+ */
+export function sendEvents(
+  c: Context<Env>,
+  codec: Codec,
+  fields: Record<string, unknown>,
+  events: StoredEvent[],
+  headers: Record<string, string> = {},
+): Response {
+  if (c.get('format') === 'cbor') {
+    return c.body(encodeEventPage(fields, events, codec), 200, { ...headers, 'Content-Type': CBOR_TYPE })
+  }
+  return send(c, codec, 200, { ...fields, events: events.map((e) => renderEvent(e, codec)) }, headers)
 }
 
 /** A stored event as clients read it: payloads decoded from CBOR. */

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import { MAX_ITEM_TERMS } from '../../core/query.ts'
 import type { StoredEvent } from '../../core/types.ts'
 import type { AppDeps } from '../app.ts'
-import { renderEvent, send, type Env } from '../media.ts'
+import { sendEvents, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
 import { WaitParam } from './subscribe.ts'
 import { jsonAndCbor, problems } from './doc.ts'
@@ -15,15 +15,11 @@ const CategoryParam = z.object({
 })
 
 /** `next` is where the following page starts: keyset paging by position. */
-const page = (events: StoredEvent[], from: number) => ({
-  events,
-  next: events.length ? events[events.length - 1].position + 1 : from,
-})
+const nextOf = (events: StoredEvent[], from: number) => (events.length ? events[events.length - 1].position + 1 : from)
 
 export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
   const { log } = deps
   const { codec, limits } = log
-  const render = (p: { events: StoredEvent[]; next: number }) => ({ events: p.events.map((e) => renderEvent(e, codec)), next: p.next })
 
   app.openapi(
     createRoute({
@@ -53,7 +49,7 @@ export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       // ends (a client that left is noticed then: request.signal makes Deno warn).
       const events = q.wait ? await log.subscriptions.readWhenAvailable(read, q.wait) : await read()
       // Cut short by shutdown: close the connection too, so the server need not wait it out.
-      return send(c, codec, 200, render(page(events, from)), q.wait && log.subscriptions.closed ? { Connection: 'close' } : {})
+      return sendEvents(c, codec, { next: nextOf(events, from) }, events, q.wait && log.subscriptions.closed ? { Connection: 'close' } : {})
     },
   )
 
@@ -83,7 +79,7 @@ export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       const q = c.req.valid('query')
       const from = q.from ?? 0
       const events = await log.reader.readCategory(category, { from, limit: q.limit ?? limits.defaultPageSize, member: q.member, size: q.size })
-      return send(c, codec, 200, render(page(events, from)))
+      return sendEvents(c, codec, { next: nextOf(events, from) }, events)
     },
   )
 }

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import type { AppDeps } from '../app.ts'
-import { bodyOf, cborBody, renderEvent, send, type Env } from '../media.ts'
+import { bodyOf, cborBody, sendEvents, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
 import { bodyContent, jsonAndCbor, problems } from './doc.ts'
 
@@ -31,7 +31,7 @@ export function registerQueryRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
       const { events, position } = await log.reader.query(body.items, { from, limit })
       // A short page holds every match up to `position`: nothing more to read for now.
       const next = events.length === limit ? events[events.length - 1].position + 1 : null
-      return send(c, codec, 200, { events: events.map((e) => renderEvent(e, codec)), next, position })
+      return sendEvents(c, codec, { next, position }, events)
     },
   )
 }

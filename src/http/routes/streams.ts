@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import { EdgelogError, invalidRequest, streamNotFound } from '../../core/errors.ts'
 import { NO_STREAM, type AppendResult, type ExpectedRevision } from '../../core/types.ts'
 import type { AppDeps } from '../app.ts'
-import { bodyOf, cborBody, renderEvent, send, type Env } from '../media.ts'
+import { bodyOf, cborBody, send, sendEvents, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
 import { bodyContent, jsonAndCbor, problems } from './doc.ts'
 
@@ -110,7 +110,7 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       const last = events[events.length - 1]?.revision
       const next =
         last == null ? null : direction === 'forward' ? (last < head.revision ? last + 1 : null) : last > 0 ? last - 1 : null
-      return send(c, codec, 200, { stream, events: events.map((e) => renderEvent(e, codec)), next }, { ETag: `"${head.revision}"` })
+      return sendEvents(c, codec, { stream, next }, events, { ETag: `"${head.revision}"` })
     },
   )
 
