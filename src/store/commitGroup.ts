@@ -1,18 +1,17 @@
-import type { Db, SqlValue, Statement } from './db.ts'
-
-import { conditionFailed, eventIdReused, wrongExpectedRevision } from '../core/errors.ts'
+import type { Db, Statement } from './db.ts'
+import { conditionFailed, wrongExpectedRevision } from '../core/errors.ts'
 import { expectationHolds } from '../core/expected.ts'
 import { matchesQuery, MAX_CONFLICTS } from '../core/query.ts'
-import { categoryOf, streamHash } from '../core/streams.ts'
 import type {
   AppendCommand,
   AppendedEvent,
   AppendResult,
   CommitBackend,
-  ProposedEvent,
   StreamAppendResult,
 } from '../core/types.ts'
+import { chunkSizes, insertStatements, type Row } from './insertEvents.ts'
 import { matchingPositions } from './query.ts'
+import { hex, replayOf, resultFor, type StoredId } from './replay.ts'
 import { placeholders } from './rows.ts'
 
 export interface CommitOptions {
@@ -30,46 +29,6 @@ export interface CommitOptions {
 interface Head {
   revision: number
   position: number
-}
-
-interface StoredId {
-  stream: string | null
-  revision: number | null
-  position: number
-  type: string
-}
-
-interface Row {
-  position: number
-  event: ProposedEvent
-  stream: string | null
-  revision: number | null
-}
-
-// Rows per multi-row INSERT and ids per IN list, capped by the driver's bound-parameter
-// limit (D1 takes 100 per statement; SQLite's default is 32766).
-const INSERT_COLUMNS = 11
-const chunkSizes = (maxParams = 32766) => ({
-  rows: Math.max(1, Math.min(500, Math.floor(maxParams / INSERT_COLUMNS))),
-  inList: Math.min(500, maxParams),
-  tagPairs: Math.min(500, Math.floor(maxParams / 2)),
-})
-const insertSql = new Map<number, string>()
-function insertEventsSql(n: number): string {
-  let s = insertSql.get(n)
-  if (!s) {
-    s =
-      'INSERT INTO events (position, id, stream, revision, category, stream_hash, type, time, data, metadata, tags) VALUES ' +
-      Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
-    insertSql.set(n, s)
-  }
-  return s
-}
-
-const hex = (b: Uint8Array) => {
-  let s = ''
-  for (let i = 0; i < b.length; i++) s += (b[i] < 16 ? '0' : '') + b[i].toString(16)
-  return s
 }
 
 const isConstraintError = (e: unknown) => /SQLITE_CONSTRAINT|UNIQUE constraint failed/i.test(String((e as Error)?.message ?? e) + String((e as { code?: string })?.code ?? ''))
@@ -155,34 +114,6 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
       }
     }
     return { existing, fresh, conflicts }
-  }
-
-  /** All of a command's events already stored exactly as proposed: the original result. */
-  function replayOf(c: AppendCommand, existing: Map<string, StoredId>): AppendResult | Error | undefined {
-    // Only client-chosen ids can have been stored before: most appends stop here.
-    if (existing.size === 0) return undefined
-    const all = [...c.streams.flatMap((s) => s.events.map((e) => ({ e, stream: s.stream as string | null }))),
-      ...(c.events ?? []).map((e) => ({ e, stream: null }))]
-    const found = all.map(({ e }) => (e.clientId ? existing.get(hex(e.idBytes)) : undefined))
-    const known = found.filter(Boolean).length
-    if (known === 0) return undefined
-    const mismatch = all.findIndex(({ e, stream }, i) => {
-      const f = found[i]
-      return !f || f.stream !== stream || f.type !== e.type
-    })
-    if (known < all.length || mismatch !== -1) {
-      const i = mismatch === -1 ? found.findIndex(Boolean) : mismatch
-      const id = all[found[i] ? i : found.findIndex(Boolean)].e.id
-      return eventIdReused(id, `Event id ${id} is already stored for a different event; a retry must repeat the same events with the same ids.`)
-    }
-    let k = 0
-    const streams: StreamAppendResult[] = c.streams.map((s) => {
-      const events = s.events.map((e) => ({ id: e.id, revision: found[k]!.revision, position: found[k++]!.position }))
-      return resultFor(s.stream, events)
-    })
-    const events = (c.events ?? []).map((e) => ({ id: e.id, revision: null, position: found[k++]!.position }))
-    const position = Math.max(...found.map((f) => f!.position))
-    return { streams, events, position, replayed: true }
   }
 
   async function attempt(commands: AppendCommand[]): Promise<Array<AppendResult | Error>> {
@@ -280,52 +211,3 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
     stats: () => ({ headCacheHits: cacheHits, headCacheMisses: cacheMisses }),
   }
 }
-
-function resultFor(stream: string, events: AppendedEvent[]): StreamAppendResult {
-  const first = events[0]
-  const last = events[events.length - 1]
-  return {
-    stream,
-    firstRevision: first.revision!,
-    lastRevision: last.revision!,
-    firstPosition: first.position,
-    lastPosition: last.position,
-    events,
-  }
-}
-
-function insertStatements(rows: Row[], time: number, chunks: ReturnType<typeof chunkSizes>): Statement[] {
-  const stmts: Statement[] = []
-  for (let i = 0; i < rows.length; i += chunks.rows) {
-    const chunk = rows.slice(i, i + chunks.rows)
-    const args: SqlValue[] = []
-    for (const r of chunk) {
-      const e = r.event
-      args.push(
-        r.position,
-        e.idBytes,
-        r.stream,
-        r.revision,
-        r.stream === null ? null : categoryOf(r.stream),
-        r.stream === null ? null : streamHash(r.stream),
-        e.type,
-        time,
-        e.data,
-        e.metadata,
-        e.tags.length ? JSON.stringify(e.tags) : null,
-      )
-    }
-    stmts.push({ sql: insertEventsSql(chunk.length), args })
-  }
-  const tagRows: SqlValue[] = []
-  for (const r of rows) for (const t of r.event.tags) tagRows.push(t, r.position)
-  for (let i = 0; i < tagRows.length; i += 2 * chunks.tagPairs) {
-    const chunk = tagRows.slice(i, i + 2 * chunks.tagPairs)
-    stmts.push({
-      sql: 'INSERT INTO event_tags (tag, position) VALUES ' + Array.from({ length: chunk.length / 2 }, () => '(?, ?)').join(', '),
-      args: chunk,
-    })
-  }
-  return stmts
-}
-
