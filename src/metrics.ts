@@ -28,12 +28,21 @@ export function createMetrics(log: EventLog, backend: CommitBackend): HttpMetric
   const groupDuration = new Histogram({ name: 'edgelog_commit_group_duration_seconds', help: 'Time to evaluate and commit one group', buckets: LATENCY, registers })
   const http = new Histogram({ name: 'edgelog_http_request_duration_seconds', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], buckets: LATENCY, registers })
   new Gauge({ name: 'edgelog_writer_queue_events', help: 'Events waiting for the writer', registers, collect() { this.set(log.writer.depth) } })
-  new Counter({ name: 'edgelog_head_cache_hits_total', help: 'Stream-head cache hits', registers, collect() { this.reset(); this.inc(backend.stats?.().headCacheHits ?? 0) } })
-  new Counter({ name: 'edgelog_head_cache_misses_total', help: 'Stream-head cache misses', registers, collect() { this.reset(); this.inc(backend.stats?.().headCacheMisses ?? 0) } })
+  // Subscription figures are read from the hub at scrape time (docs/subscriptions.md#metrics).
   const subs = () => log.subscriptions.stats()
-  new Gauge({ name: 'edgelog_subscriptions_active', help: 'Open subscriptions (SSE and long polls)', registers, collect() { this.set(subs().active) } })
-  new Counter({ name: 'edgelog_subscription_events_pushed_total', help: 'Events delivered to subscribers', registers, collect() { this.reset(); this.inc(subs().eventsPushed) } })
-  new Gauge({ name: 'edgelog_subscription_lag_positions', help: 'Largest distance between the log head and a subscriber', registers, collect() { this.set(subs().maxLag) } })
+  const gauge = (name: string, help: string, read: () => number) => new Gauge({ name, help, registers, collect() { this.set(read()) } })
+  const counter = (name: string, help: string, read: () => number) =>
+    new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()) } })
+  gauge('edgelog_subscriptions_active', 'Open SSE subscriptions', () => subs().active)
+  gauge('edgelog_long_polls_waiting', 'Long polls waiting for events', () => subs().waiting)
+  counter('edgelog_subscriptions_opened_total', 'Subscriptions opened', () => subs().opened)
+  counter('edgelog_subscription_events_pushed_total', 'Events delivered to subscribers', () => subs().eventsPushed)
+  counter('edgelog_consumer_checkpoints_saved_total', 'Checkpoints saved by subscriptions', () => subs().checkpointsSaved)
+  counter('edgelog_subscriptions_stalled_disconnects_total', 'Subscribers cut off for not reading', () => subs().stalledDisconnects)
+  gauge('edgelog_subscription_lag_max_positions', 'Largest distance between the log head and a subscriber', () => subs().maxLag)
+  gauge('edgelog_subscriptions_live_signal', '1 when commits wake subscriptions, 0 when they poll', () => (subs().mode === 'signal' ? 1 : 0))
+  counter('edgelog_head_cache_hits_total', 'Stream-head cache hits', () => backend.stats?.().headCacheHits ?? 0)
+  counter('edgelog_head_cache_misses_total', 'Stream-head cache misses', () => backend.stats?.().headCacheMisses ?? 0)
 
   log.onAppend((ms, n, outcome) => {
     appends.inc({ outcome })

@@ -37,6 +37,8 @@ for (const runtime of ['node', 'bun', 'deno'] as const) {
       assert.ok(sample(text, 'edgelog_head_cache_hits_total') + sample(text, 'edgelog_head_cache_misses_total') >= 3)
       assert.match(text, /edgelog_http_request_duration_seconds_count\{method="POST",route="\/v1\/streams\/:stream",status="201"\} 2/)
       assert.match(text, /edgelog_subscriptions_active 0/)
+      assert.match(text, /edgelog_subscriptions_live_signal 1/)
+      assert.match(text, /edgelog_subscription_lag_max_positions 0/)
     })
   })
 }

@@ -11,8 +11,12 @@ export interface Checkpoint {
 /** Where checkpoints live. `save` never moves a checkpoint backwards (enforced in SQL). */
 export interface ConsumerStore {
   get(name: string): Promise<Checkpoint | null>
-  /** Saves `position` unless the stored one is higher; returns what is stored afterwards. */
-  save(name: string, position: number): Promise<Checkpoint>
+  /**
+   * Saves `position` unless the stored one is higher; returns what is stored afterwards.
+   * `relaxed`: the save may skip its own fsync (a subscription's automatic checkpoints,
+   * which a power loss may only move back: more redelivery, never a gap).
+   */
+  save(name: string, position: number, options?: { relaxed?: boolean }): Promise<Checkpoint>
 }
 
 /** Consumer names: the stream-name alphabet, 1..200 characters. */

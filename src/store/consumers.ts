@@ -19,7 +19,7 @@ export function createConsumerStore(db: Db): ConsumerStore {
       return rs.rows[0] ? toCheckpoint(rs.rows[0]) : null
     },
 
-    async save(name, position) {
+    async save(name, position, options) {
       // One transaction, one round trip to a remote server: upsert, then read what is stored.
       const [, rs] = await db.batch(
         [
@@ -33,6 +33,7 @@ export function createConsumerStore(db: Db): ConsumerStore {
           { sql: 'SELECT name, position, updated_at FROM consumers WHERE name = ?', args: [name] },
         ],
         'write',
+        options,
       )
       return toCheckpoint(rs.rows[0])
     },

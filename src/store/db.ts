@@ -15,7 +15,11 @@ export interface Db {
   /** bound parameters one statement may carry (D1: 100); unset means SQLite's default */
   readonly maxParams?: number
   execute(stmt: Statement): Promise<SqlResult>
-  /** runs all statements in one transaction (one round trip to a remote server) */
-  batch(stmts: Statement[], mode: 'read' | 'write'): Promise<SqlResult[]>
+  /**
+   * Runs all statements in one transaction (one round trip to a remote server).
+   * `relaxed`: this write need not be synced on its own (a local file with durability
+   * full then skips its fsync; it becomes durable with the next synced commit).
+   */
+  batch(stmts: Statement[], mode: 'read' | 'write', options?: { relaxed?: boolean }): Promise<SqlResult[]>
   close(): void
 }

@@ -46,7 +46,11 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
     async execute(stmt) {
       return run(stmt)
     },
-    async batch(stmts, mode) {
+    async batch(stmts, mode, batchOptions) {
+      // synchronous is per connection and may change between transactions: a relaxed
+      // write commits without its own fsync and is synced by the next FULL commit.
+      const relax = batchOptions?.relaxed === true && options.durability !== 'normal'
+      if (relax) db.exec('PRAGMA synchronous = NORMAL')
       // BEGIN IMMEDIATE takes the write lock up front: no SQLITE_BUSY halfway through.
       db.exec(mode === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN')
       try {
@@ -56,6 +60,8 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
       } catch (e) {
         if (db.inTransaction) db.exec('ROLLBACK')
         throw e
+      } finally {
+        if (relax) db.exec('PRAGMA synchronous = FULL')
       }
     },
     close() {
