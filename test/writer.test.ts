@@ -88,7 +88,9 @@ for (const mode of [{ continueFromWaiter: false }, { continueFromWaiter: true }]
         },
         { ...mode, maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 1e6 },
       )
-      await assert.rejects(w.append(command(1)), /disk I\/O error/)
+      // a database fault is a retryable 503 for the client; the cause stays for the log
+      await assert.rejects(w.append(command(1)), (e: unknown) =>
+        e instanceof EdgelogError && e.status === 503 && /disk I\/O error/.test(String((e as { cause?: unknown }).cause)))
       fail = false
       assert.equal((await w.append(command(1))).position, 1)
     })

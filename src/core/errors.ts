@@ -78,4 +78,11 @@ export const unavailable = (detail: string, retryAfterSeconds = 1) =>
     'Retry-After': String(retryAfterSeconds),
   })
 
+/** The database refused or lost a commit: nothing of the append was written. */
+export const databaseFault = (cause: unknown) => {
+  const e = unavailable('The database did not take the commit; nothing of this append was written. Retry shortly.', 1)
+  ;(e as { cause?: unknown }).cause = cause
+  return e
+}
+
 export const isEdgelogError = (e: unknown): e is EdgelogError => e instanceof EdgelogError

@@ -1,4 +1,4 @@
-import { unavailable } from './errors.ts'
+import { databaseFault, isEdgelogError, unavailable } from './errors.ts'
 import type { AppendCommand, AppendResult, CommitBackend } from './types.ts'
 
 export interface WriterOptions {
@@ -179,9 +179,12 @@ export class Writer {
       }
       if (last > 0) for (const l of this.commitListeners) l(last)
     } catch (e) {
-      // Nothing of this group was written: every request in it fails, none is acked.
+      // Nothing of this group was written: every request in it fails, none is acked. A
+      // database fault (disk full, I/O error, remote down) is the server's, and passing:
+      // a 503 the client may retry, with the cause kept for the log.
       failed = true
-      for (const p of group) p.reject(e)
+      const error = isEdgelogError(e) ? e : databaseFault(e)
+      for (const p of group) p.reject(error)
     }
     const stats = { requests: group.length, events: group.reduce((a, p) => a + p.events, 0), durationMs: Date.now() - started, failed }
     for (const l of this.groupListeners) l(stats)

@@ -121,7 +121,9 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => problemResponse(c, new EdgelogError(404, 'not-found', 'Not found', `No route for ${c.req.method} ${c.req.path}.`)))
   app.onError((err, c) => {
     const e = toEdgelogError(err, c)
-    if (e.status >= 500 && e.kind === 'internal-error') logger?.({ level: 'error', msg: 'unhandled', requestId: c.get('requestId'), error: String((err as Error)?.stack ?? err) })
+    // 5xx: the cause goes to the log, never to the client (RFC 9457 §5: no internals)
+    const cause = e.kind === 'internal-error' ? err : (e as { cause?: unknown }).cause
+    if (e.status >= 500 && cause) logger?.({ level: 'error', msg: e.kind, requestId: c.get('requestId'), error: String((cause as Error)?.stack ?? cause) })
     return problemResponse(c, e)
   })
   return app
