@@ -65,7 +65,7 @@ export async function appendBenchmarks(durability: Durability, seconds: number):
       rows.push({
         metric: `[${durability}] batch ${batch}, ${label} events, 10 appenders`,
         target,
-        actual: `${fmt(r.eventsPerSec)} ev/s, p99 ${fmt(r.p99, 2)} ms`,
+        actual: `${fmt(r.eventsPerSec)} ev/s (${fmt(r.eventsPerSec / baseline.eventsPerSec, 1)}x baseline), p99 ${fmt(r.p99, 2)} ms`,
         status: target ? status(r.eventsPerSec >= 120_000) : 'info',
         value: r.eventsPerSec,
         unit: 'events/s',
