@@ -15,13 +15,13 @@ describe('store contract on a libSQL file, other runtimes', () => {
   it('bun test', async () => {
     const { code, out } = await run('node_modules/.bin/bun', ['test', 'test/store.file.test.ts'])
     assert.equal(code, 0, out)
-    assert.match(out, /\b18 pass\b/)
+    assert.match(out, /\b[1-9]\d* pass\b/)
     assert.match(out, /\b0 fail\b/)
   })
 
   it('deno test', async () => {
     const { code, out } = await run('node_modules/.bin/deno', ['test', '--allow-all', 'test/store.file.test.ts'])
     assert.equal(code, 0, out)
-    assert.match(out.replace(/\x1b\[[0-9;]*m/g, ''), /ok \| 2 passed \(18 steps\) \| 0 failed/)
+    assert.match(out.replace(/\x1b\[[0-9;]*m/g, ''), /ok \| [1-9]\d* passed \(\d+ steps\) \| 0 failed/)
   })
 })
