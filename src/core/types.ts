@@ -130,8 +130,11 @@ export interface ReadCategoryOptions {
  */
 export interface CommitBackend {
   commitGroup(commands: AppendCommand[]): Promise<Array<AppendResult | Error>>
-  /** stream-head cache effectiveness, when the backend keeps one */
-  stats?(): { headCacheHits: number; headCacheMisses: number }
+  /**
+   * Stream-head cache effectiveness (sole writer), and without a cache how many groups
+   * committed in one write batch vs fell back to command-by-command evaluation.
+   */
+  stats?(): { headCacheHits: number; headCacheMisses: number; oneTripGroups: number; fallbackGroups: number }
 }
 
 /** The read side of a store. */

@@ -11,15 +11,17 @@ import type {
 } from '../core/types.ts'
 import { chunkSizes, insertStatements, type Row } from './insertEvents.ts'
 import { matchingPositions } from './query.ts'
+import { groupInSql } from './groupInSql.ts'
 import { hex, replayOf, resultFor, type StoredId } from './replay.ts'
 import { placeholders } from './rows.ts'
 
 export interface CommitOptions {
   /**
    * true when this process is the only writer of a local file: stream heads and the last
-   * position are kept in memory. false (remote libSQL, or several writer processes): every
-   * group reads them fresh. Either way the unique indexes are the guard; a stale guess only
-   * costs a retry.
+   * position are kept in memory. false (remote libSQL, D1, or several writer processes): a
+   * group is first one write batch with its conditions in SQL (groupInSql.ts); when a guard
+   * refuses, it is read fresh and evaluated command by command. Either way the unique
+   * indexes are the guard; a stale guess only costs a retry.
    */
   trustCache: boolean
   /** streams whose head is kept in memory at most */
@@ -31,7 +33,8 @@ interface Head {
   position: number
 }
 
-const isConstraintError = (e: unknown) => /SQLITE_CONSTRAINT|UNIQUE constraint failed/i.test(String((e as Error)?.message ?? e) + String((e as { code?: string })?.code ?? ''))
+/** A constraint refused the write: the transaction rolled back, nothing of it stands. */
+const isConstraintError = (e: unknown) => /SQLITE_CONSTRAINT|constraint failed/i.test(String((e as Error)?.message ?? e) + String((e as { code?: string })?.code ?? ''))
 
 /** The commit backend over libSQL: evaluates each command alone, writes the group in one transaction. */
 export function createCommitBackend(db: Db, options: CommitOptions): CommitBackend {
@@ -40,6 +43,8 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
   const heads = new Map<string, Head | null>()
   let lastPosition: number | undefined
   let cacheHits = 0
+  let oneTrip = 0
+  let fallbacks = 0
   let cacheMisses = 0
 
   function remember(stream: string, head: Head | null) {
@@ -196,6 +201,21 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
 
   return {
     async commitGroup(commands) {
+      if (!options.trustCache) {
+        // Nothing trusted in memory: first the whole group in one write batch, conditions in
+        // SQL. A refused guard or constraint means it rolled back: evaluate command by
+        // command below. Any other error (a lost connection) may hide a commit that went
+        // through, so it fails the group instead of writing it again.
+        const plan = groupInSql(commands, Date.now(), db.maxParams ?? 32766, chunks.inList)
+        try {
+          const outcomes = plan.results(await db.batch(plan.stmts, 'write'))
+          oneTrip++
+          return outcomes
+        } catch (e) {
+          if (!isConstraintError(e)) throw e
+          fallbacks++
+        }
+      }
       for (let tries = 1; ; tries++) {
         try {
           return await attempt(commands)
@@ -208,6 +228,6 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
         }
       }
     },
-    stats: () => ({ headCacheHits: cacheHits, headCacheMisses: cacheMisses }),
+    stats: () => ({ headCacheHits: cacheHits, headCacheMisses: cacheMisses, oneTripGroups: oneTrip, fallbackGroups: fallbacks }),
   }
 }

@@ -1,0 +1,134 @@
+import { categoryOf, streamHash } from '../core/streams.ts'
+import { ANY, NO_STREAM, STREAM_EXISTS, type AppendCommand, type AppendResult, type AppendedEvent, type ExpectedRevision, type ProposedEvent } from '../core/types.ts'
+import type { SqlResult, SqlValue, Statement } from './db.ts'
+import { matchingPositions } from './query.ts'
+import { resultFor } from './replay.ts'
+import { placeholders } from './rows.ts'
+
+/**
+ * A whole commit group as one write batch, with every condition evaluated in SQL: for a
+ * remote server (one round trip, no interactive transaction) and for writers that share a
+ * file. Each command's expectations become guards that abort the batch when they do not
+ * hold; its rows take their revisions and positions from the database's own state at that
+ * point of the transaction (RETURNING tells us which). Any error rolls the batch back and
+ * the caller evaluates the group command by command instead, so a conflict costs a second
+ * round trip and never fails a neighbour.
+ *
+ * The guard cannot rely on an expression that might not raise: it inserts a tag row with
+ * a NULL tag, which SQLite's NOT NULL constraint always refuses. `IS NOT 1` fires for
+ * false and for NULL alike.
+ */
+const guard = (ok: string, args: SqlValue[]): Statement => ({
+  sql: `INSERT INTO event_tags (tag, position) SELECT NULL, 0 WHERE (${ok}) IS NOT 1`,
+  args,
+})
+
+function expectation(stream: string, expected: ExpectedRevision): Statement | undefined {
+  if (expected === ANY) return undefined
+  if (expected === NO_STREAM) return guard('NOT EXISTS (SELECT 1 FROM events WHERE stream = ?)', [stream])
+  if (expected === STREAM_EXISTS) return guard('EXISTS (SELECT 1 FROM events WHERE stream = ?)', [stream])
+  return guard('(SELECT max(revision) FROM events WHERE stream = ?) IS ?', [stream, expected])
+}
+
+const COLUMNS = 6 // per VALUES row: k, id, type, data, metadata, tags
+
+/** Rows of one stream (or of none), numbered from 1 after the current head and last position. */
+function insertRows(stream: string | null, events: ProposedEvent[], time: number): Statement {
+  const args: SqlValue[] = []
+  for (let k = 0; k < events.length; k++) {
+    const e = events[k]
+    args.push(k + 1, e.idBytes, e.type, e.data, e.metadata, e.tags.length ? JSON.stringify(e.tags) : null)
+  }
+  const values = Array.from({ length: events.length }, () => `(${placeholders(COLUMNS)})`).join(', ')
+  // INSERT ... SELECT reading its own table: SQLite computes every row before inserting
+  // any, so the head and the last position are read once, before this statement's rows.
+  const revision = stream === null ? 'NULL' : '(SELECT coalesce(max(revision), -1) FROM events WHERE stream = ?) + v.column1'
+  const sql =
+    'INSERT INTO events (position, id, stream, revision, category, stream_hash, type, time, data, metadata, tags) ' +
+    `SELECT (SELECT coalesce(max(position), 0) FROM events) + v.column1, v.column2, ?, ${revision}, ?, ?, v.column3, ?, v.column4, v.column5, v.column6 ` +
+    `FROM (VALUES ${values}) AS v ORDER BY v.column1 RETURNING position, revision`
+  const head: SqlValue[] = stream === null ? [null] : [stream, stream]
+  return { sql, args: [...head, stream === null ? null : categoryOf(stream), stream === null ? null : streamHash(stream), time, ...args] }
+}
+
+/** Tags of the events just inserted: positions counted back from the last one. */
+function insertTags(events: ProposedEvent[]): Statement | undefined {
+  const args: SqlValue[] = []
+  events.forEach((e, k) => {
+    for (const t of e.tags) args.push(t, events.length - 1 - k)
+  })
+  if (!args.length) return undefined
+  const values = Array.from({ length: args.length / 2 }, () => '(?, ?)').join(', ')
+  return { sql: `INSERT INTO event_tags (tag, position) SELECT v.column1, (SELECT max(position) FROM events) - v.column2 FROM (VALUES ${values}) AS v`, args }
+}
+
+interface Part {
+  command: number
+  stream: string | null
+  events: ProposedEvent[]
+  statement: number
+}
+
+/**
+ * The batch for a group, and how to read each command's result from the batch's results.
+ * `maxParams` bounds the rows per INSERT (bound-parameter limits, e.g. D1's 100).
+ */
+export function groupInSql(commands: AppendCommand[], time: number, maxParams: number, inList: number) {
+  const stmts: Statement[] = []
+  const parts: Part[] = []
+  const maxRows = Math.max(1, Math.floor((maxParams - 5) / COLUMNS))
+  commands.forEach((c, command) => {
+    for (const s of c.streams) {
+      const g = expectation(s.stream, s.expected)
+      if (g) stmts.push(g)
+    }
+    const ids = [...c.streams.flatMap((s) => s.events), ...(c.events ?? [])].filter((e) => e.clientId).map((e) => e.idBytes)
+    // A stored id means a retry or a reuse: the command-by-command path tells which.
+    for (let i = 0; i < ids.length; i += inList) {
+      const chunk = ids.slice(i, i + inList)
+      stmts.push(guard(`NOT EXISTS (SELECT 1 FROM events WHERE id IN (${placeholders(chunk.length)}))`, chunk))
+    }
+    if (c.condition) {
+      // Evaluated before this command's own rows, after those of earlier commands.
+      const q = matchingPositions(c.condition.failIfEventsMatch, (c.condition.after ?? -1) + 1, 1)
+      stmts.push(guard(`NOT EXISTS (${q.sql})`, q.args))
+    }
+    const add = (stream: string | null, events: ProposedEvent[]) => {
+      for (let i = 0; i < events.length; i += maxRows) {
+        const chunk = events.slice(i, i + maxRows)
+        parts.push({ command, stream, events: chunk, statement: stmts.length })
+        stmts.push(insertRows(stream, chunk, time))
+        const tags = insertTags(chunk)
+        if (tags) stmts.push(tags)
+      }
+    }
+    for (const s of c.streams) add(s.stream, s.events)
+    if (c.events?.length) add(null, c.events)
+  })
+
+  /** Each command's result, from the RETURNING rows of its inserts. */
+  function results(batch: SqlResult[]): AppendResult[] {
+    const appended = commands.map(() => ({ streams: new Map<string, AppendedEvent[]>(), loose: [] as AppendedEvent[], position: 0 }))
+    for (const p of parts) {
+      // RETURNING's row order is unspecified; positions were assigned in event order
+      const rows = [...batch[p.statement].rows].sort((a, b) => Number(a.position) - Number(b.position))
+      if (rows.length !== p.events.length) throw new Error(`expected ${p.events.length} rows back, got ${rows.length}`)
+      const a = appended[p.command]
+      p.events.forEach((e, k) => {
+        const position = Number(rows[k].position)
+        const ev = { id: e.id, revision: rows[k].revision == null ? null : Number(rows[k].revision), position }
+        if (p.stream === null) a.loose.push(ev)
+        else a.streams.set(p.stream, [...(a.streams.get(p.stream) ?? []), ev])
+        if (position > a.position) a.position = position
+      })
+    }
+    return commands.map((c, i) => ({
+      streams: c.streams.map((s) => resultFor(s.stream, appended[i].streams.get(s.stream)!)),
+      events: appended[i].loose,
+      position: appended[i].position,
+      replayed: false,
+    }))
+  }
+
+  return { stmts, results }
+}
