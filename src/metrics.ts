@@ -43,6 +43,9 @@ export function createMetrics(log: EventLog, backend: CommitBackend): HttpMetric
   gauge('edgelog_subscriptions_live_signal', '1 when commits wake subscriptions, 0 when they poll', () => (subs().mode === 'signal' ? 1 : 0))
   counter('edgelog_head_cache_hits_total', 'Stream-head cache hits', () => backend.stats?.().headCacheHits ?? 0)
   counter('edgelog_head_cache_misses_total', 'Stream-head cache misses', () => backend.stats?.().headCacheMisses ?? 0)
+  // shared writers / remote: groups committed in one batch, and groups a refused guard sent to command-by-command evaluation
+  counter('edgelog_commit_groups_one_batch_total', 'Groups committed in one write batch (no trusted memory)', () => backend.stats?.().oneTripGroups ?? 0)
+  counter('edgelog_commit_groups_fallback_total', 'Groups re-evaluated command by command after a refused guard', () => backend.stats?.().fallbackGroups ?? 0)
 
   log.onAppend((ms, n, outcome) => {
     appends.inc({ outcome })
