@@ -20,12 +20,11 @@ import { loadConfig } from './lib/config.js';
 import { client, requireHealthy, seg, TREND_STATS } from './lib/k6http.js';
 import { DEFAULTS, thresholds } from './lib/targets.js';
 import { makeHandleSummary } from './lib/summary.js';
-import { arrivalRate, commandAccounting } from './lib/k6scenario.js';
+import { appendOutcome, arrivalRate, commandAccounting } from './lib/k6scenario.js';
 import {
   accountCommand,
   accountOpened,
   balanceOf,
-  classifyAppend,
   createRng,
   decideAccount,
   foldBalance,
@@ -109,43 +108,17 @@ function readAccount(stream) {
 export default function (data) {
   const stream = account(data.runTag, randInt(rng, 0, cfg.accounts - 1));
   const cmd = accountCommand(rng, cfg);
-  let ms = 0;
-  /** @type {'successes' | 'rejections' | 'conflicts_exhausted' | 'errors'} */
-  let outcome = 'errors';
-  for (let attempt = 0; ; attempt++) {
+  accounting.run(cfg.maxRetries, () => {
     const state = readAccount(stream);
-    ms += state.ms;
-    if (!state.ok) {
-      outcome = 'errors';
-      break;
-    }
+    if (!state.ok) return { outcome: 'errors', ms: state.ms };
     const decision = decideAccount(state.balance, cmd);
-    if (!decision.ok) {
-      outcome = 'rejections';
-      break;
-    }
+    if (!decision.ok) return { outcome: 'rejections', ms: state.ms };
     /** @type {Record<string, unknown>} */
     const event = decision.event;
     if (cfg.sendIds) event.id = uuidv7(Date.now(), idRng);
     const res = api.post(`/v1/streams/${seg(stream)}`, { events: [event], expectedRevision: state.revision }, 'append');
-    ms += res.timings.duration;
-    const kind = classifyAppend(res.status);
-    if (kind === 'ok') {
-      outcome = 'successes';
-      break;
-    }
-    if (kind === 'error') {
-      outcome = 'errors';
-      break;
-    }
-    accounting.conflict();
-    if (attempt >= cfg.maxRetries) {
-      outcome = 'conflicts_exhausted';
-      break;
-    }
-  }
-  // attempts and the outcome are recorded together, at the end of the command
-  accounting.finish(outcome, ms);
+    return { outcome: appendOutcome(res.status), ms: state.ms + res.timings.duration };
+  });
 }
 
 export const handleSummary = makeHandleSummary('s1', cfg);

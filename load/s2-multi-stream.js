@@ -20,8 +20,8 @@ import { loadConfig } from './lib/config.js';
 import { client, requireHealthy, seg, TREND_STATS } from './lib/k6http.js';
 import { DEFAULTS, thresholds } from './lib/targets.js';
 import { makeHandleSummary } from './lib/summary.js';
-import { arrivalRate, commandAccounting } from './lib/k6scenario.js';
-import { buildOrderAppend, classifyAppend, decideOrder, makeRunTag, orderShape, stockOf, streamName } from './lib/workloads.js';
+import { appendOutcome, arrivalRate, commandAccounting } from './lib/k6scenario.js';
+import { buildOrderAppend, decideOrder, makeRunTag, orderShape, stockOf, streamName } from './lib/workloads.js';
 
 const cfg = loadConfig(__ENV, { duration: DEFAULTS.s2.duration });
 const api = client(cfg);
@@ -67,17 +67,13 @@ export default function (data) {
   const shape = orderShape(Math.random, cfg);
   const orderStream = streamName('order', tag, `${exec.vu.idInTest}.${exec.vu.iterationInScenario}`);
   const customerStream = shape.customer === null ? null : customer(tag, shape.customer);
-  let ms = 0;
-  /** @type {'successes' | 'rejections' | 'conflicts_exhausted' | 'errors'} */
-  let outcome = 'errors';
-  for (let attempt = 0; ; attempt++) {
+  accounting.run(cfg.maxRetries, () => {
     // Read every product (last event = current stock) and the customer head in parallel.
     const paths = shape.lines.map((l) => `/v1/streams/${seg(product(tag, l.product))}?direction=backward&limit=1`);
     if (customerStream !== null) paths.push(`/v1/streams/${seg(customerStream)}/head`);
     const responses = api.getAll(paths, 'read-order-streams');
-    let slowest = 0;
-    for (const r of responses) slowest = Math.max(slowest, r.timings.duration);
-    ms += slowest;
+    let ms = 0;
+    for (const r of responses) ms = Math.max(ms, r.timings.duration);
 
     /** @type {Record<number, number>} */
     const stocks = {};
@@ -102,16 +98,10 @@ export default function (data) {
       if (r.status === 200) customerRevision = api.parse(r).revision;
       else if (r.status !== 404) readFailed = true;
     }
-    if (readFailed) {
-      outcome = 'errors';
-      break;
-    }
+    if (readFailed) return { outcome: 'errors', ms };
 
     const decision = decideOrder(shape, stocks);
-    if (!decision.ok) {
-      outcome = 'rejections';
-      break;
-    }
+    if (!decision.ok) return { outcome: 'rejections', ms };
     const body = buildOrderAppend({
       orderStream,
       customerStream,
@@ -121,25 +111,10 @@ export default function (data) {
       reservations: decision.reservations,
     });
     const res = api.post('/v1/append', body, 'append-order');
-    ms += res.timings.duration;
-    const kind = classifyAppend(res.status);
-    if (kind === 'ok') {
-      streamsPerCommand.add(body.streams.length);
-      outcome = 'successes';
-      break;
-    }
-    if (kind === 'error') {
-      outcome = 'errors';
-      break;
-    }
-    accounting.conflict();
-    if (attempt >= cfg.maxRetries) {
-      outcome = 'conflicts_exhausted';
-      break;
-    }
-  }
-  // attempts and the outcome are recorded together, at the end of the command
-  accounting.finish(outcome, ms);
+    const outcome = appendOutcome(res.status);
+    if (outcome === 'successes') streamsPerCommand.add(body.streams.length);
+    return { outcome, ms: ms + res.timings.duration };
+  });
 }
 
 export const handleSummary = makeHandleSummary('s2', cfg);

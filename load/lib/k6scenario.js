@@ -2,6 +2,7 @@
 // accounting. Imports k6 (metrics), so only the scripts use it, never the Node tests.
 import { Counter, Trend } from 'k6/metrics';
 import { DEFAULTS, offeredRate } from './targets.js';
+import { classifyAppend } from './workloads.js';
 
 /**
  * A constant-arrival-rate scenario at the scenario's offered rate: an open model, so a slow
@@ -29,6 +30,17 @@ export function arrivalRate(name, cfg, extra) {
 }
 
 /**
+ * An append's HTTP status as a command attempt's outcome: 2xx succeeded, 409/412 is a
+ * conflict to retry, anything else an error.
+ * @param {number} status
+ * @returns {'successes' | 'conflict' | 'errors'}
+ */
+export function appendOutcome(status) {
+  const kind = classifyAppend(status);
+  return kind === 'ok' ? 'successes' : kind === 'conflict' ? 'conflict' : 'errors';
+}
+
+/**
  * Counters for commands that validate, append and retry on 409 (S1, S2). Every command
  * ends in exactly one outcome, recorded together with its attempt, so
  * attempts = successes + rejections + conflicts_exhausted + errors.
@@ -46,12 +58,30 @@ export function commandAccounting() {
     errors: new Counter('errors'),
   };
   return {
-    /** a 409 that the command will retry (or give up on) */
-    conflict() {
-      conflicts.add(1);
-    },
-    /** @param {'successes' | 'rejections' | 'conflicts_exhausted' | 'errors'} outcome @param {number} ms */
-    finish(outcome, ms) {
+    /**
+     * Runs one command. `attempt()` reads, decides and appends once, and says how that
+     * went; a 409 ('conflict') is retried with a fresh read, up to `maxRetries` times. The
+     * attempt and its one outcome are recorded together, at the end.
+     * @param {number} maxRetries
+     * @param {() => { outcome: 'successes' | 'rejections' | 'errors' | 'conflict', ms: number }} attempt
+     */
+    run(maxRetries, attempt) {
+      let ms = 0;
+      /** @type {'successes' | 'rejections' | 'conflicts_exhausted' | 'errors'} */
+      let outcome;
+      for (let i = 0; ; i++) {
+        const r = attempt();
+        ms += r.ms;
+        if (r.outcome !== 'conflict') {
+          outcome = r.outcome;
+          break;
+        }
+        conflicts.add(1);
+        if (i >= maxRetries) {
+          outcome = 'conflicts_exhausted';
+          break;
+        }
+      }
       duration.add(ms);
       attempts.add(1);
       outcomes[outcome].add(1);
