@@ -1,14 +1,13 @@
 // S6 Consumers and checkpoints — ../shared/SCENARIOS.md
 //
-// NEEDS THE SUBSCRIPTIONS FEATURE (issue 5): GET /v1/subscribe (Server-Sent Events) and
-// GET/PUT /v1/consumers/:name do not exist in the core server yet. Written against the
-// API described in issue 5; assumptions, to check when the feature lands:
-//   - GET /v1/subscribe?category=<c>&from=<position>&limit=<n> with
-//     Accept: text/event-stream sends each event as an SSE message whose `id:` is its
-//     global position and whose `data:` is the event as JSON, and ENDS THE RESPONSE after
-//     `limit` events (or once caught up). k6's http module buffers a response until it
-//     ends — it cannot read an endless stream — so a bounded subscription is how a k6
-//     consumer walks the catch-up path in windows of PAGE_SIZE events.
+// Uses GET /v1/subscribe (Server-Sent Events; docs/subscriptions.md) and
+// GET/PUT /v1/consumers/:name:
+//   - GET /v1/subscribe?category=<c>&from=<position>&limit=<n>&max=<n>&live=false sends
+//     each event as an SSE message whose `id:` is its global position and whose `data:` is
+//     the event as JSON, and ENDS THE RESPONSE after `max` events, or once caught up
+//     (live=false). k6's http module buffers a response until it ends — it cannot read an
+//     endless stream — so a bounded subscription is how a k6 consumer walks the catch-up
+//     path in windows of PAGE_SIZE events.
 //   - PUT /v1/consumers/<name> with { position } saves a checkpoint; GET returns it.
 // TRANSPORT=poll reads the same events with GET /v1/categories/<c>?from=&limit= pages
 // instead of /v1/subscribe (works on the core server except for the checkpoint PUTs).
@@ -93,7 +92,7 @@ function readWindow(category, from) {
     if (res.status !== 200) return null;
     return { events: api.parse(res).events, ms: res.timings.duration };
   }
-  const res = api.get(`/v1/subscribe?category=${seg(category)}&from=${from}&limit=${PAGE}`, 'subscribe-window');
+  const res = api.get(`/v1/subscribe?category=${seg(category)}&from=${from}&limit=${PAGE}&max=${PAGE}&live=false`, 'subscribe-window');
   if (res.status !== 200) return null;
   const b = res.body;
   const text = typeof b === 'string' ? b : b ? utf8Decode(new Uint8Array(b)) : '';

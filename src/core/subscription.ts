@@ -39,6 +39,8 @@ export interface SubscribeOptions {
   /** when live and idle this long, yield an empty batch (heartbeats, timed checkpoints) */
   idleMs?: number
   signal?: AbortSignal
+  /** end once everything committed so far is delivered, instead of staying live */
+  untilCaughtUp?: boolean
 }
 
 export interface SubscriptionsOptions {
@@ -221,6 +223,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
           }
           if (raw.length === pageSize) continue // catching up: read the next page at once
         }
+        if (opts.untilCaughtUp) return
         // Caught up: everything committed up to `mark` has been scanned.
         if (mark > sub.scanned) sub.scanned = mark
         const left = idleMs - (Date.now() - idleSince)

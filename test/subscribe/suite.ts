@@ -163,6 +163,25 @@ export function subscribeSuite(runtime: Runtime) {
       t.close()
     })
 
+    it('max and live=false end the stream, for clients that read a response whole (k6); a planned end saves the checkpoint', async () => {
+      const cat = category()
+      const positions = await append(base, `${cat}-1`, 23)
+      const ids = (text: string) => [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))
+      const whole = async (path: string) => {
+        const res = await fetch(base + path, { signal: AbortSignal.timeout(10_000) })
+        assert.equal(res.status, 200)
+        return res.text() // resolves only when the server ends the stream
+      }
+      assert.deepEqual(ids(await whole(`/v1/subscribe?category=${cat}&max=10`)), positions.slice(0, 10))
+      assert.deepEqual(ids(await whole(`/v1/subscribe?category=${cat}&from=${positions[10]}&max=5&limit=2`)), positions.slice(10, 15))
+      assert.deepEqual(ids(await whole(`/v1/subscribe?category=${cat}&live=false&limit=4`)), positions)
+      assert.deepEqual(ids(await whole(`/v1/subscribe?category=${cat}&from=${positions[22] + 1}&live=false`)), [])
+      const consumer = `window-${cat}`
+      assert.deepEqual(ids(await whole(`/v1/subscribe?category=${cat}&consumer=${consumer}&checkpointEvery=10&live=false`)), positions)
+      assert.equal((await call(base, 'GET', `/v1/consumers/${consumer}`)).body.position, positions[22], 'the tail after the last 10 is saved too')
+      expectProblem(await call(base, 'GET', `/v1/subscribe?category=${cat}&live=maybe`), 400, 'invalid-request')
+    })
+
     it('consumer group members together see each event exactly once, each stream in order', async () => {
       const cat = category()
       const size = 3

@@ -55,6 +55,8 @@ const SubscribeQuery = (maxPage: number) =>
       limit: S.pageLimit(maxPage).optional().openapi({ description: 'events per read (the most held in memory for this subscriber)' }),
       checkpointEvery: positiveInt('checkpointEvery').optional().openapi({ description: "save the consumer's checkpoint every N delivered events" }),
       checkpointMs: positiveInt('checkpointMs').optional().openapi({ description: "save the consumer's checkpoint at most this many ms after a delivery" }),
+      max: positiveInt('max').optional().openapi({ description: 'end the stream after this many events (for clients that read a response whole, such as k6)' }),
+      live: z.enum(['true', 'false'], { error: 'live is true or false' }).optional().openapi({ description: 'false: end the stream once caught up instead of waiting for new events' }),
     })
     .refine((q) => q.stream === undefined || q.category === undefined, { message: 'filter by stream or by category, not both', path: ['stream'] })
     .refine((q) => (q.member === undefined) === (q.size === undefined), { message: 'member and size go together', path: ['member'] })
@@ -163,10 +165,14 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
           try {
             // A first comment sends the headers at once, so the client knows it is subscribed.
             if (!(await write(`: edgelog subscription from position ${from}\n\n`))) return
-            for await (const page of subs.subscribe({ from, filter, pageSize: q.limit, idleMs, signal: ac.signal })) {
-              if (!page.length) {
+            const untilCaughtUp = q.live === 'false'
+            let left = q.max ?? Infinity
+            for await (const whole of subs.subscribe({ from, filter, pageSize: q.limit, idleMs, signal: ac.signal, untilCaughtUp })) {
+              if (!whole.length) {
                 if (!(await write(': heartbeat\n\n'))) return
               }
+              const page = whole.length > left ? whole.slice(0, left) : whole
+              left -= page.length
               // With checkpointEvery, write N events, then save: the checkpoint never runs
               // ahead of what was handed to the connection.
               for (let i = 0; i < page.length; ) {
@@ -180,7 +186,10 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
                 if (every && sinceSave >= every) await save()
               }
               if (everyMs && Date.now() - savedAt >= everyMs) await save()
+              if (left === 0) break
             }
+            // A planned end (max, live=false): everything was handed to the connection.
+            if ((left === 0 || untilCaughtUp) && !subs.closed && (every || everyMs)) await save()
             if (subs.closed) await write(': server shutting down; reconnect with Last-Event-ID\nretry: 1000\n\n')
           } finally {
             clearInterval(watchdog)
