@@ -90,15 +90,26 @@ export function createApp(deps: AppDeps) {
   }
 
   app.use('/v1/*', negotiate)
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: log.limits.maxBodyBytes,
-      onError: () => {
-        throw payloadTooLarge(`The body is over ${log.limits.maxBodyBytes} bytes (MAX_BODY_BYTES); split the append.`)
-      },
-    }),
-  )
+  const maxBody = log.limits.maxBodyBytes
+  const tooLarge = () => payloadTooLarge(`The body is over ${maxBody} bytes (MAX_BODY_BYTES); split the append.`)
+  const streamedLimit = bodyLimit({
+    maxSize: maxBody,
+    onError: () => {
+      throw tooLarge()
+    },
+  })
+  app.use('/v1/*', async (c, next) => {
+    // A declared Content-Length is checked from the header. Hono's bodyLimit (kept for
+    // chunked bodies, which must be counted) reads `request.body`, and on Node that makes
+    // @hono/node-server build a full Request for every call: ~4x fewer appends/s measured.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next()
+    const length = c.req.header('content-length')
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
+      if (Number(length) > maxBody) throw tooLarge()
+      return next()
+    }
+    return streamedLimit(c, next)
+  })
 
   registerStreamRoutes(app, deps)
   registerAppendRoute(app, deps)

@@ -62,6 +62,21 @@ export function badInputTests(client: ContractClient): void {
       await assertNothingWrittenSince(before)
     })
 
+    it('a chunked body (no Content-Length) under MAX_BODY_BYTES appends normally', async () => {
+      const parts = ['{"events":[{"type":"Chunked","data":', '{"n":1}}', ',{"type":"Chunked"}]}'].map((p) => new TextEncoder().encode(p))
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          const next = parts.shift()
+          if (next) controller.enqueue(next)
+          else controller.close()
+        },
+      })
+      const stream = uniqueStream('chunked-ok')
+      const reply = await req('POST', streamPath(stream), { body, headers: { 'content-type': 'application/json' } })
+      assert.equal(reply.status, 201, `${reply.status} ${reply.text}`)
+      await expectHead(stream, 1)
+    })
+
     it('an unsupported or missing Content-Type is a 415', async () => {
       const body = JSON.stringify({ events: [newEvent()] })
       for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
