@@ -13,7 +13,7 @@ import { chunkSizes, insertStatements, type Row } from './insertEvents.ts'
 import { matchingPositions } from './query.ts'
 import { groupInSql } from './groupInSql.ts'
 import { hex, replayOf, resultFor, type StoredId } from './replay.ts'
-import { placeholders } from './rows.ts'
+import { LAST_POSITION, placeholders } from './rows.ts'
 
 export interface CommitOptions {
   /**
@@ -69,7 +69,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
     }
     const stmts: Statement[] = []
     const wantLast = !options.trustCache || lastPosition === undefined
-    if (wantLast) stmts.push('SELECT coalesce(max(position), 0) AS p FROM events')
+    if (wantLast) stmts.push(LAST_POSITION)
     const streamList = [...streams]
     for (let i = 0; i < streamList.length; i += chunks.inList) {
       const chunk = streamList.slice(i, i + chunks.inList)

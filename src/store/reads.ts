@@ -1,7 +1,7 @@
 import type { Db } from './db.ts'
 import type { EventReader, QueryItem, QueryOptions, ReadAllOptions, ReadCategoryOptions, ReadStreamOptions, StreamHead } from '../core/types.ts'
 import { matchingPositions } from './query.ts'
-import { EVENT_COLUMNS, toStoredEvent } from './rows.ts'
+import { EVENT_COLUMNS, LAST_POSITION, toStoredEvent } from './rows.ts'
 
 /** The events at the positions a query selects, in order (the positions drive: CROSS JOIN). */
 const eventsAt = (items: QueryItem[], from: number, limit: number) => {
@@ -31,15 +31,9 @@ export function createReader(db: Db): EventReader {
     },
 
     async readAll({ from, limit, types, tags }: ReadAllOptions) {
-      if (tags?.length) return (await db.execute(eventsAt([{ types, tags }], from, limit))).rows.map(toStoredEvent)
-      if (!types?.length) {
-        return select(`SELECT ${EVENT_COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`, [from, limit])
-      }
-      // One index range per type, merged: never more than `limit` rows read per type,
-      // however many events of those types the log holds.
-      const parts = types.map(() => `SELECT * FROM (SELECT ${EVENT_COLUMNS} FROM events WHERE type = ? AND position >= ? ORDER BY position LIMIT ?)`)
-      const args = types.flatMap((t) => [t, from, limit])
-      return select(`${parts.join(' UNION ALL ')} ORDER BY position LIMIT ?`, [...args, limit])
+      // A type or tag filter is a one-item DCB query: index ranges, never a scan.
+      if (types?.length || tags?.length) return (await db.execute(eventsAt([{ types, tags }], from, limit))).rows.map(toStoredEvent)
+      return select(`SELECT ${EVENT_COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`, [from, limit])
     },
 
     readCategory(category: string, { from, limit, member, size }: ReadCategoryOptions) {
@@ -54,12 +48,12 @@ export function createReader(db: Db): EventReader {
 
     async query(items: QueryItem[], { from, limit }: QueryOptions) {
       // One read transaction: the page and the position it is consistent with.
-      const [page, last] = await db.batch([eventsAt(items, from, limit), 'SELECT coalesce(max(position), 0) AS p FROM events'], 'read')
+      const [page, last] = await db.batch([eventsAt(items, from, limit), LAST_POSITION], 'read')
       return { events: page.rows.map(toStoredEvent), position: Number(last.rows[0].p) }
     },
 
     async lastPosition() {
-      const rs = await db.execute('SELECT coalesce(max(position), 0) AS p FROM events')
+      const rs = await db.execute(LAST_POSITION)
       return Number(rs.rows[0].p)
     },
 

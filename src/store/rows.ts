@@ -4,6 +4,9 @@ import type { StoredEvent } from '../core/types.ts'
 
 export const EVENT_COLUMNS = 'position, id, stream, revision, type, time, data, metadata, tags'
 
+/** The last committed position, 0 when the log is empty (`p`). */
+export const LAST_POSITION = 'SELECT coalesce(max(position), 0) AS p FROM events'
+
 const bytes = (v: unknown): Uint8Array | null =>
   v == null ? null : v instanceof Uint8Array ? v : new Uint8Array(v as ArrayBuffer)
 
