@@ -48,10 +48,10 @@ export function createApp(deps: AppDeps) {
   })
 
   app.use(requestId())
-  app.use(async (c, next) => {
+  if (logger) app.use(async (c, next) => {
     const started = performance.now()
     await next()
-    logger?.({
+    logger({
       level: c.res.status >= 500 ? 'error' : 'info',
       msg: 'request',
       requestId: c.get('requestId'),
