@@ -4,6 +4,7 @@ import { appendBenchmarks } from './appends.ts'
 import { dcbBenchmarks } from './dcb.ts'
 import { report, type Row } from './lib.ts'
 import { microBenchmarks } from './micro.ts'
+import { plainBenchmarks } from './plain.ts'
 import { readBenchmarks } from './reads.ts'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 3)
@@ -22,5 +23,6 @@ if (!only || only === 'appends') {
 if (!only || only === 'micro') collect(await microBenchmarks(), 'micro')
 if (!only || only === 'reads') collect(await readBenchmarks(), 'reads')
 if (!only || only === 'dcb') collect(await dcbBenchmarks(), 'dcb')
+if (!only || only === 'plain') collect(await plainBenchmarks(), 'plain')
 
 report('edgelog in-process benchmarks', rows, { raw, seconds })
