@@ -252,14 +252,17 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
   }
 
   /**
-   * Evaluates and writes a group until it stands. A refused write is either stale (another
-   * process committed since the read: read again; each such retry follows someone else's
-   * progress, and verdicts only move from accept to refuse, so it ends) or deterministic
-   * (nothing else was committed): then the offending request is isolated by halving the
-   * group, and fails alone with a 4xx.
+   * Evaluates and writes a group until it stands. A refused write is either stale or
+   * deterministic. Stale: another process committed since the read, so read again. Each
+   * such retry follows someone else's progress, and without trusted memory it changes a
+   * verdict (only from accept to refuse: a head, a stored id, a matching event never goes
+   * away), so it ends after at most one round per command. Deterministic: nobody else
+   * committed, or a fresh read decided the same commands again; then the offending request
+   * is isolated by halving the group, and fails alone with a 4xx.
    */
   async function settle(commands: AppendCommand[]): Promise<Outcome[]> {
     if (commands.length === 0) return []
+    let refused: string | undefined // the accepted commands of the last round refused as stale
     for (;;) {
       const round = await evaluate(commands)
       if (round.accepted.length === 0) return round.outcomes
@@ -269,7 +272,13 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
         if (!isConstraintError(e)) throw e
         forget()
         const last = Number((await db.execute(LAST_POSITION)).rows[0].p)
-        if (last !== round.base) continue
+        const accepted = round.accepted.join()
+        // The sole writer's positions are its own: another writer (a misconfiguration) can
+        // only collide with them, so its commits alone justify a retry.
+        if (last !== round.base && (options.trustCache || accepted !== refused)) {
+          refused = accepted
+          continue
+        }
         if (round.accepted.length === 1) {
           // The refusal is this command's: the others are decided again without it.
           const j = round.accepted[0]
