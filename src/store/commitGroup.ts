@@ -1,5 +1,5 @@
 import type { Db, Statement } from './db.ts'
-import { afterBeyondLog, appendRefused, conditionFailed, eventIdReused, wrongExpectedRevision } from '../core/errors.ts'
+import { afterBeyondLog, appendRefused, conditionFailed, databaseFault, eventIdReused, isEdgelogError, wrongExpectedRevision } from '../core/errors.ts'
 import { expectationHolds } from '../core/expected.ts'
 import { matchesQuery, MAX_CONFLICTS } from '../core/query.ts'
 import type {
@@ -286,7 +286,10 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
           return [...others.slice(0, j), appendRefused(constraintOf(e)), ...others.slice(j)]
         }
         const mid = Math.ceil(commands.length / 2)
-        return [...(await settle(commands.slice(0, mid))), ...(await settle(commands.slice(mid)))]
+        const left = await settle(commands.slice(0, mid))
+        // The first half is committed now: a fault after it fails the second half only.
+        const right = await settle(commands.slice(mid)).catch((fault: unknown) => commands.slice(mid).map(() => (isEdgelogError(fault) ? fault : databaseFault(fault))))
+        return [...left, ...right]
       }
     }
   }
