@@ -164,11 +164,12 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
     const time = Date.now()
 
     commands.forEach((c, index) => {
-      const own = ownDuplicate(c)
+      const all = eventsOf(c)
+      const own = ownDuplicate(all)
       if (own) return void outcomes.push(own)
       // An id of a command accepted earlier in this group: a concurrent retry only if it is
       // the same request, event for event; anything else reuses the id.
-      const reused = eventsOf(c).find(({ e }) => e.clientId && pendingIds.has(hex(e.idBytes)))
+      const reused = pendingIds.size ? all.find(({ e }) => e.clientId && pendingIds.has(hex(e.idBytes))) : undefined
       if (reused) {
         const twin = pendingIds.get(hex(reused.e.idBytes))!
         if (sameRequest(c, commands[twin])) {
@@ -221,7 +222,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
         rows.push({ position, event: e, stream: null, revision: null })
         loose.push({ id: e.id, revision: null, position })
       }
-      for (const { e } of eventsOf(c)) if (e.clientId) pendingIds.set(hex(e.idBytes), index)
+      for (const { e } of all) if (e.clientId) pendingIds.set(hex(e.idBytes), index)
       accepted.push(index)
       outcomes.push({ streams, events: loose, position, replayed: false })
     })

@@ -27,14 +27,14 @@ export const eventsOf = (c: AppendCommand): Array<{ e: ProposedEvent; stream: st
  * (events_id) or a tag twice on one event (event_tags' primary key). It fails alone, as a
  * 400, before it can fail the transaction of its whole group.
  */
-export function ownDuplicate(c: AppendCommand): Error | undefined {
-  const ids = new Set<string>()
-  for (const { e } of eventsOf(c)) {
+export function ownDuplicate(all: ReturnType<typeof eventsOf>): Error | undefined {
+  const ids = all.length > 1 ? new Set<string>() : undefined
+  for (const { e } of all) {
     if (e.tags.length > 1 && new Set(e.tags).size < e.tags.length) {
       const tag = e.tags.find((t, i) => e.tags.indexOf(t) !== i)
       return invalidRequest(`Event ${e.id} carries tag '${tag}' more than once; list each tag once.`)
     }
-    if (!e.clientId) continue
+    if (!e.clientId || !ids) continue
     const key = hex(e.idBytes)
     if (ids.has(key)) return invalidRequest(`Event id ${e.id} appears more than once in this request; each event needs an id of its own.`)
     ids.add(key)
