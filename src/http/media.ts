@@ -3,6 +3,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ZodType } from 'zod'
 import { EdgelogError, invalidRequest, malformedBody } from '../core/errors.ts'
 import type { Codec, StoredEvent } from '../core/types.ts'
+import { MAX_DEPTH_CEILING } from '../core/limits.ts'
+import { cborBodyProblem } from './cborCheck.ts'
 import { encodeEventPage } from './cborPage.ts'
 import { issuesOf } from './problem.ts'
 
@@ -67,13 +69,25 @@ export const negotiate: MiddlewareHandler<Env> = async (c, next) => {
 }
 
 /**
- * Hono's validators read JSON and forms only: a CBOR body is decoded here and checked
- * against the same schema, then handed to the route as `c.var.body`.
+ * How deep a CBOR body may nest before it is decoded: data at MAX_DEPTH inside the deepest
+ * envelope (body, streams, stream, events, event). The exact MAX_DEPTH check of data and
+ * metadata follows in prepareEvents; this one keeps cbor-x's recursion off the stack limit.
+ */
+const SCAN_DEPTH = MAX_DEPTH_CEILING + 8
+
+/**
+ * Hono's validators read JSON and forms only: a CBOR body is checked (cborCheck.ts),
+ * decoded here and checked against the same schema, then handed to the route as `c.var.body`.
  */
 export function cborBody(schema: ZodType, codec: Codec): MiddlewareHandler<Env> {
   return async (c, next) => {
     if (CBOR_RE.test(c.req.header('content-type') ?? '')) {
       const bytes = new Uint8Array(await c.req.arrayBuffer())
+      const problem = cborBodyProblem(bytes, SCAN_DEPTH)
+      if (problem) {
+        const where = problem.path.join('.') || '(body)'
+        throw invalidRequest(`${where} ${problem.message}.`, [{ path: where, message: problem.message }])
+      }
       let value: unknown
       try {
         value = codec.decode(bytes)
