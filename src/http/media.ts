@@ -7,6 +7,7 @@ import { MAX_DEPTH_CEILING } from '../core/limits.ts'
 import { cborBodyProblem } from './cborCheck.ts'
 import { encodeEventPage } from './cborPage.ts'
 import { issuesOf } from './problem.ts'
+import { invalidUtf8At } from './utf8.ts'
 
 export const JSON_TYPE = 'application/json'
 export const CBOR_TYPE = 'application/cbor'
@@ -64,6 +65,30 @@ export const negotiate: MiddlewareHandler<Env> = async (c, next) => {
         `Send the body as ${JSON_TYPE} or ${CBOR_TYPE}${type ? `, not '${type}'` : ' with a Content-Type header'}.`,
       )
     }
+  }
+  await next()
+}
+
+// ignoreBOM: false strips a leading BOM, as Request.text() does (RFC 8259 §8.1 lets a parser ignore it)
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+
+/**
+ * A JSON body must be UTF-8 (RFC 8259 §8.1). `Request.text()` would replace bad bytes with
+ * U+FFFD, and an event would store other text than was sent: the body is decoded strictly
+ * here and handed to Hono's JSON validator through its body cache (still one decode and
+ * one parse per request).
+ */
+export const strictJsonBody: MiddlewareHandler<Env> = async (c, next) => {
+  if ((c.req.method === 'POST' || c.req.method === 'PUT') && JSON_RE.test(c.req.header('content-type') ?? '')) {
+    const bytes = new Uint8Array(await c.req.arrayBuffer())
+    let text: string
+    try {
+      text = strictUtf8.decode(bytes)
+    } catch {
+      throw malformedBody(`The JSON body is not valid UTF-8 (RFC 8259 §8.1): byte ${invalidUtf8At(bytes)} starts an invalid sequence.`)
+    }
+    // HonoRequest.json() parses the cached text when there is one.
+    ;(c.req.bodyCache as Record<string, Promise<unknown>>).text = Promise.resolve(text)
   }
   await next()
 }

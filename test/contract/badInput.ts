@@ -272,6 +272,18 @@ export function badInputTests(client: ContractClient): void {
       assertInvalidRequestErrors(dcb, 'events.0.tags.0')
     })
 
+    it('a JSON body that is not valid UTF-8 is a 400 naming the byte, not stored with U+FFFD', async () => {
+      const body = (bytes: number[]) => new Uint8Array([...utf8('{"events":[{"type":"A","data":"x'), ...bytes, ...utf8('"}]}')])
+      const start = utf8('{"events":[{"type":"A","data":"x').length
+      for (const bad of [[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xe2, 0x82]]) {
+        const problem = await rejectsAppend(400, 'malformed-body', { body: body(bad), headers: { 'content-type': 'application/json' } })
+        assert.match(problem.detail, new RegExp(`UTF-8.*byte ${start}\\b`), JSON.stringify(problem))
+      }
+      // A leading byte order mark is ignored (RFC 8259 §8.1), as before.
+      const withBom = new Uint8Array([0xef, 0xbb, 0xbf, ...utf8(JSON.stringify({ events: [newEvent()] }))])
+      expectStatus(await req('POST', streamPath(uniqueStream('bom')), { body: withBom, headers: { 'content-type': 'application/json' } }), 201)
+    })
+
     it('valid text outside ASCII is stored and read back exactly (surrogate pairs, accents, CJK)', async () => {
       const stream = uniqueStream('unicode')
       const event = { id: randomUUID(), type: 'Überwiesen €', data: { '😀': 'Grüße \ud83d\ude00', k: ['名前'] }, tags: ['名前:1'] }
