@@ -306,6 +306,16 @@ export function badInputTests(client: ContractClient): void {
       }
     })
 
+    it('valid CBOR in the forms other encoders write (indefinite lengths, floats, integer keys) is still accepted', async () => {
+      const stream = uniqueStream('cborforms')
+      // {_ "events": [_ {_ "type": "A", "data": {_ "a": [_ 1.5, true, null], "b": "Grüße 😀"}, "tags": [_ "t:1"]}]}
+      const bytes = [0xbf, ...text('events'), 0x9f, 0xbf, ...text('type'), ...text('A'), ...text('data'), 0xbf, ...text('a'), 0x9f, 0xf9, 0x3e, 0x00, 0xf5, 0xf6, 0xff,
+        ...text('b'), ...text('Grüße 😀'), 0xff, ...text('tags'), 0x9f, ...text('t:1'), 0xff, 0xff, 0xff, 0xff]
+      expectStatus(await req('POST', streamPath(stream), rawCbor(bytes)), 201)
+      const [read] = (await get(streamPath(stream))).body.events
+      assert.deepEqual([read.data, read.tags], [{ a: [1.5, true, null], b: 'Grüße 😀' }, ['t:1']])
+    })
+
     it('control characters (C0, DEL, C1) in a type or tag are a 400 naming the field, in JSON and CBOR', async () => {
       for (const ch of ['\u0000', '\u0001', '\t', '\n', '\u001f', '\u007f', '\u0085', '\u009f']) {
         assertInvalidRequestErrors(await rejectsAppend(400, 'invalid-request', { json: { events: [{ type: `A${ch}B` }] } }), 'events.0.type')
