@@ -189,7 +189,8 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
             // The cause goes to the log; the client gets a problem document as HTTP errors
             // carry it (RFC 9457 §5: no internals), then reconnects with Last-Event-ID.
             const problem = problemBody(c, toEdgelogError(err, c))
-            if (problem.status >= 500) deps.logger?.({ level: 'error', msg: 'subscription failed', requestId: c.get('requestId'), error: String((err as Error)?.stack ?? err) })
+            const cause = (err as { cause?: unknown })?.cause ?? err
+            if (problem.status >= 500) deps.logger?.({ level: 'error', msg: 'subscription failed', requestId: c.get('requestId'), error: String((cause as Error)?.stack ?? cause) })
             await stream.write(`event: error\ndata: ${JSON.stringify({ ...problem, requestId: c.get('requestId') })}\n\n`).catch(() => {})
           } finally {
             clearInterval(watchdog)
