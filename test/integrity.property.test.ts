@@ -234,6 +234,16 @@ function materialize(requests: GenRequest[], run: string): Wire[] {
       idempotent: false,
     })
     const streamPath = `/v1/streams/${stream}`
+    // A lone surrogate. JSON carries it as an escape; a CBOR encoder (cbor2, TextEncoder)
+    // would replace it by U+FFFD, so CBOR gets the bytes an unchecked encoder writes for
+    // it (ED A0 80, CESU-style): a 3-byte placeholder is swapped for them.
+    const surrogate = (event: Record<string, unknown>, lone: string) => {
+      if (r.media === 'json') return encode('json', one(JSON.parse(JSON.stringify(event).replace('@@@', lone))))
+      const bytes = cborEncode(one(event))
+      const at = Buffer.from(bytes).indexOf('@@@')
+      bytes.set([0xed, 0xa0, 0x80], at)
+      return { contentType: 'application/cbor', body: bytes }
+    }
     switch (r.what) {
       case 'repeated-tag':
         wires.push(hostile(streamPath, encode(r.media, one({ type: 'T', tags: ['a', 'a'] }))))
@@ -244,16 +254,16 @@ function materialize(requests: GenRequest[], run: string): Wire[] {
         break
       }
       case 'surrogate-data':
-        wires.push(hostile(streamPath, encode(r.media, one({ type: 'T', data: { text: 'a\ud800b' } }))))
+        wires.push(hostile(streamPath, surrogate({ type: 'T', data: { text: 'a@@@b' } }, '\\ud800')))
         break
       case 'surrogate-type':
-        wires.push(hostile(streamPath, encode(r.media, one({ type: 'T\udc00' }))))
+        wires.push(hostile(streamPath, surrogate({ type: 'T@@@' }, '\\udc00')))
         break
       case 'surrogate-tag':
-        wires.push(hostile(streamPath, encode(r.media, one({ type: 'T', tags: ['x\ud83d'] }))))
+        wires.push(hostile(streamPath, surrogate({ type: 'T', tags: ['x@@@'] }, '\\ud83d')))
         break
       case 'surrogate-key':
-        wires.push(hostile(streamPath, encode(r.media, one({ type: 'T', data: { ['k\udfff']: 1 } }))))
+        wires.push(hostile(streamPath, surrogate({ type: 'T', data: { 'k@@@': 1 } }, '\\udfff')))
         break
       case 'nul-type':
         wires.push(hostile(streamPath, encode(r.media, one({ type: 'T\u0000U' }))))
@@ -318,7 +328,7 @@ async function send(baseUrl: string, wire: Wire): Promise<Outcome> {
   const res = await fetch(baseUrl + wire.path, {
     method: 'POST',
     headers: { 'content-type': wire.contentType },
-    body: typeof wire.body === 'string' ? utf8.encode(wire.body) : wire.body,
+    body: typeof wire.body === 'string' ? utf8.encode(wire.body) : new Uint8Array(wire.body),
   })
   const text = await res.text()
   let body: any
