@@ -8,6 +8,8 @@ export interface Config {
   host: string
   databaseUrl: string
   databaseAuthToken?: string
+  /** a remote database request answers or fails (503) within this */
+  databaseTimeoutMs: number
   durability: 'full' | 'normal'
   sharedWriters: boolean
   limits: Limits
@@ -47,6 +49,7 @@ export function loadConfig(env: Env): Config {
     host: env.HOST || '0.0.0.0',
     databaseUrl: env.DATABASE_URL || 'file:./data/edgelog.db',
     databaseAuthToken: env.DATABASE_AUTH_TOKEN || undefined,
+    databaseTimeoutMs: int(env, 'DATABASE_TIMEOUT_MS', 5_000),
     durability: oneOf(env, 'DURABILITY', ['full', 'normal'] as const, 'full'),
     sharedWriters: oneOf(env, 'SHARED_WRITERS', ['true', 'false'] as const, 'false') === 'true',
     limits: {

@@ -10,6 +10,7 @@
  *   await sqld.stop()
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { generateKeyPairSync, sign } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -150,4 +151,18 @@ export async function startMigratedSqld(options: SqldOptions = {}): Promise<Sqld
     client.close()
   }
   return sqld
+}
+
+/** An Ed25519 key pair for sqld's JWT auth: `publicKey` for --auth-jwt-key-file, `token(claims)` signs. */
+export function jwtKeys() {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519')
+  const b64 = (v: string | Buffer) => Buffer.from(v).toString('base64url')
+  return {
+    publicKey: (publicKey.export({ format: 'jwk' }) as { x: string }).x,
+    /** `a: 'ro'` makes a read-only token; `exp` in seconds since the epoch */
+    token(claims: Record<string, unknown> = {}) {
+      const head = `${b64(JSON.stringify({ alg: 'EdDSA', typ: 'JWT' }))}.${b64(JSON.stringify(claims))}`
+      return `${head}.${b64(sign(null, Buffer.from(head), privateKey))}`
+    },
+  }
 }

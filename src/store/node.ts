@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { migrate } from './migrate.ts'
+import { explainOpenError, fetchWithTimeout, redact, remoteDb } from './remote.ts'
 import { createStore, type Store, type StoreOptions } from './store.ts'
 
 export interface OpenOptions extends StoreOptions {
@@ -11,6 +12,8 @@ export interface OpenOptions extends StoreOptions {
   durability?: 'full' | 'normal'
   /** apply migrations/ at start (default true) */
   migrate?: boolean
+  /** remote: each database request answers or fails within this (default 5000) */
+  timeoutMs?: number
 }
 
 export const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url))
@@ -27,10 +30,18 @@ export async function openStore(options: OpenOptions): Promise<Store> {
   // Deno Deploy cannot load native add-ons at all (@libsql/client's node build would).
   const { createClient } = local ? await import('@libsql/client') : await import('@libsql/client/web')
   // Migrations need an interactive transaction (check, then apply, under one lock).
-  const client = createClient({ url: options.url, authToken: options.authToken, concurrency: local ? 1 : undefined, timeout: local ? 10_000 : undefined })
-  if (local) await client.execute('PRAGMA journal_mode = WAL')
-  if (options.migrate !== false) await migrate(client, MIGRATIONS)
-  if (!local) return createStore(client, options)
+  const timeoutMs = options.timeoutMs ?? 5_000
+  const client = local
+    ? createClient({ url: options.url, concurrency: 1, timeout: 10_000 })
+    : createClient({ url: options.url, authToken: options.authToken, fetch: fetchWithTimeout(timeoutMs) })
+  try {
+    if (local) await client.execute('PRAGMA journal_mode = WAL')
+    if (options.migrate !== false) await migrate(client, MIGRATIONS)
+  } catch (e) {
+    client.close()
+    throw local ? e : explainOpenError(e, redact(options.url))
+  }
+  if (!local) return createStore(remoteDb(client, { timeoutMs, where: redact(options.url) }), options)
   client.close()
   const { openSqliteDb } = await import('./sqlite.ts')
   return createStore(openSqliteDb(path, { durability: options.durability ?? 'full' }), options)
