@@ -19,6 +19,9 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
     timeoutMs: config.databaseTimeoutMs,
     durability: config.durability,
     sharedWriters: config.sharedWriters,
+    replicaPath: config.replicaPath,
+    replicaSyncIntervalMs: config.replicaSyncIntervalMs,
+    log: write,
   }).catch((e: Error) => {
     // Unreachable, refused credentials, a read-only token: say so, no stack trace.
     if (e?.name !== 'DatabaseOpenError') throw e
@@ -42,6 +45,7 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
 
   const where = config.databaseUrl.startsWith('file:') ? config.databaseUrl : redact(config.databaseUrl)
   write({ level: 'info', msg: `edgelog on ${where}, durability ${config.durability}, ${store.trustCache ? 'sole writer (heads cached)' : 'shared writers (conditions in SQL)'}` })
+  if (config.replicaPath && !config.databaseUrl.startsWith('file:')) write({ level: 'info', msg: `reads from the replica ${config.replicaPath}, synced every ${config.replicaSyncIntervalMs} ms (REPLICA_SYNC_INTERVAL_MS) and after each commit of this instance` })
   if (!store.trustCache) write({ level: 'info', msg: `subscriptions: no in-process commit signal, polling every ${config.pollIntervalMs} ms (POLL_INTERVAL_MS)` })
   if (!auth.tokens.length && !auth.readTokens.length) {
     write({ level: 'info', msg: 'auth: none configured, the API is open to anyone who can reach it (set AUTH_TOKENS / AUTH_READ_TOKENS)' })

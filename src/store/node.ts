@@ -14,6 +14,12 @@ export interface OpenOptions extends StoreOptions {
   migrate?: boolean
   /** remote: each database request answers or fails within this (default 5000) */
   timeoutMs?: number
+  /** remote: keep an embedded replica in this local file and read from it (REPLICA_PATH) */
+  replicaPath?: string
+  /** replica: sync with the primary this often (default 1000) */
+  replicaSyncIntervalMs?: number
+  /** replica: where sync failures are logged */
+  log?: (line: Record<string, unknown>) => void
 }
 
 export const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url))
@@ -24,6 +30,11 @@ export const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.
  */
 export async function openStore(options: OpenOptions): Promise<Store> {
   const local = options.url.startsWith('file:')
+  if (local && options.replicaPath) {
+    const e = new Error('REPLICA_PATH keeps a replica of a remote primary: DATABASE_URL must be a libsql://, https:// or http:// URL, not a file.')
+    e.name = 'DatabaseOpenError'
+    throw e
+  }
   const path = local ? options.url.slice('file:'.length) : ''
   if (local) mkdirSync(dirname(path) || '.', { recursive: true })
   // The native drivers load only for a local file: a remote URL needs none of them, and
@@ -41,8 +52,27 @@ export async function openStore(options: OpenOptions): Promise<Store> {
     client.close()
     throw local ? e : explainOpenError(e, redact(options.url))
   }
-  if (!local) return createStore(remoteDb(client, { timeoutMs, where: redact(options.url) }), options)
+  if (!local) {
+    const replica = options.replicaPath ? await openLocalReplica(options, timeoutMs) : undefined
+    return createStore(remoteDb(client, { timeoutMs, where: redact(options.url) }), { ...options, replica })
+  }
   client.close()
   const { openSqliteDb } = await import('./sqlite.ts')
   return createStore(openSqliteDb(path, { durability: options.durability ?? 'full' }), options)
+}
+
+/** The embedded replica of a remote primary (native driver), synced once before serving. */
+async function openLocalReplica(options: OpenOptions, timeoutMs: number) {
+  const path = options.replicaPath!
+  mkdirSync(dirname(path) || '.', { recursive: true })
+  const { createClient } = await import('@libsql/client')
+  const client = createClient({ url: `file:${path}`, syncUrl: options.url, authToken: options.authToken })
+  try {
+    await client.sync()
+  } catch (e) {
+    client.close()
+    throw explainOpenError(e, `${redact(options.url)} (replica sync to ${path})`)
+  }
+  const { openReplica } = await import('./replica.ts')
+  return openReplica(client, { intervalMs: options.replicaSyncIntervalMs ?? 1000, timeoutMs, log: options.log })
 }
