@@ -1,6 +1,9 @@
 import { defineConfig } from 'drizzle-kit'
 
-// `npm run migrate` applies migrations/ to DATABASE_URL (a remote libSQL server or a file).
+// `npm run db:generate` writes migrations/ from the schema. Applying them is
+// `npm run migrate` (scripts/migrate.ts: the same bookkeeping table as drizzle-kit's
+// migrator, with integer ids and errors that say what failed); `npx drizzle-kit migrate`
+// also works with these credentials.
 export default defineConfig({
   dialect: 'turso',
   schema: './src/store/schema.ts',

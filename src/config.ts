@@ -8,6 +8,11 @@ export interface Config {
   host: string
   databaseUrl: string
   databaseAuthToken?: string
+  /** a remote database request answers or fails (503) within this */
+  databaseTimeoutMs: number
+  /** remote: an embedded read replica in this local file */
+  replicaPath?: string
+  replicaSyncIntervalMs: number
   durability: 'full' | 'normal'
   sharedWriters: boolean
   limits: Limits
@@ -52,6 +57,9 @@ export function loadConfig(env: Env): Config {
     host: env.HOST || '0.0.0.0',
     databaseUrl: env.DATABASE_URL || 'file:./data/edgelog.db',
     databaseAuthToken: env.DATABASE_AUTH_TOKEN || undefined,
+    databaseTimeoutMs: int(env, 'DATABASE_TIMEOUT_MS', 5_000),
+    replicaPath: env.REPLICA_PATH || undefined,
+    replicaSyncIntervalMs: int(env, 'REPLICA_SYNC_INTERVAL_MS', 1_000),
     durability: oneOf(env, 'DURABILITY', ['full', 'normal'] as const, 'full'),
     sharedWriters: oneOf(env, 'SHARED_WRITERS', ['true', 'false'] as const, 'false') === 'true',
     limits: {

@@ -4,6 +4,7 @@ import { createLogger, loadConfig, type Config } from './config.ts'
 import { createMetrics } from './metrics.ts'
 import { codec } from './store/codec.ts'
 import { openStore } from './store/node.ts'
+import { redact } from './store/remote.ts'
 
 /**
  * What the Node, Bun and Deno entries share: read config, open (and migrate) the store,
@@ -15,8 +16,17 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
   const store = await openStore({
     url: config.databaseUrl,
     authToken: config.databaseAuthToken,
+    timeoutMs: config.databaseTimeoutMs,
     durability: config.durability,
     sharedWriters: config.sharedWriters,
+    replicaPath: config.replicaPath,
+    replicaSyncIntervalMs: config.replicaSyncIntervalMs,
+    log: write,
+  }).catch((e: Error) => {
+    // Unreachable, refused credentials, a read-only token: say so, no stack trace.
+    if (e?.name !== 'DatabaseOpenError') throw e
+    write({ level: 'error', msg: `cannot start: ${e.message}` })
+    process.exit(1)
   })
   const log = createEventLog({
     backend: store.backend,
@@ -33,8 +43,9 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
   const metrics = createMetrics(log, store.backend)
   const app = createApp({ log, auth, logger: write, metrics, sse: { heartbeatMs: config.sseHeartbeatMs } })
 
-  const where = config.databaseUrl.startsWith('file:') ? config.databaseUrl : config.databaseUrl.replace(/\/\/.*@/, '//***@')
+  const where = config.databaseUrl.startsWith('file:') ? config.databaseUrl : redact(config.databaseUrl)
   write({ level: 'info', msg: `edgelog on ${where}, durability ${config.durability}, ${store.trustCache ? 'sole writer (heads cached)' : 'shared writers (conditions in SQL)'}` })
+  if (config.replicaPath && !config.databaseUrl.startsWith('file:')) write({ level: 'info', msg: `reads from the replica ${config.replicaPath}, synced every ${config.replicaSyncIntervalMs} ms (REPLICA_SYNC_INTERVAL_MS) and after each commit of this instance` })
   if (!store.trustCache) write({ level: 'info', msg: `subscriptions: no in-process commit signal, polling every ${config.pollIntervalMs} ms (POLL_INTERVAL_MS)` })
   if (!auth.tokens.length && !auth.readTokens.length) {
     write({ level: 'info', msg: 'auth: none configured, the API is open to anyone who can reach it (set AUTH_TOKENS / AUTH_READ_TOKENS)' })

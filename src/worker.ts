@@ -14,7 +14,7 @@ export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext) {
     if (!app) {
       const config = loadConfig(env)
-      const store = openWebStore({ store: env.STORE ?? 'd1', d1: env.DB, url: config.databaseUrl, authToken: config.databaseAuthToken })
+      const store = openWebStore({ store: env.STORE ?? 'd1', d1: env.DB, url: config.databaseUrl, authToken: config.databaseAuthToken, timeoutMs: config.databaseTimeoutMs })
       // Nothing in memory sees every commit (other isolates write too): subscriptions poll.
       const writer = { ...config.writer, continueFromWaiter: true } // see WriterOptions
       const log = createEventLog({ ...store, codec: makeCodec({ Encoder, addExtension }), limits: config.limits, writer, pollIntervalMs: config.pollIntervalMs })

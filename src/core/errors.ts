@@ -88,9 +88,27 @@ export const unavailable = (detail: string, retryAfterSeconds = 1) =>
     'Retry-After': String(retryAfterSeconds),
   })
 
-/** The database refused or lost a commit: nothing of the append was written. */
+/** The database refused a commit (it rolled back, or the request never reached it): nothing of the append was written. */
 export const databaseFault = (cause: unknown) => {
   const e = unavailable('The database did not take the commit; nothing of this append was written. Retry shortly.', 1)
+  ;(e as { cause?: unknown }).cause = cause
+  return e
+}
+
+/**
+ * A commit was sent and its answer lost (a timeout, a dropped connection): the database may
+ * have written it. A retry with the same event ids is safe, it answers the original result
+ * if the first one went in; `eventIds` are this append's ids (the server's, when it chose them).
+ */
+export const commitOutcomeUnknown = (cause: unknown, eventIds: string[] = []) => {
+  const e = new EdgelogError(
+    503,
+    'commit-outcome-unknown',
+    'Commit outcome unknown',
+    'The database did not answer the commit in time: this append may have been written. Retrying with the same event ids is safe (a retry of a stored append answers its original result).',
+    eventIds.length ? { eventIds } : {},
+    { 'Retry-After': '1' },
+  )
   ;(e as { cause?: unknown }).cause = cause
   return e
 }

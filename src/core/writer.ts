@@ -1,4 +1,4 @@
-import { databaseFault, isEdgelogError, unavailable } from './errors.ts'
+import { commitOutcomeUnknown, databaseFault, isEdgelogError, unavailable } from './errors.ts'
 import type { AppendCommand, AppendResult, CommitBackend } from './types.ts'
 
 export interface WriterOptions {
@@ -41,6 +41,8 @@ const nextTurn: (f: () => void) => void =
   typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
     ? (f) => (globalThis as unknown as { setImmediate: (f: () => void) => void }).setImmediate(f)
     : (f) => setTimeout(f, 0)
+
+const idsOf = (c: AppendCommand) => [...c.streams.flatMap((s) => s.events), ...(c.events ?? [])].map((e) => e.id)
 
 const sizeOf = (c: AppendCommand) => {
   let events = c.events?.length ?? 0
@@ -184,7 +186,9 @@ export class Writer {
       // a 503 the client may retry, with the cause kept for the log.
       failed = true
       const error = isEdgelogError(e) ? e : databaseFault(e)
-      for (const p of group) p.reject(error)
+      // An unknown outcome names each request's event ids: a retry with them is safe.
+      const unknown = error.kind === 'commit-outcome-unknown'
+      for (const p of group) p.reject(unknown ? commitOutcomeUnknown((error as { cause?: unknown }).cause, idsOf(p.command)) : error)
     }
     const stats = { requests: group.length, events: group.reduce((a, p) => a + p.events, 0), durationMs: Date.now() - started, failed }
     for (const l of this.groupListeners) l(stats)

@@ -25,6 +25,9 @@ export async function migrate(client: Client, migrationsFolder: string): Promise
       await tx.execute({ sql: `INSERT INTO ${TABLE} (hash, created_at) VALUES (?, ?)`, args: [m.hash, m.folderMillis] })
       applied++
     }
+    // drizzle-kit's own migrator creates the table with `id SERIAL PRIMARY KEY`, which
+    // SQLite does not take for a rowid alias: its rows (and ours in its table) get a NULL id.
+    await tx.execute(`UPDATE ${TABLE} SET id = rowid WHERE id IS NULL`)
     await tx.commit()
     return applied
   } finally {

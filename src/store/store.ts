@@ -4,6 +4,7 @@ import type { ConsumerStore } from '../core/consumers.ts'
 import { createCommitBackend } from './commitGroup.ts'
 import { createConsumerStore } from './consumers.ts'
 import { createReader } from './reads.ts'
+import type { Replica } from './replica.ts'
 
 export interface Store {
   backend: CommitBackend
@@ -18,17 +19,29 @@ export interface Store {
 export interface StoreOptions {
   /** other processes may write the same database: trust nothing in memory */
   sharedWriters?: boolean
+  /** an embedded replica of `client` (a remote primary) that serves the reads; appends and checkpoints go to the primary */
+  replica?: Replica
 }
 
 /** A store over any @libsql/client (local file, remote server, or web client). */
 export function createStore(client: Db, options: StoreOptions = {}): Store {
   const trustCache = client.protocol === 'file' && !options.sharedWriters
+  const { replica } = options
+  const primary = createCommitBackend(client, { trustCache })
+  // With a replica, each commit attempt (acknowledged or of unknown outcome) makes the next
+  // read wait for a sync that covers it: read-your-writes through this instance.
+  const backend: CommitBackend = replica
+    ? { ...primary, commitGroup: (commands) => primary.commitGroup(commands).finally(() => replica.committed()) }
+    : primary
+  // /health asks the primary: appends need it, and the replica answers even when it is gone.
+  const reader = replica ? { ...createReader(replica.db), ping: createReader(client).ping } : createReader(client)
   return {
-    backend: createCommitBackend(client, { trustCache }),
-    reader: createReader(client),
+    backend,
+    reader,
     consumers: createConsumerStore(client),
     trustCache,
     async close() {
+      replica?.close()
       client.close()
     },
   }

@@ -41,7 +41,8 @@ function assertStreamsInOrder(events: Array<{ stream: string; revision: number }
   }
 }
 
-export function subscribeSuite(runtime: Runtime) {
+/** `env`: extra server environment, read when the servers start (e.g. a remote DATABASE_URL). */
+export function subscribeSuite(runtime: Runtime, env: () => Record<string, string> = () => ({})) {
   describe(`subscriptions on ${runtime}`, () => {
     let server: RunningServer
     let base: string
@@ -53,7 +54,7 @@ export function subscribeSuite(runtime: Runtime) {
     }
 
     before(async () => {
-      server = await startServer(runtime)
+      server = await startServer(runtime, { env: env() })
       base = server.baseUrl
     })
     after(async () => {
@@ -302,7 +303,7 @@ export function subscribeSuite(runtime: Runtime) {
   describe(`subscriptions on ${runtime} without an in-process signal (SHARED_WRITERS)`, () => {
     let server: RunningServer
     before(async () => {
-      server = await startServer(runtime, { env: { SHARED_WRITERS: 'true', POLL_INTERVAL_MS: '100', SSE_HEARTBEAT_MS: '300' } })
+      server = await startServer(runtime, { env: { SHARED_WRITERS: 'true', POLL_INTERVAL_MS: '100', SSE_HEARTBEAT_MS: '300', ...env() } })
     })
     after(async () => {
       if (server) await server.stop().catch(() => {})
@@ -314,7 +315,7 @@ export function subscribeSuite(runtime: Runtime) {
       const sub = await openSse(`${base}/v1/subscribe?category=${cat}`)
       await sub.until(() => sub.comments.includes('heartbeat'), 3000, 'a heartbeat')
       // Another server process on the same database file writes; this one has no signal for it.
-      const other = await startServer(runtime, { dbPath: server.dbPath, env: { SHARED_WRITERS: 'true' } })
+      const other = await startServer(runtime, { dbPath: server.dbPath, env: { SHARED_WRITERS: 'true', ...env() } })
       try {
         const positions = await append(other.baseUrl, `${cat}-1`, 5)
         assert.deepEqual(positionsOf(await sub.take(5, 5000)), positions)
