@@ -2,6 +2,7 @@
 // @libsql/client: nothing trusted in memory, every condition in SQL, one batch per group.
 import assert from 'node:assert/strict'
 import { after, before, it } from 'node:test'
+import { createClient } from '@libsql/client'
 import { openStore } from '../src/store/node.ts'
 import { storeContract } from './store-contract.ts'
 import { startSqld, type Sqld } from './sqld.ts'
@@ -18,7 +19,18 @@ after(async () => {
 storeContract('sqld over HTTP (@libsql/client)', async () => {
   const store = await openStore({ url: sqld.url })
   assert.equal(store.trustCache, false)
-  return { store, close: () => store.close() }
+  // A second client on the same server runs the contract's own SQL (a refusing trigger).
+  const side = createClient({ url: sqld.url })
+  return {
+    store,
+    async exec(sql: string) {
+      await side.execute(sql)
+    },
+    async close() {
+      side.close()
+      await store.close()
+    },
+  }
 })
 
 it('libsql://host:port?tls=0 reaches a local sqld without TLS (the same server as http://)', async () => {
