@@ -62,24 +62,22 @@ export function createApp(deps: AppDeps) {
     })
   })
 
-  if (deps.metrics) {
-    app.use(deps.metrics.middleware)
-    app.get('/metrics', deps.metrics.handler)
-  }
+  if (deps.metrics) app.use(deps.metrics.middleware)
 
   if (auth && (auth.tokens.length || auth.readTokens.length)) {
     const rw = new Set(auth.tokens)
     const ro = new Set(auth.readTokens)
-    app.use(
-      '/v1/*',
-      bearerAuth<Env>({
-        verifyToken: (token, c) => {
-          const role = rw.has(token) ? 'rw' : ro.has(token) ? 'ro' : undefined
-          if (role) c.set('role', role)
-          return role !== undefined
-        },
-      }),
-    )
+    const bearer = bearerAuth<Env>({
+      verifyToken: (token, c) => {
+        const role = rw.has(token) ? 'rw' : ro.has(token) ? 'ro' : undefined
+        if (role) c.set('role', role)
+        return role !== undefined
+      },
+    })
+    app.use('/v1/*', bearer)
+    // /metrics shows route counts and auth failures: any token (a Prometheus scrape sends
+    // one); /health stays open for probes.
+    app.use('/metrics', bearer)
     app.use('/v1/*', async (c, next) => {
       // POST /v1/query is a read that carries its query in the body.
       if (WRITE_METHODS.has(c.req.method) && c.get('role') !== 'rw' && c.req.path !== '/v1/query') {
@@ -88,6 +86,9 @@ export function createApp(deps: AppDeps) {
       await next()
     })
   }
+
+  // Registered after the auth middleware: Hono runs what matches in registration order.
+  if (deps.metrics) app.get('/metrics', deps.metrics.handler)
 
   app.use('/v1/*', negotiate)
   const maxBody = log.limits.maxBodyBytes
