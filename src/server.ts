@@ -33,7 +33,7 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
   })
   const auth = { tokens: config.authTokens, readTokens: config.readTokens }
   const metrics = createMetrics(log, store.backend)
-  const app = createApp({ log, auth, logger: write, metrics, sse: { heartbeatMs: config.sseHeartbeatMs } })
+  const app = createApp({ log, auth, logger: write, metrics, sse: { heartbeatMs: config.sseHeartbeatMs }, stopping: () => shutdown.stopping })
 
   const where = config.databaseUrl.startsWith('file:') ? config.databaseUrl : config.databaseUrl.replace(/\/\/.*@/, '//***@')
   write({ level: 'info', msg: `edgelog on ${where}, durability ${config.durability}, ${store.trustCache ? 'sole writer (heads cached)' : 'shared writers (conditions in SQL)'}` })
@@ -54,11 +54,8 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
   })
   // Every answer given while stopping carries Connection: close, so keep-alive clients
   // leave rather than send the next request on a connection that has to close.
-  const fetch: typeof app.fetch = (request, ...rest) => {
-    const response = app.fetch(request, ...rest)
-    return response instanceof Promise ? response.then(shutdown.closing) : shutdown.closing(response)
-  }
-  return { app, fetch, config, log: write, stop: shutdown.stop }
+  const fetch: typeof app.fetch = (request, ...rest) => shutdown.serve(() => app.fetch(request, ...rest))
+  return { app, fetch, config, log: write, stop: shutdown.stop, idle: shutdown.idle }
 }
 
 export type { Listener }

@@ -5,7 +5,7 @@ import { once } from 'node:events'
 import { Agent, request } from 'node:http'
 import { connect, type Socket } from 'node:net'
 import { describe, it } from 'node:test'
-import { call, expectStatus, newEvent, uniqueStream } from './contract/http.ts'
+import { call, expectStatus, newEvent, sleep, uniqueStream } from './contract/http.ts'
 import { MAX_PAGE_SIZE } from './contract/limits.ts'
 import { startServer, type Runtime } from './contract/server.ts'
 
@@ -60,6 +60,48 @@ for (const runtime of ['node', 'bun', 'deno'] as Runtime[]) {
       } finally {
         socket.destroy()
         if (server) await server.kill().catch(() => {})
+      }
+    })
+
+    it('answers an append in flight at SIGTERM with Connection: close, and exits without waiting for the deadline', async () => {
+      // A deadline far beyond the outer timeout: the process can only exit in time if the
+      // connection closes after its answer.
+      const server = await startServer(runtime, { env: { SHUTDOWN_TIMEOUT_MS: '120000' } })
+      const socket = connect(server.port, '127.0.0.1')
+      try {
+        await once(socket, 'connect')
+        const stream = uniqueStream('inflight')
+        const event = newEvent('InFlight')
+        const body = JSON.stringify({ events: [event] })
+        socket.write(
+          `POST /v1/streams/${stream} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\nContent-Type: application/json\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
+        )
+        await received(socket, /^HTTP\/1\.1 100/)
+        let answer = ''
+        socket.setEncoding('utf8').on('data', (chunk) => (answer += chunk))
+        const closed = once(socket, 'end')
+        // The request is in the server; stop it, and send the body once it is shutting down.
+        const stopped = server.stop('SIGTERM', 30_000)
+        for (let until = Date.now() + 20_000; !server.stdout.some((l) => l.includes('shutting down')); await sleep(5)) {
+          assert.ok(Date.now() < until, 'the server never logged that it is shutting down')
+        }
+        socket.write(body)
+        assert.deepEqual(await stopped, { code: 0, signal: null }, [...server.stderr, ...server.stdout].join('\n'))
+        await closed
+        assert.match(answer, /^HTTP\/1\.1 201 /, answer)
+        // Deno's graceful shutdown closes the connection itself and sends no Connection header.
+        if (runtime !== 'deno') assert.match(answer, /\r\nconnection: close\r\n/i, answer)
+
+        const again = await startServer(runtime, { dbPath: server.dbPath })
+        try {
+          assert.ok((await readAll(again.baseUrl)).has(event.id), 'the append answered during shutdown is not stored')
+        } finally {
+          await again.stop()
+        }
+      } finally {
+        socket.destroy()
+        await server.kill().catch(() => {})
       }
     })
 

@@ -4,7 +4,7 @@ import { swaggerUI } from '@hono/swagger-ui'
 import { bearerAuth } from 'hono/bearer-auth'
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
-import { EdgelogError, invalidRequest, payloadTooLarge } from '../core/errors.ts'
+import { EdgelogError, invalidRequest, payloadTooLarge, unavailable } from '../core/errors.ts'
 import type { EventLog } from '../core/eventLog.ts'
 import { negotiate, type Env } from './media.ts'
 import { issuesOf, problemResponse, toEdgelogError } from './problem.ts'
@@ -34,6 +34,8 @@ export interface AppDeps {
   logger?: (line: LogLine) => void
   /** SSE: heartbeat comment interval (default 15 s), cut a client that takes nothing this long (default 60 s) */
   sse?: { heartbeatMs?: number; stallTimeoutMs?: number }
+  /** true once a graceful stop has begun: new requests get a 503 (src/http/shutdown.ts) */
+  stopping?: () => boolean
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -63,6 +65,11 @@ export function createApp(deps: AppDeps) {
   })
 
   if (deps.metrics) app.use(deps.metrics.middleware)
+  const { stopping } = deps
+  if (stopping) app.use(async (_c, next) => {
+    if (stopping()) throw unavailable('The server is shutting down; retry, on another instance or once it is back.', 1)
+    await next()
+  })
 
   if (auth && (auth.tokens.length || auth.readTokens.length)) {
     const rw = new Set(auth.tokens)

@@ -36,12 +36,33 @@ function within(work: Promise<unknown>, ms: number): Promise<boolean> {
 /**
  * `stop(listener)` runs the sequence once and resolves the exit code: 0 when the writer
  * drained and the database closed, 1 when they did not within another `timeoutMs`.
- * `closing(response)` marks answers given while stopping with `Connection: close`.
+ * Every request goes through `serve`, so answers given while stopping close their
+ * connection and `idle()` knows when no handler runs.
  */
 export function createShutdown(options: ShutdownOptions) {
   const { timeoutMs, log } = options
   let stopping = false
   let done: Promise<number> | undefined
+  let inFlight = 0
+  let idleWaiters: Array<() => void> = []
+  const finished = () => {
+    if (--inFlight > 0 || !idleWaiters.length) return
+    for (const wake of idleWaiters) wake()
+    idleWaiters = []
+  }
+  /** RFC 9112 §9.6: `Connection: close` tells a keep-alive client this is the last answer. */
+  const closing = (response: Response): Response => {
+    if (!stopping) return response
+    try {
+      response.headers.set('Connection', 'close')
+      return response
+    } catch {
+      // immutable headers (a Response from fetch): copy it
+      const copy = new Response(response.body, response)
+      copy.headers.set('Connection', 'close')
+      return copy
+    }
+  }
 
   const run = async (listener: Listener): Promise<number> => {
     stopping = true
@@ -71,18 +92,35 @@ export function createShutdown(options: ShutdownOptions) {
       return stopping
     },
     stop: (listener: Listener): Promise<number> => (done ??= run(listener)),
-    /** RFC 9112 §9.6: `Connection: close` tells a keep-alive client this is the last answer. */
-    closing(response: Response): Response {
-      if (!stopping) return response
+    /**
+     * Runs one request's handler, counting it in flight; once stopping, its answer carries
+     * `Connection: close`. (The app itself answers requests that begin after the signal
+     * with a 503: AppDeps.stopping.)
+     */
+    serve(handle: () => Response | Promise<Response>): Response | Promise<Response> {
+      inFlight++
+      let response: Response | Promise<Response>
       try {
-        response.headers.set('Connection', 'close')
-        return response
-      } catch {
-        // immutable headers (a Response from fetch): copy it
-        const copy = new Response(response.body, response)
-        copy.headers.set('Connection', 'close')
-        return copy
+        response = handle()
+      } catch (err) {
+        finished()
+        throw err
       }
+      if (!(response instanceof Promise)) {
+        finished()
+        return closing(response)
+      }
+      return response.then(
+        (r) => (finished(), closing(r)),
+        (err) => {
+          finished()
+          throw err
+        },
+      )
+    },
+    /** Resolves once no request handler is running (SSE bodies may still stream). */
+    idle(): Promise<void> {
+      return inFlight === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve))
     },
   }
 }
