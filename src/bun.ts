@@ -1,14 +1,10 @@
 import { startEdgelog } from './server.ts'
 
-const { app, config, shutdown, endSubscriptions, log } = await startEdgelog(process.env)
+const { fetch, config, log, stop } = await startEdgelog(process.env)
 // idleTimeout 0: Bun closes idle connections after 10 s by default, which would cut SSE.
-const server = Bun.serve({ fetch: app.fetch, port: config.port, hostname: config.host, idleTimeout: 0 })
+const server = Bun.serve({ fetch, port: config.port, hostname: config.host, idleTimeout: 0 })
 log({ level: 'info', msg: `listening on ${server.url} (bun)` })
-const stop = async () => {
-  endSubscriptions()
-  await server.stop()
-  await shutdown()
-  process.exit(0)
-}
-process.once('SIGINT', stop)
-process.once('SIGTERM', stop)
+// stop(): stop accepting, close idle connections, resolve once all have closed; stop(true): close them now.
+const onSignal = () => void stop({ close: () => server.stop(), closeAll: () => server.stop(true) }).then((code) => process.exit(code))
+process.once('SIGINT', onSignal)
+process.once('SIGTERM', onSignal)

@@ -24,6 +24,8 @@ export interface Config {
   pollIntervalMs: number
   /** SSE heartbeat comment interval */
   sseHeartbeatMs: number
+  /** on SIGTERM/SIGINT, how long open requests get before their connections are closed */
+  shutdownTimeoutMs: number
 }
 
 type Env = Record<string, string | undefined>
@@ -80,6 +82,7 @@ export function loadConfig(env: Env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', ['info', 'error', 'silent'] as const, 'info'),
     pollIntervalMs: int(env, 'POLL_INTERVAL_MS', 500),
     sseHeartbeatMs: int(env, 'SSE_HEARTBEAT_MS', 15_000),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
   }
 }
 

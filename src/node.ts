@@ -1,14 +1,16 @@
+import type { Server } from 'node:http'
 import { serve } from '@hono/node-server'
 import { startEdgelog } from './server.ts'
 
-const { app, config, shutdown, endSubscriptions, log } = await startEdgelog(process.env)
-const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
+const { fetch, config, log, stop } = await startEdgelog(process.env)
+const server = serve({ fetch, port: config.port, hostname: config.host }, (info) =>
   log({ level: 'info', msg: `listening on http://${info.address}:${info.port} (node)` }),
-)
-// Stop accepting, let in-flight appends finish and drain the writer, then close the database.
-const stop = () => {
-  endSubscriptions()
-  server.close(() => void shutdown().then(() => process.exit(0)))
-}
-process.once('SIGINT', stop)
-process.once('SIGTERM', stop)
+) as Server
+const onSignal = () =>
+  void stop({
+    // close() calls back once every connection has ended; Node does not close idle ones itself before 19
+    close: () => new Promise<void>((resolve) => (server.close(() => resolve()), server.closeIdleConnections())),
+    closeAll: () => server.closeAllConnections(),
+  }).then((code) => process.exit(code))
+process.once('SIGINT', onSignal)
+process.once('SIGTERM', onSignal)

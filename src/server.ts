@@ -1,5 +1,6 @@
 import { createEventLog } from './core/eventLog.ts'
 import { createApp } from './http/app.ts'
+import { createShutdown, type Listener } from './http/shutdown.ts'
 import { createLogger, loadConfig, type Config } from './config.ts'
 import { createMetrics } from './metrics.ts'
 import { codec } from './store/codec.ts'
@@ -8,7 +9,8 @@ import { redact } from './store/remote.ts'
 
 /**
  * What the Node, Bun and Deno entries share: read config, open (and migrate) the store,
- * build the app, and a shutdown that drains the writer before closing the database.
+ * build the app, and `stop(listener)`: the bounded graceful stop of src/http/shutdown.ts.
+ * Each entry serves `fetch` and, on a signal, exits with the code `stop` resolves.
  */
 export async function startEdgelog(env: Record<string, string | undefined>) {
   const config: Config = loadConfig(env)
@@ -41,7 +43,7 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
   })
   const auth = { tokens: config.authTokens, readTokens: config.readTokens }
   const metrics = createMetrics(log, store.backend)
-  const app = createApp({ log, auth, logger: write, metrics, sse: { heartbeatMs: config.sseHeartbeatMs } })
+  const app = createApp({ log, auth, logger: write, metrics, sse: { heartbeatMs: config.sseHeartbeatMs }, stopping: () => shutdown.stopping })
 
   const where = config.databaseUrl.startsWith('file:') ? config.databaseUrl : redact(config.databaseUrl)
   write({ level: 'info', msg: `edgelog on ${where}, durability ${config.durability}, ${store.trustCache ? 'sole writer (heads cached)' : 'shared writers (conditions in SQL)'}` })
@@ -51,15 +53,20 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
     write({ level: 'info', msg: 'auth: none configured, the API is open to anyone who can reach it (set AUTH_TOKENS / AUTH_READ_TOKENS)' })
   }
 
-  let closing: Promise<void> | undefined
-  const shutdown = () =>
-    (closing ??= (async () => {
+  const shutdown = createShutdown({
+    timeoutMs: config.shutdownTimeoutMs,
+    log: write,
+    // Open SSE streams and long polls never end by themselves.
+    endSubscriptions: () => log.subscriptions.close(),
+    close: async () => {
       await log.close()
       await store.close()
-      write({ level: 'info', msg: 'edgelog stopped: queue drained, database closed' })
-    })())
-  // Open SSE streams and long polls never end by themselves: end them before the server
-  // waits for its connections to close (Node's server.close, Bun's stop, Deno's shutdown).
-  const endSubscriptions = () => log.subscriptions.close()
-  return { app, config, shutdown, endSubscriptions, log: write }
+    },
+  })
+  // Every answer given while stopping carries Connection: close, so keep-alive clients
+  // leave rather than send the next request on a connection that has to close.
+  const fetch: typeof app.fetch = (request, ...rest) => shutdown.serve(() => app.fetch(request, ...rest))
+  return { app, fetch, config, log: write, stop: shutdown.stop, idle: shutdown.idle }
 }
+
+export type { Listener }

@@ -72,6 +72,21 @@ describe('auth with tokens configured', () => {
     assert.equal(health.status, 'ok')
   })
 
+  it('/metrics needs a token (a read token suffices): it exposes route counts and auth failures', async () => {
+    const reply = await req('GET', '/metrics')
+    expectProblem(reply, 401, 'unauthorized')
+    assert.match(reply.headers.get('www-authenticate') ?? '', /^Bearer/i)
+    assert.doesNotMatch(reply.text, /edgelog_/)
+    expectProblem(await req('GET', '/metrics', { headers: { authorization: 'Bearer nope' } }), 401, 'unauthorized')
+    // A Prometheus scrape: `authorization: { type: Bearer, credentials: ro-token }`.
+    for (const headers of [RO, RW]) {
+      const scrape = await req('GET', '/metrics', { headers })
+      assert.equal(scrape.status, 200, scrape.text)
+      assert.match(scrape.contentType, /^text\/plain/)
+      assert.match(scrape.text, /^edgelog_http_request_duration_seconds_count\{method="GET",route="\/metrics",status="401"\} [1-9]/m)
+    }
+  })
+
   it('does not announce itself as open', () => {
     const log = [...server.stdout, ...server.stderr].join('\n')
     assert.doesNotMatch(log, OPEN_LINE, log)
@@ -95,6 +110,12 @@ describe('auth without tokens configured', () => {
     const stream = uniqueStream('open')
     expectStatus(await call(server.baseUrl, 'POST', `/v1/streams/${stream}`, { json: { events: [newEvent()] } }), 201)
     expectStatus(await call(server.baseUrl, 'GET', `/v1/streams/${stream}`), 200)
+  })
+
+  it('/metrics is open too', async () => {
+    const scrape = await call(server.baseUrl, 'GET', '/metrics')
+    assert.equal(scrape.status, 200, scrape.text)
+    assert.match(scrape.text, /^edgelog_writer_queue_events \d/m)
   })
 
   it('says so in its startup log', () => {

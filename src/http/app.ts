@@ -4,7 +4,7 @@ import { swaggerUI } from '@hono/swagger-ui'
 import { bearerAuth } from 'hono/bearer-auth'
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
-import { EdgelogError, invalidRequest, payloadTooLarge } from '../core/errors.ts'
+import { EdgelogError, invalidRequest, payloadTooLarge, unavailable } from '../core/errors.ts'
 import type { EventLog } from '../core/eventLog.ts'
 import { negotiate, strictJsonBody, type Env } from './media.ts'
 import { issuesOf, problemResponse, toEdgelogError } from './problem.ts'
@@ -34,6 +34,8 @@ export interface AppDeps {
   logger?: (line: LogLine) => void
   /** SSE: heartbeat comment interval (default 15 s), cut a client that takes nothing this long (default 60 s) */
   sse?: { heartbeatMs?: number; stallTimeoutMs?: number }
+  /** true once a graceful stop has begun: new requests get a 503 (src/http/shutdown.ts) */
+  stopping?: () => boolean
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -62,24 +64,27 @@ export function createApp(deps: AppDeps) {
     })
   })
 
-  if (deps.metrics) {
-    app.use(deps.metrics.middleware)
-    app.get('/metrics', deps.metrics.handler)
-  }
+  if (deps.metrics) app.use(deps.metrics.middleware)
+  const { stopping } = deps
+  if (stopping) app.use(async (_c, next) => {
+    if (stopping()) throw unavailable('The server is shutting down; retry, on another instance or once it is back.', 1)
+    await next()
+  })
 
   if (auth && (auth.tokens.length || auth.readTokens.length)) {
     const rw = new Set(auth.tokens)
     const ro = new Set(auth.readTokens)
-    app.use(
-      '/v1/*',
-      bearerAuth<Env>({
-        verifyToken: (token, c) => {
-          const role = rw.has(token) ? 'rw' : ro.has(token) ? 'ro' : undefined
-          if (role) c.set('role', role)
-          return role !== undefined
-        },
-      }),
-    )
+    const bearer = bearerAuth<Env>({
+      verifyToken: (token, c) => {
+        const role = rw.has(token) ? 'rw' : ro.has(token) ? 'ro' : undefined
+        if (role) c.set('role', role)
+        return role !== undefined
+      },
+    })
+    app.use('/v1/*', bearer)
+    // /metrics shows route counts and auth failures: any token (a Prometheus scrape sends
+    // one); /health stays open for probes.
+    app.use('/metrics', bearer)
     app.use('/v1/*', async (c, next) => {
       // POST /v1/query is a read that carries its query in the body.
       if (WRITE_METHODS.has(c.req.method) && c.get('role') !== 'rw' && c.req.path !== '/v1/query') {
@@ -88,6 +93,9 @@ export function createApp(deps: AppDeps) {
       await next()
     })
   }
+
+  // Registered after the auth middleware: Hono runs what matches in registration order.
+  if (deps.metrics) app.get('/metrics', deps.metrics.handler)
 
   app.use('/v1/*', negotiate)
   const maxBody = log.limits.maxBodyBytes

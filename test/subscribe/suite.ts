@@ -291,6 +291,13 @@ export function subscribeSuite(runtime: Runtime, env: () => Record<string, strin
     it('ends open subscriptions on SIGTERM and exits 0', async () => {
       const sub = await sse(`/v1/subscribe?category=${category()}`)
       const poll = call(base, 'GET', '/v1/all?from=100000000&wait=30s')
+      // A request the server has not taken in yet when it stops accepting is refused (the
+      // connection is reset): wait until the long poll is waiting inside the server.
+      for (let waiting = 0, until = Date.now() + 10_000; waiting < 1; ) {
+        assert.ok(Date.now() < until, 'the long poll never reached the server')
+        const metrics = await call(base, 'GET', '/metrics')
+        waiting = Number(/^edgelog_long_polls_waiting (\d+)$/m.exec(metrics.text)?.[1] ?? 0)
+      }
       const started = Date.now()
       assert.deepEqual(await server.stop('SIGTERM', 10_000), { code: 0, signal: null })
       assert.ok(Date.now() - started < 5000, `stopped in ${Date.now() - started} ms`)
