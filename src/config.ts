@@ -19,6 +19,10 @@ export interface Config {
   pollIntervalMs: number
   /** SSE heartbeat comment interval */
   sseHeartbeatMs: number
+  /** tenants (DATABASE_URL with {tenant}): databases open at once at most */
+  maxOpenTenants: number
+  /** tenants: a database with no request or subscription this long is closed */
+  tenantIdleMs: number
 }
 
 type Env = Record<string, string | undefined>
@@ -66,6 +70,8 @@ export function loadConfig(env: Env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', ['info', 'error', 'silent'] as const, 'info'),
     pollIntervalMs: int(env, 'POLL_INTERVAL_MS', 500),
     sseHeartbeatMs: int(env, 'SSE_HEARTBEAT_MS', 15_000),
+    maxOpenTenants: int(env, 'MAX_OPEN_TENANTS', 100),
+    tenantIdleMs: int(env, 'TENANT_IDLE_MS', 60_000),
   }
 }
 

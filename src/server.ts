@@ -4,6 +4,8 @@ import { createLogger, loadConfig, type Config } from './config.ts'
 import { createMetrics } from './metrics.ts'
 import { codec } from './store/codec.ts'
 import { openStore } from './store/node.ts'
+import { createTenantPool, isTenantTemplate, tenantUrl } from './tenantPool.ts'
+import { DEFAULT_TENANT } from './http/tenants.ts'
 
 /**
  * What the Node, Bun and Deno entries share: read config, open (and migrate) the store,
@@ -13,7 +15,8 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
   const config: Config = loadConfig(env)
   const write = createLogger(config.logLevel)
   const store = await openStore({
-    url: config.databaseUrl,
+    // DATABASE_URL with {tenant}: a database per tenant; this one is the default tenant's.
+    url: tenantUrl(config.databaseUrl, DEFAULT_TENANT),
     authToken: config.databaseAuthToken,
     durability: config.durability,
     sharedWriters: config.sharedWriters,
@@ -31,7 +34,8 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
   })
   const auth = { tokens: config.authTokens, readTokens: config.readTokens }
   const metrics = createMetrics(log, store.backend)
-  const app = createApp({ log, auth, logger: write, metrics, sse: { heartbeatMs: config.sseHeartbeatMs } })
+  const tenants = isTenantTemplate(config.databaseUrl) ? createTenantPool(config, log, write) : undefined
+  const app = createApp({ log, auth, logger: write, metrics, sse: { heartbeatMs: config.sseHeartbeatMs }, tenants })
 
   const where = config.databaseUrl.startsWith('file:') ? config.databaseUrl : config.databaseUrl.replace(/\/\/.*@/, '//***@')
   write({ level: 'info', msg: `edgelog on ${where}, durability ${config.durability}, ${store.trustCache ? 'sole writer (heads cached)' : 'shared writers (conditions in SQL)'}` })
@@ -43,12 +47,13 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
   let closing: Promise<void> | undefined
   const shutdown = () =>
     (closing ??= (async () => {
+      await tenants?.close()
       await log.close()
       await store.close()
       write({ level: 'info', msg: 'edgelog stopped: queue drained, database closed' })
     })())
   // Open SSE streams and long polls never end by themselves: end them before the server
   // waits for its connections to close (Node's server.close, Bun's stop, Deno's shutdown).
-  const endSubscriptions = () => log.subscriptions.close()
+  const endSubscriptions = () => (log.subscriptions.close(), tenants?.endSubscriptions())
   return { app, config, shutdown, endSubscriptions, log: write }
 }
