@@ -33,6 +33,7 @@ export class EventLogObject extends DurableObject<WorkerEnv> {
         limits: config.limits,
         writer: config.writer,
         liveSignal: true,
+        pollIntervalMs: config.pollIntervalMs,
       })
       this.app = createApp({ log, logger: createLogger(config.logLevel), sse: { heartbeatMs: config.sseHeartbeatMs }, describeTenants: true })
     })
