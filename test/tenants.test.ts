@@ -20,7 +20,7 @@ describe('tenants: paths and names', () => {
   })
 
   it('the OpenAPI document gets a tenant-qualified copy of every /v1 path', () => {
-    const doc = withTenantPaths({ paths: { '/v1/all': { get: { operationId: 'readAll', parameters: [{ name: 'from', in: 'query' }] } }, '/health': { get: {} } } })
+    const doc = withTenantPaths<{ paths: Record<string, any> }>({ paths: { '/v1/all': { get: { operationId: 'readAll', parameters: [{ name: 'from', in: 'query' }] } }, '/health': { get: {} } } })
     const op = doc.paths['/v1/tenants/{tenant}/all'].get
     assert.equal(op.operationId, 'readAllForTenant')
     assert.deepEqual(op.parameters.map((p: any) => p.name), ['tenant', 'from'])
