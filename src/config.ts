@@ -26,6 +26,10 @@ export interface Config {
   sseHeartbeatMs: number
   /** on SIGTERM/SIGINT, how long open requests get before their connections are closed */
   shutdownTimeoutMs: number
+  /** tenants (DATABASE_URL with {tenant}): databases open at once at most */
+  maxOpenTenants: number
+  /** tenants: a database with no request or subscription this long is closed */
+  tenantIdleMs: number
 }
 
 type Env = Record<string, string | undefined>
@@ -83,6 +87,8 @@ export function loadConfig(env: Env): Config {
     pollIntervalMs: int(env, 'POLL_INTERVAL_MS', 500),
     sseHeartbeatMs: int(env, 'SSE_HEARTBEAT_MS', 15_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
+    maxOpenTenants: int(env, 'MAX_OPEN_TENANTS', 100),
+    tenantIdleMs: int(env, 'TENANT_IDLE_MS', 60_000),
   }
 }
 

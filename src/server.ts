@@ -6,6 +6,8 @@ import { createMetrics } from './metrics.ts'
 import { codec } from './store/codec.ts'
 import { openStore } from './store/node.ts'
 import { redact } from './store/remote.ts'
+import { createTenantPool, isTenantTemplate, tenantUrl } from './tenantPool.ts'
+import { DEFAULT_TENANT } from './http/tenants.ts'
 
 /**
  * What the Node, Bun and Deno entries share: read config, open (and migrate) the store,
@@ -16,7 +18,8 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
   const config: Config = loadConfig(env)
   const write = createLogger(config.logLevel)
   const store = await openStore({
-    url: config.databaseUrl,
+    // DATABASE_URL with {tenant}: a database per tenant; this one is the default tenant's.
+    url: tenantUrl(config.databaseUrl, DEFAULT_TENANT),
     authToken: config.databaseAuthToken,
     timeoutMs: config.databaseTimeoutMs,
     durability: config.durability,
@@ -43,7 +46,8 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
   })
   const auth = { tokens: config.authTokens, readTokens: config.readTokens }
   const metrics = createMetrics(log, store.backend)
-  const app = createApp({ log, auth, logger: write, metrics, sse: { heartbeatMs: config.sseHeartbeatMs }, stopping: () => shutdown.stopping })
+  const tenants = isTenantTemplate(config.databaseUrl) ? createTenantPool(config, log, write) : undefined
+  const app = createApp({ log, auth, logger: write, metrics, sse: { heartbeatMs: config.sseHeartbeatMs }, stopping: () => shutdown.stopping, tenants })
 
   const where = config.databaseUrl.startsWith('file:') ? config.databaseUrl : redact(config.databaseUrl)
   write({ level: 'info', msg: `edgelog on ${where}, durability ${config.durability}, ${store.trustCache ? 'sole writer (heads cached)' : 'shared writers (conditions in SQL)'}` })
@@ -57,8 +61,9 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
     timeoutMs: config.shutdownTimeoutMs,
     log: write,
     // Open SSE streams and long polls never end by themselves.
-    endSubscriptions: () => log.subscriptions.close(),
+    endSubscriptions: () => (log.subscriptions.close(), tenants?.endSubscriptions()),
     close: async () => {
+      await tenants?.close()
       await log.close()
       await store.close()
     },

@@ -13,7 +13,7 @@ import { root, startLocalWorker, type LocalWorker } from './worker/start.ts'
 describe('worker (workerd + local D1)', () => {
   let worker: LocalWorker
   before(async () => {
-    worker = await startLocalWorker({ ...limitsEnv, LOG_LEVEL: 'error' })
+    worker = await startLocalWorker({ ...limitsEnv, LOG_LEVEL: 'error', STORE: 'd1' })
   })
   after(async () => {
     await worker?.stop()

@@ -1,11 +1,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
 import { swaggerUI } from '@hono/swagger-ui'
-import { bearerAuth } from 'hono/bearer-auth'
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { EdgelogError, invalidRequest, payloadTooLarge, unavailable } from '../core/errors.ts'
 import type { EventLog } from '../core/eventLog.ts'
+import { authMiddleware, type AuthConfig } from './auth.ts'
 import { negotiate, strictJsonBody, type Env } from './media.ts'
 import { issuesOf, problemResponse, toEdgelogError } from './problem.ts'
 import { registerAppendRoute } from './routes/append.ts'
@@ -15,13 +15,9 @@ import { registerLogRoutes } from './routes/log.ts'
 import { registerQueryRoute } from './routes/query.ts'
 import { registerStreamRoutes } from './routes/streams.ts'
 import { registerSubscribeRoute } from './routes/subscribe.ts'
+import { mountTenants, withTenantPaths, type TenantRouter } from './tenants.ts'
 
-export interface AuthConfig {
-  /** tokens that may read and append */
-  tokens: string[]
-  /** tokens that may only read */
-  readTokens: string[]
-}
+export type { AuthConfig }
 
 export type LogLine = Record<string, unknown>
 
@@ -36,9 +32,11 @@ export interface AppDeps {
   sse?: { heartbeatMs?: number; stallTimeoutMs?: number }
   /** true once a graceful stop has begun: new requests get a 503 (src/http/shutdown.ts) */
   stopping?: () => boolean
+  /** other tenants' logs, at /v1/tenants/:tenant/... (docs/api.md "Tenants") */
+  tenants?: TenantRouter
+  /** describe the tenant routes in /openapi.json though another layer serves them (the Worker's Durable Objects) */
+  describeTenants?: boolean
 }
-
-const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 /** The edgelog HTTP API as a Hono app: the same on Node, Bun, Deno and Workers. */
 export function createApp(deps: AppDeps) {
@@ -71,28 +69,15 @@ export function createApp(deps: AppDeps) {
     await next()
   })
 
-  if (auth && (auth.tokens.length || auth.readTokens.length)) {
-    const rw = new Set(auth.tokens)
-    const ro = new Set(auth.readTokens)
-    const bearer = bearerAuth<Env>({
-      verifyToken: (token, c) => {
-        const role = rw.has(token) ? 'rw' : ro.has(token) ? 'ro' : undefined
-        if (role) c.set('role', role)
-        return role !== undefined
-      },
-    })
-    app.use('/v1/*', bearer)
-    // /metrics shows route counts and auth failures: any token (a Prometheus scrape sends
-    // one); /health stays open for probes.
-    app.use('/metrics', bearer)
-    app.use('/v1/*', async (c, next) => {
-      // POST /v1/query is a read that carries its query in the body.
-      if (WRITE_METHODS.has(c.req.method) && c.get('role') !== 'rw' && c.req.path !== '/v1/query') {
-        throw new EdgelogError(403, 'forbidden', 'Forbidden', 'This token may read but not write; use a read-write token.')
-      }
-      await next()
-    })
+  const authz = authMiddleware(auth)
+  if (authz) {
+    app.use('/v1/*', ...authz)
+    // /metrics shows route counts and auth failures: any known token (a Prometheus scrape
+    // sends one); /health stays open for probes.
+    app.use('/metrics', authz[0])
   }
+  // /v1/tenants/:tenant/... goes to that tenant's log, before this log's own middleware.
+  if (deps.tenants) mountTenants(app, deps.tenants)
 
   // Registered after the auth middleware: Hono runs what matches in registration order.
   if (deps.metrics) app.get('/metrics', deps.metrics.handler)
@@ -128,14 +113,16 @@ export function createApp(deps: AppDeps) {
   registerConsumerRoutes(app, deps)
   registerHealthRoute(app, deps)
 
-  app.doc31('/openapi.json', {
+  const docConfig = {
     openapi: '3.1.0',
     info: {
       title: 'edgelog',
       version: '1',
       description: 'An event log for event-sourced systems. Errors are RFC 9457 problem documents.',
     },
-  })
+  }
+  if (deps.tenants || deps.describeTenants) app.get('/openapi.json', (c) => c.json(withTenantPaths(app.getOpenAPI31Document(docConfig))))
+  else app.doc31('/openapi.json', docConfig)
   app.get('/docs', swaggerUI({ url: '/openapi.json' }))
 
   app.notFound((c) => problemResponse(c, new EdgelogError(404, 'not-found', 'Not found', `No route for ${c.req.method} ${c.req.path}.`)))

@@ -17,7 +17,7 @@ const JSON_RE = /^application\/([\w.-]+\+)?json\s*(;|$)/i
 
 export type Format = 'json' | 'cbor'
 
-export type Env = { Variables: { format: Format; body: unknown; requestId: string; role: 'rw' | 'ro' } }
+export type Env = { Variables: { format: Format; body: unknown; requestId: string; role: 'rw' | 'ro'; tenants: Set<string> | undefined } }
 
 /**
  * The q-value an Accept header gives a media type, from its most specific matching range

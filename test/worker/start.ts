@@ -30,8 +30,13 @@ const wrangler = (...args: string[]) =>
 
 export interface LocalWorker {
   baseUrl: string
-  /** the local D1 state dir (wrangler --persist-to) */
+  /** the local D1 and Durable Object state dir (wrangler --persist-to) */
   persistTo: string
+  /**
+   * Stops workerd and starts a new one on the same bundle and persisted state (a new
+   * isolate, new Durable Object instances); `vars` replace the previous overrides.
+   */
+  restart(vars?: Record<string, string>): Promise<void>
   stop(): Promise<void>
 }
 
@@ -53,26 +58,38 @@ export async function bundleWorker(): Promise<string> {
 export async function startLocalWorker(vars: Record<string, string> = {}): Promise<LocalWorker> {
   const [persistTo, outdir] = await Promise.all([migratedD1(), bundleWorker()])
   const { unstable_getMiniflareWorkerOptions } = await import('wrangler')
-  const { Miniflare } = await import('miniflare')
+  const { Miniflare, Log } = await import('miniflare')
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, 'wrangler.toml'))
-  const mf = new Miniflare({
-    ...(workerOptions as object),
-    name: 'edgelog',
-    modules: true,
-    scriptPath: join(outdir, 'worker.js'),
-    modulesRoot: outdir,
-    bindings: { ...workerOptions.bindings, ...vars },
-    d1Persist: join(persistTo, 'v3', 'd1'),
-    host: '127.0.0.1',
-    port: 0,
-    log: process.env.EDGELOG_TEST_LOG === '1' ? new (await import('miniflare')).Log() : undefined,
-  })
-  const url = await mf.ready
+  const start = async (overrides: Record<string, string>) => {
+    const mf = new Miniflare({
+      ...(workerOptions as object),
+      name: 'edgelog',
+      modules: true,
+      scriptPath: join(outdir, 'worker.js'),
+      modulesRoot: outdir,
+      // wrangler's bundle imports .sql as text: the same module rule for Miniflare.
+      modulesRules: [{ type: 'Text', include: ['**/*.sql'] }],
+      bindings: { ...workerOptions.bindings, ...overrides },
+      d1Persist: join(persistTo, 'v3', 'd1'),
+      durableObjectsPersist: join(persistTo, 'v3', 'do'),
+      host: '127.0.0.1',
+      port: 0,
+      log: process.env.EDGELOG_TEST_LOG === '1' ? new Log() : undefined,
+    })
+    return { mf, url: await mf.ready }
+  }
+  let running = await start(vars)
   return {
-    baseUrl: url.origin,
+    get baseUrl() {
+      return running.url.origin
+    },
     persistTo,
+    async restart(next = vars) {
+      await running.mf.dispose()
+      running = await start(next)
+    },
     async stop() {
-      await mf.dispose()
+      await running.mf.dispose()
       rmSync(persistTo, { recursive: true, force: true })
       rmSync(outdir, { recursive: true, force: true })
     },

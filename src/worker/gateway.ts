@@ -1,0 +1,32 @@
+import { Hono } from 'hono'
+import { loadConfig } from '../config.ts'
+import { authMiddleware } from '../http/auth.ts'
+import type { Env } from '../http/media.ts'
+import { problemResponse, toEdgelogError } from '../http/problem.ts'
+import { DEFAULT_TENANT, mountTenants, type TenantRouter } from '../http/tenants.ts'
+import type { WorkerEnv } from './env.ts'
+
+let gateway: Hono<Env> | undefined
+
+/**
+ * STORE=do: the Worker in front of the Durable Objects. It checks the token (and its
+ * tenants), then hands the request to the tenant's object: `/v1/tenants/:tenant/...` to
+ * that tenant, everything else (the plain /v1/... routes, /health, /openapi.json) to the
+ * object named 'default'.
+ */
+export function doFetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
+  if (!gateway) {
+    const logs = env.LOGS
+    if (!logs) throw new Error('STORE is "do" but there is no Durable Object binding named LOGS: add [[durable_objects.bindings]] to wrangler.toml.')
+    const config = loadConfig(env)
+    const router: TenantRouter = { fetch: (tenant, req) => logs.get(logs.idFromName(tenant)).fetch(req) }
+    const app = new Hono<Env>()
+    const authz = authMiddleware({ tokens: config.authTokens, readTokens: config.readTokens })
+    if (authz) app.use('/v1/*', ...authz)
+    mountTenants(app, router)
+    app.all('*', (c) => router.fetch(DEFAULT_TENANT, c.req.raw))
+    app.onError((err, c) => problemResponse(c, toEdgelogError(err, c)))
+    gateway = app
+  }
+  return Promise.resolve(gateway.fetch(request, env, ctx))
+}

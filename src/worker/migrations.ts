@@ -1,0 +1,16 @@
+import type { BundledMigration } from '../store/doMigrate.ts'
+import journal from '../../migrations/meta/_journal.json'
+// wrangler.toml's [[rules]] bundles .sql files as text. One import per migration file:
+// a journal entry without one stops every object at start (below), so none is forgotten.
+import m0000 from '../../migrations/0000_init.sql'
+
+const files: Record<string, string> = { '0000_init': m0000 }
+
+/** drizzle-kit's migrations/, bundled into the Worker at build time, in journal order. */
+export function bundledMigrations(): BundledMigration[] {
+  return journal.entries.map((e) => {
+    const sql = files[e.tag]
+    if (sql === undefined) throw new Error(`migrations/${e.tag}.sql is in the journal but not imported in src/worker/migrations.ts: add it there.`)
+    return { tag: e.tag, when: e.when, sql }
+  })
+}

@@ -1,0 +1,44 @@
+// Tenant routing helpers and the token configuration format (docs/api.md "Tenants", "Tokens").
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { parseGrants } from '../src/http/auth.ts'
+import { checkTenant, tenantPath, withTenantPaths } from '../src/http/tenants.ts'
+
+describe('tenants: paths and names', () => {
+  it('splits a tenant-qualified path; a plain one is the default tenant', () => {
+    assert.deepEqual(tenantPath('/v1/tenants/acme/streams/order-1'), { tenant: 'acme', rest: '/v1/streams/order-1' })
+    assert.deepEqual(tenantPath('/v1/tenants/acme'), { tenant: 'acme', rest: '/v1' })
+    assert.deepEqual(tenantPath('/v1/all'), { tenant: 'default', rest: '/v1/all' })
+    assert.deepEqual(tenantPath('/v1/tenants/a%2Fb/all'), { tenant: 'a/b', rest: '/v1/all' })
+  })
+
+  it('tenant names: file- and object-safe, else a 400 naming the rule', () => {
+    for (const ok of ['acme', 'a', 'A_b.c-d', 'x'.repeat(64)]) assert.equal(checkTenant(ok), ok)
+    for (const bad of ['', '.', '..', '-a', 'a/b', 'a:b', 'a b', 'x'.repeat(65), 'a|b']) {
+      assert.throws(() => checkTenant(bad), (e: any) => e.status === 400 && e.kind === 'invalid-request' && /tenant name/.test(e.message), bad)
+    }
+  })
+
+  it('the OpenAPI document gets a tenant-qualified copy of every /v1 path', () => {
+    const doc = withTenantPaths<{ paths: Record<string, any> }>({ paths: { '/v1/all': { get: { operationId: 'readAll', parameters: [{ name: 'from', in: 'query' }] } }, '/health': { get: {} } } })
+    const op = doc.paths['/v1/tenants/{tenant}/all'].get
+    assert.equal(op.operationId, 'readAllForTenant')
+    assert.deepEqual(op.parameters.map((p: any) => p.name), ['tenant', 'from'])
+    assert.ok(!('/v1/tenants/{tenant}/health' in doc.paths) && !('/tenants/{tenant}/health' in doc.paths))
+  })
+})
+
+describe('tokens: TOKEN or TOKEN:tenant|tenant', () => {
+  it('parses roles and tenant lists', () => {
+    const grants = parseGrants({ tokens: ['ops', 'acme-rw:acme', 'both:acme|globex'], readTokens: ['ro:globex', 'ops'] })
+    assert.deepEqual(grants.get('ops'), { role: 'rw', tenants: undefined })
+    assert.deepEqual([...grants.get('both')!.tenants!], ['acme', 'globex'])
+    assert.equal(grants.get('ro')!.role, 'ro')
+  })
+
+  it('refuses a tenant list with a bad name and a token that is not token68, saying which', () => {
+    assert.throws(() => parseGrants({ tokens: ['tok:acme|../x'], readTokens: [] }), /AUTH_TOKENS.*'\.\.\/x'.*not a tenant name/)
+    assert.throws(() => parseGrants({ tokens: [], readTokens: ['tok:'] }), /AUTH_READ_TOKENS.*not a tenant name/)
+    assert.throws(() => parseGrants({ tokens: ['bad token'], readTokens: [] }), /AUTH_TOKENS.*token68/)
+  })
+})
