@@ -109,7 +109,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
     for (let i = 0; i < ids.length; i += chunks.inList) {
       const chunk = ids.slice(i, i + chunks.inList)
       stmts.push({
-        sql: `SELECT id, stream, revision, position, type FROM events WHERE id IN (${placeholders(chunk.length)})`,
+        sql: `SELECT id, stream, revision, position, type, tags, data, metadata FROM events WHERE id IN (${placeholders(chunk.length)})`,
         args: chunk,
       })
     }
@@ -140,6 +140,9 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
             revision: row.revision == null ? null : Number(row.revision),
             position: Number(row.position),
             type: row.type as string,
+            tags: (row.tags as string | null) ?? null,
+            data: row.data == null ? null : new Uint8Array(row.data as ArrayBuffer),
+            metadata: row.metadata == null ? null : new Uint8Array(row.metadata as ArrayBuffer),
           })
         } else {
           fresh.set(row.stream as string, { revision: Number(row.revision), position: Number(row.position) })

@@ -7,7 +7,28 @@ export interface StoredId {
   revision: number | null
   position: number
   type: string
+  /** the tags column as stored: JSON text, null for none */
+  tags: string | null
+  data: Uint8Array | null
+  metadata: Uint8Array | null
 }
+
+const sameBytes = (a: Uint8Array | null, b: Uint8Array | null) => {
+  if (a === null || b === null) return a === b
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+const tagsColumn = (tags: string[]) => (tags.length ? JSON.stringify(tags) : null)
+
+/**
+ * Would `e` be stored as `f` is? Same tags, data and metadata bytes (the codec encodes a
+ * value the same way every time). A retry that changes any of them is another event: a
+ * 201 for it would acknowledge what was never written.
+ */
+const sameContent = (f: StoredId, e: ProposedEvent) => f.tags === tagsColumn(e.tags) && sameBytes(f.data, e.data) && sameBytes(f.metadata, e.metadata)
+const sameEvent = (a: ProposedEvent, b: ProposedEvent) =>
+  a.type === b.type && a.tags.length === b.tags.length && a.tags.every((t, i) => b.tags[i] === t) && sameBytes(a.data, b.data) && sameBytes(a.metadata, b.metadata)
 
 /** Map key for an id's 16 bytes. */
 export const hex = (b: Uint8Array) => {
@@ -44,17 +65,18 @@ export function ownDuplicate(all: ReturnType<typeof eventsOf>): Error | undefine
 
 /**
  * Is `c` the same request as `twin` (a concurrent retry in the same commit group)? The same
- * events, in the same order, each with the same id, stream and type, and as many.
+ * events, in the same order, each with the same id, stream, type, tags and payloads, and as many.
  */
 export function sameRequest(c: AppendCommand, twin: AppendCommand): boolean {
   const a = eventsOf(c)
   const b = eventsOf(twin)
-  return a.length === b.length && a.every(({ e, stream }, i) => b[i].stream === stream && b[i].e.type === e.type && b[i].e.clientId && e.clientId && hex(b[i].e.idBytes) === hex(e.idBytes))
+  return a.length === b.length && a.every(({ e, stream }, i) => b[i].stream === stream && sameEvent(b[i].e, e) && b[i].e.clientId && e.clientId && hex(b[i].e.idBytes) === hex(e.idBytes))
 }
 
 /**
  * All of a command's events already stored exactly as proposed: the original result. A
- * replay repeats the whole request: every event stored with the same id, stream and type,
+ * replay repeats the whole request: every event stored with the same id, stream, type, tags
+ * and payload bytes,
  * in the request's order at consecutive positions (as one append stores them). Anything
  * else that names a stored id is a 409 event-id-reused: answering it with the stored
  * result would acknowledge events that were never written.
@@ -68,7 +90,7 @@ export function replayOf(c: AppendCommand, existing: Map<string, StoredId>): App
   if (known === -1) return undefined
   const mismatch = all.findIndex(({ e, stream }, i) => {
     const f = found[i]
-    return f !== undefined && (f.stream !== stream || f.type !== e.type)
+    return f !== undefined && (f.stream !== stream || f.type !== e.type || !sameContent(f, e))
   })
   if (mismatch !== -1) {
     const id = all[mismatch].e.id

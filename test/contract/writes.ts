@@ -301,6 +301,22 @@ export function writeTests(client: ContractClient): void {
       await expectHead(stream, 1)
     })
 
+    it('a retry with the same ids but other tags, data or metadata is a 409 event-id-reused; the stored event is unchanged', async () => {
+      const stream = uniqueStream('changed')
+      const a = { ...newEvent('A'), data: { amount: 1 }, tags: ['x'] }
+      await appendOk(stream, [a])
+      for (const changed of [{ ...a, tags: ['y'] }, { ...a, tags: [] }, { ...a, data: { amount: 2 } }, { ...a, metadata: { by: 'z' } }]) {
+        const problem = await rejectsAppend(409, 'event-id-reused', { json: { events: [changed] } }, stream)
+        assert.equal(problem.eventId, a.id, JSON.stringify(problem))
+      }
+      const [stored] = await readStream(stream)
+      assert.deepEqual([stored.tags, stored.data, stored.metadata], [['x'], { amount: 1 }, null])
+      // The identical retry is still a replay.
+      const again = await append(stream, [a])
+      assert.equal(again.status, 201, show(again))
+      assert.equal(again.headers.get('idempotent-replayed'), 'true')
+    })
+
     it('a retry with more events than stored is a 409 event-id-reused', async () => {
       const stream = uniqueStream('subset')
       const [a, b] = [newEvent('A'), newEvent('B')]
