@@ -55,6 +55,7 @@ export function loadConfig(env: Env): Config {
       maxEventsPerAppend: int(env, 'MAX_EVENTS_PER_APPEND', DEFAULT_LIMITS.maxEventsPerAppend),
       maxPageSize: int(env, 'MAX_PAGE_SIZE', DEFAULT_LIMITS.maxPageSize),
       defaultPageSize: Math.min(DEFAULT_LIMITS.defaultPageSize, int(env, 'MAX_PAGE_SIZE', DEFAULT_LIMITS.maxPageSize)),
+      maxPageBytes: int(env, 'MAX_PAGE_BYTES', DEFAULT_LIMITS.maxPageBytes),
     },
     writer: {
       maxBatchEvents: int(env, 'MAX_BATCH_EVENTS', DEFAULT_WRITER.maxBatchEvents),

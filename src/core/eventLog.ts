@@ -80,6 +80,7 @@ export function createEventLog(deps: EventLogDeps) {
     liveSignal: deps.liveSignal ?? false,
     pollIntervalMs: deps.pollIntervalMs,
     defaultPageSize: limits.maxPageSize,
+    maxPageBytes: limits.maxPageBytes,
   })
 
   return {

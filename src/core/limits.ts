@@ -5,6 +5,8 @@ export interface Limits {
   maxEventsPerAppend: number
   maxPageSize: number
   defaultPageSize: number
+  /** a page's byte budget (MAX_PAGE_BYTES): reads, long polls and SSE batches stop before it, always one event */
+  maxPageBytes: number
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -13,4 +15,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxEventsPerAppend: 1000,
   maxPageSize: 1000,
   defaultPageSize: 100,
+  // 4 MiB: 16 events of the largest size (MAX_EVENT_BYTES), well under a remote libSQL
+  // server's 10 MB response limit, and what a page costs in memory while it is rendered.
+  maxPageBytes: 4 * 1024 * 1024,
 }

@@ -1,5 +1,5 @@
 import { streamHash, categoryOf } from './streams.ts'
-import type { EventReader, StoredEvent } from './types.ts'
+import type { EventList, EventReader, StoredEvent } from './types.ts'
 
 /**
  * Subscriptions: catch-up reads from a position in pages, then live.
@@ -52,6 +52,8 @@ export interface SubscriptionsOptions {
   /** re-read interval when there is no live signal */
   pollIntervalMs?: number
   defaultPageSize?: number
+  /** a read's byte budget (MAX_PAGE_BYTES): a page stops before it, always one event */
+  maxPageBytes?: number
 }
 
 /** Plain numbers for /metrics (gauges and counters); see docs/subscriptions.md. */
@@ -137,6 +139,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
   const { reader, liveSignal } = options
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_MS
   const defaultPageSize = options.defaultPageSize ?? 500
+  const maxBytes = options.maxPageBytes
   let head = 0
   let closed = false
   const waiters = new Set<Waiter>()
@@ -198,12 +201,12 @@ export function createSubscriptions(options: SubscriptionsOptions) {
       let cursor = from
       let revision = filter.stream !== undefined ? await revisionAt(reader, filter.stream, from) : 0
       // The most selective index does the reading; the matcher checks the rest.
-      const read = (): Promise<StoredEvent[]> =>
+      const read = (): Promise<EventList> =>
         filter.stream !== undefined
-          ? reader.readStream(filter.stream, { from: revision, limit: pageSize, direction: 'forward' })
+          ? reader.readStream(filter.stream, { from: revision, limit: pageSize, direction: 'forward', maxBytes })
           : filter.category !== undefined
-            ? reader.readCategory(filter.category, { from: cursor, limit: pageSize, member: filter.member, size: filter.size })
-            : reader.readAll({ from: cursor, limit: pageSize, types: filter.types, tags: filter.tags })
+            ? reader.readCategory(filter.category, { from: cursor, limit: pageSize, member: filter.member, size: filter.size, maxBytes })
+            : reader.readAll({ from: cursor, limit: pageSize, types: filter.types, tags: filter.tags, maxBytes })
       let idleSince = Date.now()
       while (!closed && !signal?.aborted) {
         // Taken before the read: a commit that lands during the read still wakes us after it.
@@ -221,7 +224,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
             idleSince = Date.now()
             yield events
           }
-          if (raw.length === pageSize) continue // catching up: read the next page at once
+          if (raw.length === pageSize || raw.cut) continue // catching up: read the next page at once
         }
         if (opts.untilCaughtUp) return
         // Caught up: everything committed up to `mark` has been scanned.

@@ -4,6 +4,7 @@ import type { ZodType } from 'zod'
 import { EdgelogError, invalidRequest, malformedBody } from '../core/errors.ts'
 import type { Codec, StoredEvent } from '../core/types.ts'
 import { encodeEventPage } from './cborPage.ts'
+import { jsonPageStream } from './jsonPage.ts'
 import { issuesOf } from './problem.ts'
 
 export const JSON_TYPE = 'application/json'
@@ -101,20 +102,26 @@ export function send(c: Context<Env>, codec: Codec, status: number, body: unknow
 }
 
 /**
- * A page of events `{ ...fields, events }` in the negotiated format. CBOR clients get the
- * stored payload bytes as they are (see cborPage.ts); JSON clients get them decoded.
+ * A page of events `{ ...fields, events }` in the negotiated format, within `maxBytes`
+ * (MAX_PAGE_BYTES; always one event). The store already cut `events` by their stored size,
+ * which bounds a CBOR page (stored payload bytes are copied as they are, see cborPage.ts);
+ * a JSON page can render larger than it is stored and is cut again as it is rendered.
+ * `fields` may depend on the events sent (e.g. `next`).
  */
 export function sendEvents(
   c: Context<Env>,
   codec: Codec,
-  fields: Record<string, unknown>,
+  fields: Record<string, unknown> | ((shown: StoredEvent[]) => Record<string, unknown>),
   events: StoredEvent[],
   headers: Record<string, string> = {},
+  maxBytes = Infinity,
 ): Response {
+  const fieldsOf = typeof fields === 'function' ? fields : () => fields
   if (c.get('format') === 'cbor') {
-    return c.body(encodeEventPage(fields, events, codec), 200, { ...headers, 'Content-Type': CBOR_TYPE })
+    return c.body(encodeEventPage(fieldsOf(events), events, codec), 200, { ...headers, 'Content-Type': CBOR_TYPE })
   }
-  return send(c, codec, 200, { ...fields, events: events.map((e) => renderEvent(e, codec)) }, headers)
+  const body = jsonPageStream(events, (e) => JSON.stringify(renderEvent(e, codec)), fieldsOf, maxBytes)
+  return c.body(body, 200, { ...headers, 'Content-Type': JSON_TYPE })
 }
 
 /** A stored event as clients read it: payloads decoded from CBOR. */

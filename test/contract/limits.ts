@@ -6,6 +6,8 @@ export const MAX_BODY_BYTES = 65536
 export const MAX_EVENT_BYTES = 8192
 export const MAX_EVENTS_PER_APPEND = 100
 export const MAX_PAGE_SIZE = 500
+/** Nine events of ~7 KB: pages of large events are cut by bytes long before `limit`. */
+export const MAX_PAGE_BYTES = 65536
 
 /** The same limits as the environment variables the server reads. */
 export const limitsEnv: Record<string, string> = {
@@ -13,4 +15,5 @@ export const limitsEnv: Record<string, string> = {
   MAX_EVENT_BYTES: String(MAX_EVENT_BYTES),
   MAX_EVENTS_PER_APPEND: String(MAX_EVENTS_PER_APPEND),
   MAX_PAGE_SIZE: String(MAX_PAGE_SIZE),
+  MAX_PAGE_BYTES: String(MAX_PAGE_BYTES),
 }

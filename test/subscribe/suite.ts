@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test'
 import { startServer, type RunningServer, type Runtime } from '../contract/server.ts'
 import { call, expectProblem, expectStatus, newEvent, sleep } from '../contract/http.ts'
 import { openSse, type SseClient } from './sse.ts'
+import { MAX_EVENT_BYTES, MAX_PAGE_BYTES, MAX_PAGE_SIZE } from '../contract/limits.ts'
 
 let seq = 0
 /** A fresh category per test, so tests never see each other's events. */
@@ -180,6 +181,32 @@ export function subscribeSuite(runtime: Runtime) {
       assert.deepEqual(ids(await whole(`/v1/subscribe?category=${cat}&consumer=${consumer}&checkpointEvery=10&live=false`)), positions)
       assert.equal((await call(base, 'GET', `/v1/consumers/${consumer}`)).body.position, positions[22], 'the tail after the last 10 is saved too')
       expectProblem(await call(base, 'GET', `/v1/subscribe?category=${cat}&live=maybe`), 400, 'invalid-request')
+    })
+
+    it('large events: byte-cut batches catch up to the end (live=false) and then live, nothing skipped or repeated', async () => {
+      const cat = category()
+      const payload = 'y'.repeat(MAX_EVENT_BYTES - 1200)
+      const appendLarge = async (n: number) => {
+        const positions: number[] = []
+        for (let done = 0; done < n; done += 6) {
+          const events = Array.from({ length: Math.min(6, n - done) }, (_, i) => newEvent('Large', { i: done + i, payload }))
+          positions.push(...expectStatus(await call(base, 'POST', `/v1/streams/${cat}-1`, { json: { events } }), 201).events.map((e: { position: number }) => e.position))
+        }
+        return positions
+      }
+      const positions = await appendLarge(30)
+      // Far more than one MAX_PAGE_BYTES of events: a subscription reads them in byte-cut pages.
+      assert.ok(30 * payload.length > 3 * MAX_PAGE_BYTES)
+      const ids = (text: string) => [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))
+      const res = await fetch(`${base}/v1/subscribe?category=${cat}&live=false&limit=${MAX_PAGE_SIZE}`, { signal: AbortSignal.timeout(20_000) })
+      assert.deepEqual(ids(await res.text()), positions, 'live=false ends only after the last page')
+      const sub = await sse(`/v1/subscribe?category=${cat}&limit=${MAX_PAGE_SIZE}`)
+      const caught = await sub.take(30)
+      const more = await appendLarge(20)
+      const live = await sub.take(20)
+      assert.deepEqual(positionsOf([...caught, ...live]), [...positions, ...more])
+      assert.equal(live[19].data.payload, payload)
+      sub.close()
     })
 
     it('consumer group members together see each event exactly once, each stream in order', async () => {

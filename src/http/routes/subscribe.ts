@@ -176,10 +176,13 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
               // With checkpointEvery, write N events, then save: the checkpoint never runs
               // ahead of what was handed to the connection.
               for (let i = 0; i < page.length; ) {
-                const n = every ? Math.min(every - sinceSave, page.length - i) : page.length - i
+                let n = every ? Math.min(every - sinceSave, page.length - i) : page.length - i
+                // One write per MAX_PAGE_BYTES of messages at most (payloads render larger as JSON).
                 let text = ''
-                for (let k = i; k < i + n; k++) text += sseMessage(page[k], codec)
+                let k = i
+                while (k < i + n && (k === i || text.length < limits.maxPageBytes)) text += sseMessage(page[k++], codec)
                 if (!(await write(text))) return
+                n = k - i
                 i += n
                 delivered = page[i - 1].position
                 sinceSave += n
