@@ -81,6 +81,7 @@ export function createEventLog(deps: EventLogDeps) {
     pollIntervalMs: deps.pollIntervalMs,
     defaultPageSize: limits.maxPageSize,
     maxPageBytes: limits.maxPageBytes,
+    maxSubscriptions: limits.maxSubscriptions,
   })
 
   return {

@@ -7,6 +7,8 @@ export interface Limits {
   defaultPageSize: number
   /** a page's byte budget (MAX_PAGE_BYTES): reads, long polls and SSE batches stop before it, always one event */
   maxPageBytes: number
+  /** open subscriptions and waiting long polls per process (MAX_SUBSCRIPTIONS); beyond it a 503 */
+  maxSubscriptions: number
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -18,4 +20,7 @@ export const DEFAULT_LIMITS: Limits = {
   // 4 MiB: 16 events of the largest size (MAX_EVENT_BYTES), well under a remote libSQL
   // server's 10 MB response limit, and what a page costs in memory while it is rendered.
   maxPageBytes: 4 * 1024 * 1024,
+  // Sized from `npm run bench:fanout` (docs/subscriptions.md#limits): an idle subscriber
+  // costs a few KB, so 10,000 is tens of MB, and appends keep their pace with that many live.
+  maxSubscriptions: 10_000,
 }

@@ -1,3 +1,4 @@
+import { EdgelogError } from './errors.ts'
 import { streamHash, categoryOf } from './streams.ts'
 import type { EventList, EventReader, StoredEvent } from './types.ts'
 
@@ -54,6 +55,13 @@ export interface SubscriptionsOptions {
   defaultPageSize?: number
   /** a read's byte budget (MAX_PAGE_BYTES): a page stops before it, always one event */
   maxPageBytes?: number
+  /** most open subscriptions plus waiting long polls (MAX_SUBSCRIPTIONS); beyond it acquire() is a 503 */
+  maxSubscriptions?: number
+}
+
+/** A place among the capped subscriptions (see acquire); release it exactly once when done. */
+export interface Slot {
+  release(): void
 }
 
 /** Plain numbers for /metrics (gauges and counters); see docs/subscriptions.md. */
@@ -62,6 +70,8 @@ export interface SubscriptionStats {
   mode: 'signal' | 'poll'
   /** gauge: open subscriptions */
   active: number
+  /** gauge: subscription slots taken (SSE subscriptions and waiting long polls), at most MAX_SUBSCRIPTIONS */
+  slots: number
   /** gauge: long polls waiting */
   waiting: number
   /** counter: subscriptions opened since start */
@@ -140,6 +150,30 @@ export function createSubscriptions(options: SubscriptionsOptions) {
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_MS
   const defaultPageSize = options.defaultPageSize ?? 500
   const maxBytes = options.maxPageBytes
+  const maxSlots = options.maxSubscriptions ?? Infinity
+  let slots = 0
+
+  /** Takes a place among MAX_SUBSCRIPTIONS, or throws a 503 (Retry-After) when there is none. */
+  function acquire(): Slot {
+    if (slots >= maxSlots) {
+      throw new EdgelogError(
+        503,
+        'too-many-subscriptions',
+        'Too many subscriptions',
+        `This server holds its maximum of ${maxSlots} subscriptions and long polls (MAX_SUBSCRIPTIONS); retry shortly, or read pages without wait.`,
+        { maxSubscriptions: maxSlots },
+        { 'Retry-After': '1' },
+      )
+    }
+    slots++
+    let held = true
+    return {
+      release() {
+        if (held) slots--
+        held = false
+      },
+    }
+  }
   let head = 0
   let closed = false
   const waiters = new Set<Waiter>()
@@ -254,13 +288,23 @@ export function createSubscriptions(options: SubscriptionsOptions) {
      */
     async readWhenAvailable<T>(read: () => Promise<T[]>, waitMs: number, signal?: AbortSignal): Promise<T[]> {
       const deadline = Date.now() + waitMs
-      for (;;) {
-        const mark = head
-        const rows = await read()
-        const left = deadline - Date.now()
-        if (rows.length || left <= 0 || (await wait(mark, left, signal)) === 'closed') return rows
+      // A long poll takes a subscription slot only once it has to wait (a 503 when full).
+      let slot: Slot | undefined
+      try {
+        for (;;) {
+          const mark = head
+          const rows = await read()
+          const left = deadline - Date.now()
+          if (rows.length || left <= 0) return rows
+          slot ??= acquire()
+          if ((await wait(mark, left, signal)) === 'closed') return rows
+        }
+      } finally {
+        slot?.release()
       }
     },
+
+    acquire,
 
     /** Calls `listener` once when the hub closes (shutdown); returns an unsubscribe. */
     onClose(listener: () => void): () => void {
@@ -293,6 +337,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
       return {
         mode: liveSignal ? 'signal' : 'poll',
         active: subs.size,
+        slots,
         waiting: counters.waiting,
         opened: counters.opened,
         eventsPushed: counters.eventsPushed,

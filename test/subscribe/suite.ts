@@ -326,6 +326,51 @@ export function subscribeSuite(runtime: Runtime) {
     })
   })
 
+  describe(`subscriptions on ${runtime} with MAX_SUBSCRIPTIONS=2`, () => {
+    let server: RunningServer
+    before(async () => {
+      server = await startServer(runtime, { env: { MAX_SUBSCRIPTIONS: '2' } })
+    })
+    after(async () => {
+      if (server) await server.stop().catch(() => {})
+    })
+
+    it('a subscription or long poll over the cap is a 503 problem with Retry-After; a leaving subscriber frees its slot', async () => {
+      const base = server.baseUrl
+      const cat = category()
+      const a = await openSse(`${base}/v1/subscribe?category=${cat}`)
+      const b = await openSse(`${base}/v1/subscribe?category=${cat}`)
+      try {
+        const over = await call(base, 'GET', `/v1/subscribe?category=${cat}`)
+        const problem = expectProblem(over, 503, 'too-many-subscriptions')
+        assert.equal(over.headers.get('retry-after'), '1')
+        assert.match(problem.detail, /MAX_SUBSCRIPTIONS/)
+        // A long poll counts too once it has to wait; a page that is there needs no slot.
+        expectProblem(await call(base, 'GET', '/v1/all?from=100000000&wait=10s'), 503, 'too-many-subscriptions')
+        const [first] = await append(base, `${cat}-0`, 1)
+        expectStatus(await call(base, 'GET', `/v1/all?from=${first}&wait=10s`), 200)
+        // The server sees a disconnect when the runtime cancels the response: retry until it has.
+        a.close()
+        await a.ended
+        let reopened: SseClient | undefined
+        for (let attempt = 0; !reopened; attempt++) {
+          assert.ok(attempt < 200, 'the slot was never freed')
+          reopened = await openSse(`${base}/v1/subscribe?category=${cat}`).catch((e) => {
+            assert.equal(e.status, 503, String(e))
+            return new Promise<undefined>((r) => setImmediate(() => r(undefined)))
+          })
+        }
+        const [p] = await append(base, `${cat}-1`, 1)
+        assert.deepEqual(positionsOf(await reopened.take(2)), [first, p])
+        assert.deepEqual(positionsOf(await b.take(2)), [first, p])
+        reopened.close()
+      } finally {
+        a.close()
+        b.close()
+      }
+    })
+  })
+
   describe(`subscriptions on ${runtime} without an in-process signal (SHARED_WRITERS)`, () => {
     let server: RunningServer
     before(async () => {

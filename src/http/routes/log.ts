@@ -39,7 +39,7 @@ export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
           wait: WaitParam.optional(),
         }),
       },
-      responses: { 200: { description: 'A page of the log', content: jsonAndCbor(S.LogPage) }, ...problems(400) },
+      responses: { 200: { description: 'A page of the log', content: jsonAndCbor(S.LogPage) }, ...problems(400, 503) },
     }),
     async (c) => {
       const q = c.req.valid('query')

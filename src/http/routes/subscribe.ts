@@ -97,7 +97,7 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
       },
       responses: {
         200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
-        ...problems(400),
+        ...problems(400, 503),
       },
     }),
     async (c) => {
@@ -120,6 +120,8 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
       const filter: SubscriptionFilter = { stream: q.stream, category: q.category, member: q.member, size: q.size, types: q.types, tags: q.tags }
       const idleMs = Math.min(heartbeatMs, everyMs ?? Infinity)
 
+      // A 503 problem before any byte of the stream when MAX_SUBSCRIPTIONS are open.
+      const slot = subs.acquire()
       const res = streamSSE(
         c,
         async (stream) => {
@@ -195,6 +197,7 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
             if ((left === 0 || untilCaughtUp) && !subs.closed && (every || everyMs)) await save()
             if (subs.closed) await write(': server shutting down; reconnect with Last-Event-ID\nretry: 1000\n\n')
           } finally {
+            slot.release()
             clearInterval(watchdog)
             clearTimeout(cut)
             offClose()
