@@ -42,6 +42,59 @@ function assertStreamsInOrder(events: Array<{ stream: string; revision: number }
   }
 }
 
+/**
+ * Subscribers open at random moments of a run of concurrent appends, from random positions,
+ * with random filters and small pages: each must get exactly the matching events, in order,
+ * across its own catch-up reads and the shared live tail (seeded; the seed is in the message).
+ */
+async function randomizedJoin(base: string, sse: (path: string) => Promise<SseClient>) {
+  const seed = Math.floor(Math.random() * 2 ** 31)
+  let state = seed
+  const rand = (n: number) => ((state = (state * 1103515245 + 12345) % 2 ** 31), state % n)
+  const cat = category()
+  const types = ['A', 'B']
+  const written: Array<{ position: number; type: string; stream: string }> = []
+  const appendSome = async () => {
+    const stream = `${cat}-${rand(4)}`
+    const events = Array.from({ length: 1 + rand(20) }, () => newEvent(types[rand(2)]))
+    const body = expectStatus(await call(base, 'POST', `/v1/streams/${stream}`, { json: { events } }), 201)
+    body.events.forEach((e: { position: number }, i: number) => written.push({ position: e.position, type: events[i].type, stream }))
+  }
+  for (let i = 0; i < 10; i++) await appendSome()
+  // Subscribers open at random moments of a run of concurrent appends, from random
+  // positions already written, with small pages (several catch-up reads each).
+  const subs: Array<{ client: SseClient; from: number; type?: string; stream?: string }> = []
+  const writers = Array.from({ length: 3 }, async () => {
+    for (let i = 0; i < 15; i++) await appendSome()
+  })
+  for (let i = 0; i < 6; i++) {
+    const from = written[rand(written.length)].position
+    const type = rand(3) === 0 ? types[rand(2)] : undefined
+    const stream = type === undefined && rand(3) === 0 ? `${cat}-${rand(4)}` : undefined
+    const filter = stream ? `stream=${stream}` : `category=${cat}${type ? `&types=${type}` : ''}`
+    subs.push({ client: await sse(`/v1/subscribe?${filter}&from=${from}&limit=${1 + rand(30)}`), from, type, stream })
+    await appendSome()
+  }
+  await Promise.all(writers)
+  for (let i = 0; i < 5; i++) await appendSome()
+  for (const { client, from, type, stream } of subs) {
+    const expected = written
+      .filter((e) => e.position >= from && (type === undefined || e.type === type) && (stream === undefined || e.stream === stream))
+      .map((e) => e.position)
+      .sort((a, b) => a - b)
+    const got = positionsOf(await client.take(expected.length, 20_000))
+    assert.deepEqual(got, expected, `seed ${seed}: from ${from}, type ${type}, stream ${stream}`)
+  }
+  // Nothing after the expected ones: one more event is the next message of each.
+  const [p] = await append(base, `${cat}-0`, 1, 'A')
+  for (const { client, type, stream } of subs) {
+    if ((type === undefined || type === 'A') && (stream === undefined || stream === `${cat}-0`)) {
+      assert.deepEqual(positionsOf(await client.take(1)), [p], `seed ${seed}: no duplicate before the next event`)
+    }
+    client.close()
+  }
+}
+
 export function subscribeSuite(runtime: Runtime) {
   describe(`subscriptions on ${runtime}`, () => {
     let server: RunningServer
@@ -208,6 +261,8 @@ export function subscribeSuite(runtime: Runtime) {
       assert.equal(live[19].data.payload, payload)
       sub.close()
     })
+
+    it('randomized: subscribers that catch up while events are appended join the live tail with no gap and no duplicate', () => randomizedJoin(base, sse))
 
     it('consumer group members together see each event exactly once, each stream in order', async () => {
       const cat = category()
@@ -376,9 +431,18 @@ export function subscribeSuite(runtime: Runtime) {
     before(async () => {
       server = await startServer(runtime, { env: { SHARED_WRITERS: 'true', POLL_INTERVAL_MS: '100', SSE_HEARTBEAT_MS: '300' } })
     })
+    const opened: SseClient[] = []
     after(async () => {
+      for (const c of opened) c.close()
       if (server) await server.stop().catch(() => {})
     })
+
+    it('randomized (polling, one poll per process): subscribers that catch up while events are appended join the live tail with no gap and no duplicate', () =>
+      randomizedJoin(server.baseUrl, async (path) => {
+        const client = await openSse(server.baseUrl + path)
+        opened.push(client)
+        return client
+      }))
 
     it('polls for live events and sends heartbeats; a second process writing is seen', async () => {
       const base = server.baseUrl

@@ -83,6 +83,13 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
   const { codec, limits, subscriptions: subs } = log
   const heartbeatMs = deps.sse?.heartbeatMs ?? DEFAULT_HEARTBEAT_MS
   const stallTimeoutMs = deps.sse?.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS
+  // Live subscribers get the same event objects from the shared tail: render each once.
+  const messages = new WeakMap<StoredEvent, string>()
+  const rendered = (e: StoredEvent) => {
+    let m = messages.get(e)
+    if (m === undefined) messages.set(e, (m = sseMessage(e, codec)))
+    return m
+  }
 
   app.openapi(
     createRoute({
@@ -182,7 +189,7 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
                 // One write per MAX_PAGE_BYTES of messages at most (payloads render larger as JSON).
                 let text = ''
                 let k = i
-                while (k < i + n && (k === i || text.length < limits.maxPageBytes)) text += sseMessage(page[k++], codec)
+                while (k < i + n && (k === i || text.length < limits.maxPageBytes)) text += rendered(page[k++])
                 if (!(await write(text))) return
                 n = k - i
                 i += n
