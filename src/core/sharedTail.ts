@@ -1,3 +1,4 @@
+import { categoryOf } from './streams.ts'
 import type { EventReader, StoredEvent } from './types.ts'
 
 /**
@@ -13,8 +14,13 @@ import type { EventReader, StoredEvent } from './types.ts'
  * The check and the join happen in one synchronous step, so no page can slip between.
  */
 export interface TailMember {
-  /** every position up to here was scanned by this member */
+  /**
+   * every position up to here was scanned by this member. Pages with nothing of its
+   * category are not offered to it, so while it is a member the tail's `position` counts too.
+   */
   scanned: number
+  /** only events of this category can match (a category or stream filter); undefined: any */
+  readonly category?: string
   /** a page the tail read; `upTo` is its last position */
   offer(events: StoredEvent[], upTo: number): void
   /** the tail could not read: the member goes back to reading on its own */
@@ -36,6 +42,33 @@ export interface SharedTailOptions {
 export function createSharedTail(options: SharedTailOptions) {
   const { reader, pageSize, maxBytes, pollIntervalMs } = options
   const members = new Set<TailMember>()
+  // Members by category: a page is offered to those of the categories it touches, and to
+  // the rest (no category or stream in their filter): a member matching nothing costs nothing.
+  const byCategory = new Map<string, Set<TailMember>>()
+  const anyCategory = new Set<TailMember>()
+  const remove = (m: TailMember) => {
+    members.delete(m)
+    if (m.category === undefined) return void anyCategory.delete(m)
+    const set = byCategory.get(m.category)
+    set?.delete(m)
+    if (set?.size === 0) byCategory.delete(m.category)
+  }
+
+  function fanOut(page: StoredEvent[], upTo: number) {
+    for (const m of anyCategory) m.offer(page, upTo)
+    if (byCategory.size === 0) return
+    let groups: Map<string, StoredEvent[]> | undefined
+    for (const e of page) {
+      if (e.stream === null) continue
+      const c = categoryOf(e.stream)
+      if (!byCategory.has(c)) continue
+      groups ??= new Map()
+      const g = groups.get(c)
+      if (g) g.push(e)
+      else groups.set(c, [e])
+    }
+    if (groups) for (const [c, events] of groups) for (const m of byCategory.get(c) ?? []) m.offer(events, upTo)
+  }
   let position = 0
   let reading: Promise<void> | undefined
   let again = false
@@ -53,7 +86,7 @@ export function createSharedTail(options: SharedTailOptions) {
           if (!page.length) break
           const upTo = page[page.length - 1].position
           position = upTo
-          for (const m of members) m.offer(page, upTo)
+          fanOut(page, upTo)
           options.onPage?.(page, performance.now() - triggeredAt)
           if (page.length < pageSize && !page.cut) break
         }
@@ -62,7 +95,7 @@ export function createSharedTail(options: SharedTailOptions) {
     } catch {
       // Members read on their own again and meet the fault there (an error to their client).
       for (const m of [...members]) {
-        members.delete(m)
+        remove(m)
         m.evict()
       }
     } finally {
@@ -92,13 +125,19 @@ export function createSharedTail(options: SharedTailOptions) {
       if (members.size === 0 && !reading) position = m.scanned
       else if (m.scanned < position) return false
       members.add(m)
+      if (m.category === undefined) anyCategory.add(m)
+      else {
+        let set = byCategory.get(m.category)
+        if (!set) byCategory.set(m.category, (set = new Set()))
+        set.add(m)
+      }
       // Commits it has not scanned may have been signalled while nobody listened.
       if (options.head() > position) this.kick()
       return true
     },
 
     leave(m: TailMember): void {
-      members.delete(m)
+      remove(m)
     },
 
     /** Something was committed (commit signal): read it once for every member. */

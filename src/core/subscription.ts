@@ -324,6 +324,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
       get scanned() {
         return sub.scanned
       },
+      category: filter.category ?? (filter.stream !== undefined ? categoryOf(filter.stream) : undefined),
       offer(events, upTo) {
         if (overflow) return
         for (const e of events) {
@@ -427,7 +428,9 @@ export function createSubscriptions(options: SubscriptionsOptions) {
           await waitInbox(liveSignal ? left : Math.min(left, pollIntervalMs))
           if (!liveSignal && !inbox.length && !overflow) await tail.poll()
         }
-        // Back to reading on its own, from the last event delivered.
+        // Back to reading on its own, from the last event delivered. Pages of other
+        // categories were not offered to it: everything up to the tail's position is scanned.
+        if (!overflow && tail.position > sub.scanned) sub.scanned = tail.position
         tail.leave(member)
         sub.live = false
         if (overflow) {
@@ -508,7 +511,8 @@ export function createSubscriptions(options: SubscriptionsOptions) {
       let live = 0
       for (const s of subs) {
         if (s.live) live++
-        const lag = Math.max(0, head - s.scanned)
+        const scanned = s.live ? Math.max(s.scanned, tail.position) : s.scanned
+        const lag = Math.max(0, head - scanned)
         totalLag += lag
         if (lag > maxLag) maxLag = lag
       }
