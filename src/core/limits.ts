@@ -20,7 +20,7 @@ export const DEFAULT_LIMITS: Limits = {
   // 4 MiB: 16 events of the largest size (MAX_EVENT_BYTES), well under a remote libSQL
   // server's 10 MB response limit, and what a page costs in memory while it is rendered.
   maxPageBytes: 4 * 1024 * 1024,
-  // Sized from `npm run bench:fanout` (docs/subscriptions.md#limits): an idle subscriber
-  // costs a few KB, so 10,000 is tens of MB, and appends keep their pace with that many live.
-  maxSubscriptions: 10_000,
+  // Sized from `npm run bench:fanout` (docs/subscriptions.md#limits): an idle subscriber,
+  // its connection included, measured 15-30 KB of server RSS, so 5,000 stay near 150 MB.
+  maxSubscriptions: 5_000,
 }
