@@ -64,7 +64,7 @@ for (const runtime of ['node', 'bun', 'deno'] as const) {
       await until(/^: edgelog subscription/m)
       // Live once it has scanned the (empty) category: wait for the gauge, then commit.
       for (let s = await scrape(); sample(s, 'edgelog_subscriptions{state="live"}') !== 1; s = await scrape()) {
-        assert.equal(sample(s, 'edgelog_subscriptions{state="catching_up"}') + sample(s, 'edgelog_subscriptions{state="live"}'), 1)
+        assert.ok(sample(s, 'edgelog_subscriptions{state="catching_up"}') + sample(s, 'edgelog_subscriptions{state="live"}') <= 1)
       }
       assert.equal((await post(3)).status, 201)
       await until(/(^id: .*\n[^]*){3}/m)
