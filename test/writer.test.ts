@@ -11,15 +11,18 @@ const command = (n: number, size = 10): AppendCommand => ({
   streams: [{ stream: 's', expected: 'any', events: Array.from({ length: n }, () => event(size)) }],
 })
 
-/** Records each group it is given; lets a test hold a commit open. */
+/** Records each group it is given; lets a test hold a commit open and wait for one to start. */
 function recordingBackend() {
   const groups: AppendCommand[][] = []
   let gate: Promise<void> = Promise.resolve()
   let open: () => void = () => {}
   let position = 0
+  let waiters: Array<{ n: number; resolve: () => void }> = []
   const backend: CommitBackend = {
     async commitGroup(commands) {
       groups.push(commands)
+      for (const w of waiters) if (groups.length >= w.n) w.resolve()
+      waiters = waiters.filter((w) => groups.length < w.n)
       await gate
       return commands.map((c): AppendResult => {
         const n = c.streams.reduce((a, s) => a + s.events.length, 0)
@@ -35,6 +38,11 @@ function recordingBackend() {
       gate = new Promise((r) => (open = r))
     },
     release: () => open(),
+    /** Resolves once the writer has handed the backend group number `n` (1-based). */
+    groupStarted(n: number): Promise<void> {
+      if (groups.length >= n) return Promise.resolve()
+      return new Promise<void>((resolve) => waiters.push({ n, resolve }))
+    },
   }
 }
 
@@ -45,7 +53,7 @@ for (const mode of [{ continueFromWaiter: false }, { continueFromWaiter: true }]
       const w = new Writer(b.backend, { ...mode, maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 1e6 })
       b.hold()
       const first = w.append(command(1))
-      await new Promise((r) => setTimeout(r, 10)) // first group is now committing
+      await b.groupStarted(1) // the first group is now committing
       const rest = Array.from({ length: 20 }, () => w.append(command(1)))
       b.release()
       await Promise.all([first, ...rest])
@@ -69,7 +77,7 @@ for (const mode of [{ continueFromWaiter: false }, { continueFromWaiter: true }]
       const w = new Writer(b.backend, { ...mode, maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 10 })
       b.hold()
       const inFlight = w.append(command(1))
-      await new Promise((r) => setTimeout(r, 10))
+      await b.groupStarted(1)
       const queued = w.append(command(8))
       await assert.rejects(w.append(command(5)), (e: unknown) => e instanceof EdgelogError && e.status === 503 && e.headers['Retry-After'] === '1')
       b.release()
