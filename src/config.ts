@@ -19,6 +19,8 @@ export interface Config {
   pollIntervalMs: number
   /** SSE heartbeat comment interval */
   sseHeartbeatMs: number
+  /** origins a browser page may call the API from (CORS); `*` any; empty: none */
+  corsOrigins: string[] | '*'
 }
 
 type Env = Record<string, string | undefined>
@@ -32,6 +34,20 @@ function int(env: Env, name: string, fallback: number): number {
 }
 
 const list = (raw: string | undefined) => (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+
+/** `*`, or a comma-separated list of origins (`https://app.example.com`): scheme, host, port, no path. */
+function corsOrigins(raw: string | undefined): string[] | '*' {
+  if (raw?.trim() === '*') return '*'
+  const origins = list(raw)
+  for (const o of origins) {
+    let url: URL | undefined
+    try {
+      url = new URL(o)
+    } catch {}
+    if (!url || url.origin !== o) throw new Error(`CORS_ORIGINS lists origins such as https://app.example.com (scheme, host, port; no path or trailing slash), got '${o}'`)
+  }
+  return origins
+}
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const raw = env[name]
@@ -66,6 +82,7 @@ export function loadConfig(env: Env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', ['info', 'error', 'silent'] as const, 'info'),
     pollIntervalMs: int(env, 'POLL_INTERVAL_MS', 500),
     sseHeartbeatMs: int(env, 'SSE_HEARTBEAT_MS', 15_000),
+    corsOrigins: corsOrigins(env.CORS_ORIGINS),
   }
 }
 

@@ -31,7 +31,7 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
   })
   const auth = { tokens: config.authTokens, readTokens: config.readTokens }
   const metrics = createMetrics(log, store.backend)
-  const app = createApp({ log, auth, logger: write, metrics, sse: { heartbeatMs: config.sseHeartbeatMs } })
+  const app = createApp({ log, auth, logger: write, metrics, sse: { heartbeatMs: config.sseHeartbeatMs }, corsOrigins: config.corsOrigins })
 
   const where = config.databaseUrl.startsWith('file:') ? config.databaseUrl : config.databaseUrl.replace(/\/\/.*@/, '//***@')
   write({ level: 'info', msg: `edgelog on ${where}, durability ${config.durability}, ${store.trustCache ? 'sole writer (heads cached)' : 'shared writers (conditions in SQL)'}` })

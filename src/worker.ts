@@ -20,7 +20,7 @@ export default {
       const log = createEventLog({ ...store, codec: makeCodec(Encoder), limits: config.limits, writer, pollIntervalMs: config.pollIntervalMs })
       const logger = createLogger(config.logLevel)
       // No metrics: per-isolate counters mean nothing; Workers Analytics and Logs replace them.
-      app = createApp({ log, auth: { tokens: config.authTokens, readTokens: config.readTokens }, logger, sse: { heartbeatMs: config.sseHeartbeatMs } })
+      app = createApp({ log, auth: { tokens: config.authTokens, readTokens: config.readTokens }, logger, sse: { heartbeatMs: config.sseHeartbeatMs }, corsOrigins: config.corsOrigins })
     }
     // A request waiting for a group commit that another request's context runs has no
     // I/O of its own pending, and workerd would cancel it as hung: a timer keeps it live.

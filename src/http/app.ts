@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { swaggerUI } from '@hono/swagger-ui'
 import { bearerAuth } from 'hono/bearer-auth'
 import { bodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
 import { EdgelogError, invalidRequest, payloadTooLarge } from '../core/errors.ts'
 import type { EventLog } from '../core/eventLog.ts'
@@ -34,6 +35,8 @@ export interface AppDeps {
   logger?: (line: LogLine) => void
   /** SSE: heartbeat comment interval (default 15 s), cut a client that takes nothing this long (default 60 s) */
   sse?: { heartbeatMs?: number; stallTimeoutMs?: number }
+  /** CORS: origins whose pages may call /v1 and /openapi.json (`*`: any); default none */
+  corsOrigins?: string[] | '*'
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -61,6 +64,20 @@ export function createApp(deps: AppDeps) {
       ms: Math.round((performance.now() - started) * 100) / 100,
     })
   })
+
+  // CORS before auth: a preflight carries no Authorization header (Fetch standard, §3.2.3).
+  if (deps.corsOrigins === '*' || deps.corsOrigins?.length) {
+    const corsMiddleware = cors({
+      origin: deps.corsOrigins,
+      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Accept', 'Last-Event-ID', 'If-Match', 'If-None-Match', 'X-Request-Id'],
+      // without these a page cannot read the headers the API answers with
+      exposeHeaders: ['ETag', 'Location', 'Idempotent-Replayed', 'Retry-After', 'X-Request-Id'],
+      maxAge: 600,
+    })
+    app.use('/v1/*', corsMiddleware)
+    app.use('/openapi.json', corsMiddleware)
+  }
 
   if (deps.metrics) {
     app.use(deps.metrics.middleware)

@@ -14,3 +14,7 @@ export const limitsEnv: Record<string, string> = {
   MAX_EVENTS_PER_APPEND: String(MAX_EVENTS_PER_APPEND),
   MAX_PAGE_SIZE: String(MAX_PAGE_SIZE),
 }
+
+/** Test servers allow CORS from this origin only (CORS_ORIGINS), so the contract checks CORS on every runtime. */
+export const CORS_ORIGIN = 'http://allowed.test:8080'
+limitsEnv.CORS_ORIGINS = CORS_ORIGIN

@@ -9,6 +9,7 @@
 import { describe } from 'node:test'
 import { badInputTests } from './badInput.ts'
 import { contractClient } from './client.ts'
+import { corsTests } from './cors.ts'
 import { protocolTests } from './protocol.ts'
 import { readTests } from './reads.ts'
 import { writeTests } from './writes.ts'
@@ -20,5 +21,6 @@ export function contractSuite(name: string, getBaseUrl: () => string): void {
     readTests(client)
     protocolTests(client)
     badInputTests(client)
+    corsTests(client)
   })
 }
