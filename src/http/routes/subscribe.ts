@@ -25,9 +25,6 @@ export const WaitParam = z
 
 const positiveInt = (name: string) => S.Cursor(name).pipe(z.number().min(1, `${name} must be at least 1`))
 
-/** SSE field values may not hold CR or LF (WHATWG HTML §9.2.5); such a type is sent as "event". */
-const sseType = (type: string) => (/[\r\n]/.test(type) ? 'event' : type)
-
 // Events of one commit share their time: one ISO string per distinct commit time.
 let lastTime = NaN
 let lastIso = ''
@@ -35,11 +32,13 @@ const iso = (time: number) => (time === lastTime ? lastIso : ((lastTime = time),
 const payload = (bytes: Uint8Array | null, codec: Codec) => (bytes ? (JSON.stringify(codec.decode(bytes)) ?? 'null') : 'null')
 
 /**
- * One SSE message per event: id = global position, event = type, data = the event as reads
- * render it (renderEvent's keys, in its order; written out here: this is the hot path).
+ * One SSE message per event: id = global position, data = the event as reads render it
+ * (renderEvent's keys, in its order; written out here: this is the hot path). No `event:`
+ * line: every event dispatches as "message", so EventSource's onmessage sees them all and
+ * no user type (`error`, `open`, `message`) collides with EventSource's own events.
  */
 export const sseMessage = (e: StoredEvent, codec: Codec) =>
-  `id: ${e.position}\nevent: ${sseType(e.type)}\ndata: {"id":"${e.id}","stream":${JSON.stringify(e.stream)},"type":${JSON.stringify(e.type)},"revision":${e.revision},"position":${e.position},"time":"${iso(e.time)}","data":${payload(e.data, codec)},"metadata":${payload(e.metadata, codec)},"tags":${e.tags.length ? JSON.stringify(e.tags) : '[]'}}\n\n`
+  `id: ${e.position}\ndata: {"id":"${e.id}","stream":${JSON.stringify(e.stream)},"type":${JSON.stringify(e.type)},"revision":${e.revision},"position":${e.position},"time":"${iso(e.time)}","data":${payload(e.data, codec)},"metadata":${payload(e.metadata, codec)},"tags":${e.tags.length ? JSON.stringify(e.tags) : '[]'}}\n\n`
 
 const SubscribeQuery = (maxPage: number) =>
   z
@@ -90,7 +89,7 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
       path: '/v1/subscribe',
       summary: 'Subscribe (Server-Sent Events)',
       description:
-        'Catches up from a position (or after a consumer checkpoint, or after Last-Event-ID), then stays live. Each message: `id:` the position, `event:` the type, `data:` the event as JSON. Heartbeat comments every 15 s.',
+        'Catches up from a position (or after a consumer checkpoint, or after Last-Event-ID), then stays live. Each message: `id:` the position and `data:` the event as JSON, with no `event:` line (every event is a plain "message": the `onmessage` of an EventSource sees them all; the type is in the data). Heartbeat comments every 15 s.',
       request: {
         query: SubscribeQuery(limits.maxPageSize),
         headers: z.object({ 'last-event-id': LastEventId }),
