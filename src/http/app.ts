@@ -11,6 +11,7 @@ import { negotiate, type Env } from './media.ts'
 import { issuesOf, problemResponse, toEdgelogError } from './problem.ts'
 import { registerAppendRoute } from './routes/append.ts'
 import { registerConsumerRoutes } from './routes/consumers.ts'
+import { requireBodies } from './routes/doc.ts'
 import { registerHealthRoute } from './routes/health.ts'
 import { registerLogRoutes } from './routes/log.ts'
 import { registerQueryRoute } from './routes/query.ts'
@@ -136,14 +137,27 @@ export function createApp(deps: AppDeps) {
   registerConsumerRoutes(app, deps)
   registerHealthRoute(app, deps)
 
-  app.doc31('/openapi.json', {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A token of AUTH_TOKENS (read and write) or AUTH_READ_TOKENS (read only). Without configured tokens the API is open.',
+  })
+  const document: Parameters<typeof app.getOpenAPI31Document>[0] = {
     openapi: '3.1.0',
     info: {
       title: 'edgelog',
       version: '1',
-      description: 'An event log for event-sourced systems. Errors are RFC 9457 problem documents.',
+      description: 'An event log for event-sourced systems. Errors are RFC 9457 problem documents (application/problem+json) with a stable `type` per kind.',
+      // package.json declares no license; say so rather than invent one.
+      license: { name: 'UNLICENSED (no license granted; see the repository)' },
     },
-  })
+    // Relative to where this document is served (OpenAPI 3.1 §4.8.5): the server itself.
+    servers: [{ url: '/', description: 'this edgelog server' }],
+    // A bearer token when AUTH_TOKENS / AUTH_READ_TOKENS are set; none otherwise ({}).
+    security: [{ bearerAuth: [] }, {}],
+  }
+  let described: unknown
+  app.get('/openapi.json', (c) => c.json((described ??= requireBodies(app.getOpenAPI31Document(document)))))
   app.get('/docs', swaggerUI({ url: '/openapi.json' }))
 
   app.notFound((c) => problemResponse(c, new EdgelogError(404, 'not-found', 'Not found', `No route for ${c.req.method} ${c.req.path}.`)))

@@ -7,7 +7,7 @@ import type { Codec, StoredEvent } from '../../core/types.ts'
 import type { AppDeps } from '../app.ts'
 import type { Env } from '../media.ts'
 import * as S from '../schemas.ts'
-import { problems } from './doc.ts'
+import { problems, V1 } from './doc.ts'
 
 export const DEFAULT_HEARTBEAT_MS = 15_000
 export const DEFAULT_STALL_TIMEOUT_MS = 60_000
@@ -87,16 +87,17 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
     createRoute({
       method: 'get',
       path: '/v1/subscribe',
+      operationId: 'subscribe',
       summary: 'Subscribe (Server-Sent Events)',
       description:
         'Catches up from a position (or after a consumer checkpoint, or after Last-Event-ID), then stays live. Each message: `id:` the position and `data:` the event as JSON, with no `event:` line (every event is a plain "message": the `onmessage` of an EventSource sees them all; the type is in the data). Heartbeat comments every 15 s.',
       request: {
         query: SubscribeQuery(limits.maxPageSize),
-        headers: z.object({ 'last-event-id': LastEventId }),
+        headers: z.object({ 'last-event-id': LastEventId.openapi({ description: 'resume after this position (the id: of the last event received)', example: '42' }) }),
       },
       responses: {
         200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
-        ...problems(400),
+        ...problems(400, 403, 501, 503, ...V1),
       },
     }),
     async (c) => {
