@@ -1,4 +1,7 @@
 import { Encoder } from 'cbor-x/index-no-eval'
+// Text modules (wrangler.toml [[rules]]): Swagger UI's files ride in the bundle, so /docs needs no CDN.
+import swaggerUiBundle from 'swagger-ui-dist/swagger-ui-bundle.js'
+import swaggerUiCss from 'swagger-ui-dist/swagger-ui.css'
 import { createLogger, loadConfig } from './config.ts'
 import { createEventLog } from './core/eventLog.ts'
 import { createApp } from './http/app.ts'
@@ -20,7 +23,7 @@ export default {
       const log = createEventLog({ ...store, codec: makeCodec(Encoder), limits: config.limits, writer, pollIntervalMs: config.pollIntervalMs })
       const logger = createLogger(config.logLevel)
       // No metrics: per-isolate counters mean nothing; Workers Analytics and Logs replace them.
-      app = createApp({ log, auth: { tokens: config.authTokens, readTokens: config.readTokens }, logger, sse: { heartbeatMs: config.sseHeartbeatMs }, corsOrigins: config.corsOrigins })
+      app = createApp({ log, auth: { tokens: config.authTokens, readTokens: config.readTokens }, logger, sse: { heartbeatMs: config.sseHeartbeatMs }, corsOrigins: config.corsOrigins, docs: { bundleJs: swaggerUiBundle, css: swaggerUiCss } })
     }
     // A request waiting for a group commit that another request's context runs has no
     // I/O of its own pending, and workerd would cancel it as hung: a timer keeps it live.

@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
-import { swaggerUI } from '@hono/swagger-ui'
 import { bearerAuth } from 'hono/bearer-auth'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
@@ -12,6 +11,7 @@ import { issuesOf, problemResponse, toEdgelogError } from './problem.ts'
 import { registerAppendRoute } from './routes/append.ts'
 import { registerConsumerRoutes } from './routes/consumers.ts'
 import { requireBodies } from './routes/doc.ts'
+import { registerDocsPage, type DocsAssets } from './routes/docsPage.ts'
 import { registerHealthRoute } from './routes/health.ts'
 import { registerLogRoutes } from './routes/log.ts'
 import { registerQueryRoute } from './routes/query.ts'
@@ -38,6 +38,8 @@ export interface AppDeps {
   sse?: { heartbeatMs?: number; stallTimeoutMs?: number }
   /** CORS: origins whose pages may call /v1 and /openapi.json (`*`: any); default none */
   corsOrigins?: string[] | '*'
+  /** Swagger UI's files for GET /docs (served from this server, never a CDN); no /docs without them */
+  docs?: DocsAssets
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -158,7 +160,7 @@ export function createApp(deps: AppDeps) {
   }
   let described: unknown
   app.get('/openapi.json', (c) => c.json((described ??= requireBodies(app.getOpenAPI31Document(document)))))
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }))
+  if (deps.docs) registerDocsPage(app, deps.docs)
 
   app.notFound((c) => problemResponse(c, new EdgelogError(404, 'not-found', 'Not found', `No route for ${c.req.method} ${c.req.path}.`)))
   app.onError((err, c) => {
