@@ -30,6 +30,8 @@ export interface Config {
   maxOpenTenants: number
   /** tenants: a database with no request or subscription this long is closed */
   tenantIdleMs: number
+  /** origins a browser page may call the API from (CORS); `*` any; empty: none */
+  corsOrigins: string[] | '*'
 }
 
 type Env = Record<string, string | undefined>
@@ -48,6 +50,20 @@ function atMost(max: number, name: string, n: number): number {
 }
 
 const list = (raw: string | undefined) => (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+
+/** `*`, or a comma-separated list of origins (`https://app.example.com`): scheme, host, port, no path. */
+function corsOrigins(raw: string | undefined): string[] | '*' {
+  if (raw?.trim() === '*') return '*'
+  const origins = list(raw)
+  for (const o of origins) {
+    let url: URL | undefined
+    try {
+      url = new URL(o)
+    } catch {}
+    if (!url || url.origin !== o) throw new Error(`CORS_ORIGINS lists origins such as https://app.example.com (scheme, host, port; no path or trailing slash), got '${o}'`)
+  }
+  return origins
+}
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const raw = env[name]
@@ -91,6 +107,7 @@ export function loadConfig(env: Env): Config {
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     maxOpenTenants: int(env, 'MAX_OPEN_TENANTS', 100),
     tenantIdleMs: int(env, 'TENANT_IDLE_MS', 60_000),
+    corsOrigins: corsOrigins(env.CORS_ORIGINS),
   }
 }
 

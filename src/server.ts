@@ -2,6 +2,7 @@ import { createEventLog } from './core/eventLog.ts'
 import { createApp } from './http/app.ts'
 import { createShutdown, type Listener } from './http/shutdown.ts'
 import { createLogger, loadConfig, type Config } from './config.ts'
+import { loadDocsAssets } from './docsAssets.ts'
 import { createMetrics } from './metrics.ts'
 import { codec } from './store/codec.ts'
 import { openStore } from './store/node.ts'
@@ -47,7 +48,7 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
   const auth = { tokens: config.authTokens, readTokens: config.readTokens }
   const metrics = createMetrics(log, store.backend)
   const tenants = isTenantTemplate(config.databaseUrl) ? createTenantPool(config, log, write) : undefined
-  const app = createApp({ log, auth, logger: write, metrics, sse: { heartbeatMs: config.sseHeartbeatMs }, stopping: () => shutdown.stopping, tenants })
+  const app = createApp({ log, auth, logger: write, metrics, sse: { heartbeatMs: config.sseHeartbeatMs }, stopping: () => shutdown.stopping, tenants, corsOrigins: config.corsOrigins, docs: await loadDocsAssets() })
 
   const where = config.databaseUrl.startsWith('file:') ? config.databaseUrl : redact(config.databaseUrl)
   write({ level: 'info', msg: `edgelog on ${where}, durability ${config.durability}, ${store.trustCache ? 'sole writer (heads cached)' : 'shared writers (conditions in SQL)'}` })

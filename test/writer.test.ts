@@ -11,17 +11,18 @@ const command = (n: number, size = 10): AppendCommand => ({
   streams: [{ stream: 's', expected: 'any', events: Array.from({ length: n }, () => event(size)) }],
 })
 
-/** Records each group it is given; lets a test hold a commit open. */
+/** Records each group it is given; lets a test hold a commit open and wait for one to start. */
 function recordingBackend() {
   const groups: AppendCommand[][] = []
   let gate: Promise<void> = Promise.resolve()
   let open: () => void = () => {}
-  let entered: () => void = () => {}
   let position = 0
+  let waiters: Array<{ n: number; resolve: () => void }> = []
   const backend: CommitBackend = {
     async commitGroup(commands) {
       groups.push(commands)
-      entered()
+      for (const w of waiters) if (groups.length >= w.n) w.resolve()
+      waiters = waiters.filter((w) => groups.length < w.n)
       await gate
       return commands.map((c): AppendResult => {
         const n = c.streams.reduce((a, s) => a + s.events.length, 0)
@@ -33,12 +34,16 @@ function recordingBackend() {
   return {
     backend,
     groups,
-    /** Holds the next commit open; resolves once it has started. */
-    hold(): Promise<void> {
+    /** Holds the next commit open (until release); groupStarted tells when it has begun. */
+    hold(): void {
       gate = new Promise((r) => (open = r))
-      return new Promise((r) => (entered = r))
     },
     release: () => open(),
+    /** Resolves once the writer has handed the backend group number `n` (1-based). */
+    groupStarted(n: number): Promise<void> {
+      if (groups.length >= n) return Promise.resolve()
+      return new Promise<void>((resolve) => waiters.push({ n, resolve }))
+    },
   }
 }
 
@@ -47,9 +52,9 @@ for (const mode of [{ continueFromWaiter: false }, { continueFromWaiter: true }]
     it('coalesces requests that queue during a commit into one group', async () => {
       const b = recordingBackend()
       const w = new Writer(b.backend, { ...mode, maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 1e6 })
-      const started = b.hold()
+      b.hold()
       const first = w.append(command(1))
-      await started // first group is now committing
+      await b.groupStarted(1) // the first group is now committing
       const rest = Array.from({ length: 20 }, () => w.append(command(1)))
       b.release()
       await Promise.all([first, ...rest])
@@ -71,9 +76,9 @@ for (const mode of [{ continueFromWaiter: false }, { continueFromWaiter: true }]
     it('answers 503 with Retry-After when the queue is full, without queueing', async () => {
       const b = recordingBackend()
       const w = new Writer(b.backend, { ...mode, maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 10 })
-      const started = b.hold()
+      b.hold()
       const inFlight = w.append(command(1))
-      await started
+      await b.groupStarted(1)
       const queued = w.append(command(8))
       await assert.rejects(w.append(command(5)), (e: unknown) => e instanceof EdgelogError && e.status === 503 && e.headers['Retry-After'] === '1')
       b.release()

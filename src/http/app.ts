@@ -1,15 +1,17 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
-import { swaggerUI } from '@hono/swagger-ui'
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { EdgelogError, invalidRequest, payloadTooLarge, unavailable } from '../core/errors.ts'
 import type { EventLog } from '../core/eventLog.ts'
 import { authMiddleware, type AuthConfig } from './auth.ts'
+import { corsFor } from './cors.ts'
 import { negotiate, strictJsonBody, type Env } from './media.ts'
 import { issuesOf, problemResponse, toEdgelogError } from './problem.ts'
 import { registerAppendRoute } from './routes/append.ts'
 import { registerConsumerRoutes } from './routes/consumers.ts'
+import { requireBodies } from './routes/doc.ts'
+import { registerDocsPage, type DocsAssets } from './routes/docsPage.ts'
 import { registerHealthRoute } from './routes/health.ts'
 import { registerLogRoutes } from './routes/log.ts'
 import { registerQueryRoute } from './routes/query.ts'
@@ -36,6 +38,10 @@ export interface AppDeps {
   tenants?: TenantRouter
   /** describe the tenant routes in /openapi.json though another layer serves them (the Worker's Durable Objects) */
   describeTenants?: boolean
+  /** CORS: origins whose pages may call /v1 and /openapi.json (`*`: any); default none */
+  corsOrigins?: string[] | '*'
+  /** Swagger UI's files for GET /docs (served from this server, never a CDN); no /docs without them */
+  docs?: DocsAssets
 }
 
 /** The edgelog HTTP API as a Hono app: the same on Node, Bun, Deno and Workers. */
@@ -61,6 +67,13 @@ export function createApp(deps: AppDeps) {
       ms: Math.round((performance.now() - started) * 100) / 100,
     })
   })
+
+  // CORS before auth (and before the shutdown 503, so a page can read that answer too).
+  const corsMiddleware = corsFor(deps.corsOrigins)
+  if (corsMiddleware) {
+    app.use('/v1/*', corsMiddleware)
+    app.use('/openapi.json', corsMiddleware)
+  }
 
   if (deps.metrics) app.use(deps.metrics.middleware)
   const { stopping } = deps
@@ -113,17 +126,32 @@ export function createApp(deps: AppDeps) {
   registerConsumerRoutes(app, deps)
   registerHealthRoute(app, deps)
 
-  const docConfig = {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A token of AUTH_TOKENS (read and write) or AUTH_READ_TOKENS (read only). Without configured tokens the API is open.',
+  })
+  const document: Parameters<typeof app.getOpenAPI31Document>[0] = {
     openapi: '3.1.0',
     info: {
       title: 'edgelog',
       version: '1',
-      description: 'An event log for event-sourced systems. Errors are RFC 9457 problem documents.',
+      description: 'An event log for event-sourced systems. Errors are RFC 9457 problem documents (application/problem+json) with a stable `type` per kind.',
+      // package.json declares no license; say so rather than invent one.
+      license: { name: 'UNLICENSED (no license granted; see the repository)' },
     },
+    // Relative to where this document is served (OpenAPI 3.1 §4.8.5): the server itself.
+    servers: [{ url: '/', description: 'this edgelog server' }],
+    // A bearer token when AUTH_TOKENS / AUTH_READ_TOKENS are set; none otherwise ({}).
+    security: [{ bearerAuth: [] }, {}],
   }
-  if (deps.tenants || deps.describeTenants) app.get('/openapi.json', (c) => c.json(withTenantPaths(app.getOpenAPI31Document(docConfig))))
-  else app.doc31('/openapi.json', docConfig)
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }))
+  const tenantPaths = deps.tenants || deps.describeTenants
+  let described: unknown
+  app.get('/openapi.json', (c) => {
+    described ??= requireBodies(tenantPaths ? withTenantPaths(app.getOpenAPI31Document(document)) : app.getOpenAPI31Document(document))
+    return c.json(described)
+  })
+  if (deps.docs) registerDocsPage(app, deps.docs)
 
   app.notFound((c) => problemResponse(c, new EdgelogError(404, 'not-found', 'Not found', `No route for ${c.req.method} ${c.req.path}.`)))
   app.onError((err, c) => {

@@ -3,7 +3,8 @@ import { MAX_ITEM_TERMS, MAX_QUERY_ITEMS } from '../core/query.ts'
 import { STREAM_NAME } from '../core/streams.ts'
 import { nameProblem } from '../core/values.ts'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+// No regex flags: OpenAPI copies the source as its `pattern`, and a flag would leak into it.
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
 
 export const StreamName = z
   .string()
@@ -41,9 +42,9 @@ const Tags = z
 
 export const EventIn = z
   .strictObject({
-    id: z.string().regex(UUID, 'id must be a UUID').optional().openapi({ description: 'client-chosen UUID; the idempotency key' }),
+    id: z.string().regex(UUID, 'id must be a UUID').optional().openapi({ format: 'uuid', description: 'client-chosen UUID; the idempotency key', example: '0190b6a2-7c1e-7d4a-9b1f-2f6c3e8a9d10' }),
     type: EventType.openapi({ example: 'Deposited' }),
-    data: z.unknown().optional().openapi({ example: { amount: 100 } }),
+    data: z.unknown().optional().openapi({ description: 'any JSON (or CBOR) value', example: { amount: 100 } }),
     metadata: z.record(z.string(), z.unknown()).nullable().optional(),
     tags: Tags.optional().openapi({ example: ['account:17'] }),
   })
@@ -159,19 +160,24 @@ export const MultiAppendBody = (max: number) =>
 
 export const EventOut = z
   .object({
-    id: z.string(),
-    stream: z.string().nullable(),
+    id: z.string().openapi({ format: 'uuid' }),
+    stream: z.string().nullable().openapi({ description: 'null for a stream-less (DCB) event' }),
     type: z.string(),
-    revision: z.number().int().nullable(),
+    revision: z.number().int().nullable().openapi({ description: 'within its stream, from 0; null for a stream-less event' }),
     position: z.number().int(),
     time: z.string().openapi({ format: 'date-time' }),
-    data: z.unknown(),
-    metadata: z.unknown(),
+    data: z.unknown().openapi({ description: 'the event data as appended (any JSON value; null when absent)' }),
+    metadata: z.record(z.string(), z.unknown()).nullable(),
     tags: z.array(z.string()),
   })
   .openapi('Event')
 
-export const Appended = z.object({ id: z.string(), revision: z.number().int().nullable(), position: z.number().int() })
+/** An appended stream event: its revision is a number. */
+export const Appended = z.object({ id: z.string().openapi({ format: 'uuid' }), revision: z.number().int(), position: z.number().int() }).openapi('AppendedEvent')
+/** An appended stream-less (DCB) event: no revision. */
+export const AppendedStreamless = z
+  .object({ id: z.string().openapi({ format: 'uuid' }), revision: z.null(), position: z.number().int() })
+  .openapi('AppendedStreamlessEvent')
 
 export const StreamAppendResult = z
   .object({
@@ -185,7 +191,7 @@ export const StreamAppendResult = z
   .openapi('StreamAppendResult')
 
 export const MultiAppendResult = z
-  .object({ position: z.number().int(), streams: z.array(StreamAppendResult), events: z.array(Appended) })
+  .object({ position: z.number().int(), streams: z.array(StreamAppendResult), events: z.array(AppendedStreamless) })
   .openapi('MultiAppendResult')
 
 export const Head = z.object({ stream: z.string(), revision: z.number().int(), position: z.number().int() }).openapi('StreamHead')
@@ -204,25 +210,76 @@ export const QueryPage = z
   })
   .openapi('QueryPage')
 
+const problemFields = {
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().openapi({ description: 'what happened and what to fix' }),
+  instance: z.string().optional().openapi({ description: 'the request path' }),
+}
+
+/** Any RFC 9457 problem document of edgelog. */
 export const Problem = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    instance: z.string().optional(),
-  })
+  .object({ type: z.string().openapi({ format: 'uri' }), ...problemFields })
   .catchall(z.unknown())
   .openapi('Problem')
+
+/** The problem of one kind: a literal `type` (clients narrow on it) and its extensions. */
+const problemOf = <E extends Record<string, z.ZodType>>(kind: string, name: string, extensions: E = {} as E) =>
+  z.object({ type: z.literal(`https://edgelog.dev/problems/${kind}`), ...problemFields, ...extensions }).openapi(name)
+
+export const Problems = {
+  invalidRequest: problemOf('invalid-request', 'InvalidRequestProblem', {
+    errors: z.array(z.object({ path: z.string().openapi({ description: 'dotted path of the field, e.g. events.0.type' }), message: z.string() })).optional(),
+  }),
+  malformedBody: problemOf('malformed-body', 'MalformedBodyProblem'),
+  unauthorized: problemOf('unauthorized', 'UnauthorizedProblem'),
+  forbidden: problemOf('forbidden', 'ForbiddenProblem'),
+  notFound: problemOf('not-found', 'NotFoundProblem'),
+  streamNotFound: problemOf('stream-not-found', 'StreamNotFoundProblem', { stream: z.string() }),
+  consumerNotFound: problemOf('consumer-not-found', 'ConsumerNotFoundProblem', { consumer: z.string() }),
+  notAcceptable: problemOf('not-acceptable', 'NotAcceptableProblem'),
+  wrongExpectedRevision: problemOf('wrong-expected-revision', 'WrongExpectedRevisionProblem', {
+    stream: z.string(),
+    expectedRevision: ExpectedRevision,
+    actualRevision: z.number().int().nullable().openapi({ description: "the stream's revision; null when it does not exist" }),
+  }),
+  conditionFailed: problemOf('condition-failed', 'ConditionFailedProblem', {
+    after: z.number().int().nullable().openapi({ description: 'the condition\'s after (null when absent)' }),
+    positions: z.array(z.number().int()).openapi({ description: 'up to 10 positions of events that matched failIfEventsMatch' }),
+  }),
+  eventIdReused: problemOf('event-id-reused', 'EventIdReusedProblem', { eventId: z.string() }),
+  checkpointBehind: problemOf('checkpoint-behind', 'CheckpointBehindProblem', {
+    consumer: z.string(),
+    position: z.number().int().openapi({ description: 'the stored checkpoint (kept)' }),
+    requested: z.number().int(),
+  }),
+  preconditionFailed: problemOf('precondition-failed', 'PreconditionFailedProblem', {
+    stream: z.string(),
+    expectedRevision: ExpectedRevision,
+    actualRevision: z.number().int().nullable(),
+  }),
+  payloadTooLarge: problemOf('payload-too-large', 'PayloadTooLargeProblem'),
+  unsupportedMediaType: problemOf('unsupported-media-type', 'UnsupportedMediaTypeProblem'),
+  notImplemented: problemOf('not-implemented', 'NotImplementedProblem'),
+  unavailable: problemOf('unavailable', 'UnavailableProblem'),
+  commitOutcomeUnknown: problemOf('commit-outcome-unknown', 'CommitOutcomeUnknownProblem', {
+    eventIds: z.array(z.string()).optional().openapi({ description: "the append's event ids (also those the server chose): retry with exactly these" }),
+  }),
+  appendRefused: problemOf('append-refused', 'AppendRefusedProblem'),
+  tooManySubscriptions: problemOf('too-many-subscriptions', 'TooManySubscriptionsProblem', { maxSubscriptions: z.number().int().optional() }),
+}
 
 const nonNegative = (name: string) =>
   z
     .string()
     .regex(/^\d{1,15}$/, `${name} must be a non-negative integer`)
     .transform(Number)
+    .openapi({ type: 'integer', minimum: 0 })
 
 export const pageLimit = (max: number) =>
-  nonNegative('limit').pipe(z.number().min(1, 'limit must be at least 1').max(max, `limit must be at most ${max} (MAX_PAGE_SIZE)`))
+  nonNegative('limit')
+    .pipe(z.number().min(1, 'limit must be at least 1').max(max, `limit must be at most ${max} (MAX_PAGE_SIZE)`))
+    .openapi({ type: 'integer', minimum: 1, maximum: max, description: `events per page (default 100, at most ${max})` })
 
 export const Cursor = (name: string) => nonNegative(name)
 

@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { loadConfig } from '../config.ts'
 import { authMiddleware } from '../http/auth.ts'
+import { corsFor } from '../http/cors.ts'
 import type { Env } from '../http/media.ts'
 import { problemResponse, toEdgelogError } from '../http/problem.ts'
 import { DEFAULT_TENANT, mountTenants, type TenantRouter } from '../http/tenants.ts'
@@ -19,8 +20,17 @@ export function doFetch(request: Request, env: WorkerEnv, ctx: ExecutionContext)
     const logs = env.LOGS
     if (!logs) throw new Error('STORE is "do" but there is no Durable Object binding named LOGS: add [[durable_objects.bindings]] to wrangler.toml.')
     const config = loadConfig(env)
-    const router: TenantRouter = { fetch: (tenant, req) => logs.get(logs.idFromName(tenant)).fetch(req) }
+    // A stub's response has immutable headers; a copy lets CORS (and Location rewrites) add to them.
+    const router: TenantRouter = {
+      fetch: async (tenant, req) => {
+        const res = await logs.get(logs.idFromName(tenant)).fetch(req)
+        return new Response(res.body, res)
+      },
+    }
     const app = new Hono<Env>()
+    // CORS here, before auth: a preflight carries no token (the objects' apps have no CORS of their own).
+    const corsMiddleware = corsFor(config.corsOrigins)
+    if (corsMiddleware) app.use('/v1/*', corsMiddleware)
     const authz = authMiddleware({ tokens: config.authTokens, readTokens: config.readTokens })
     if (authz) app.use('/v1/*', ...authz)
     mountTenants(app, router)

@@ -4,6 +4,7 @@ import { createLogger, loadConfig } from '../config.ts'
 import { createEventLog } from '../core/eventLog.ts'
 import { createApp } from '../http/app.ts'
 import { makeCodec } from '../store/codec.ts'
+import { docs } from './assets.ts'
 import { migrateDo } from '../store/doMigrate.ts'
 import { doDb } from '../store/doSql.ts'
 import { createStore } from '../store/store.ts'
@@ -35,7 +36,7 @@ export class EventLogObject extends DurableObject<WorkerEnv> {
         liveSignal: true,
         pollIntervalMs: config.pollIntervalMs,
       })
-      this.app = createApp({ log, logger: createLogger(config.logLevel), sse: { heartbeatMs: config.sseHeartbeatMs }, describeTenants: true })
+      this.app = createApp({ log, logger: createLogger(config.logLevel), sse: { heartbeatMs: config.sseHeartbeatMs }, describeTenants: true, docs })
     })
   }
 

@@ -4,6 +4,7 @@ import { createEventLog } from '../core/eventLog.ts'
 import { createApp } from '../http/app.ts'
 import { makeCodec } from '../store/codec.ts'
 import { openWebStore } from '../store/web.ts'
+import { docs } from './assets.ts'
 import type { WorkerEnv } from './env.ts'
 
 let app: ReturnType<typeof createApp> | undefined
@@ -22,7 +23,7 @@ export function webFetch(request: Request, env: WorkerEnv, ctx: ExecutionContext
     const log = createEventLog({ ...store, codec: makeCodec({ Encoder, addExtension }), limits: config.limits, writer, pollIntervalMs: config.pollIntervalMs })
     const logger = createLogger(config.logLevel)
     // No metrics: per-isolate counters mean nothing; Workers Analytics and Logs replace them.
-    app = createApp({ log, auth: { tokens: config.authTokens, readTokens: config.readTokens }, logger, sse: { heartbeatMs: config.sseHeartbeatMs } })
+    app = createApp({ log, auth: { tokens: config.authTokens, readTokens: config.readTokens }, logger, sse: { heartbeatMs: config.sseHeartbeatMs }, corsOrigins: config.corsOrigins, docs })
   }
   // A request waiting for a group commit that another request's context runs has no
   // I/O of its own pending, and workerd would cancel it as hung: a timer keeps it live.

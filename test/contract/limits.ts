@@ -23,3 +23,7 @@ export const limitsEnv: Record<string, string> = {
   MAX_DEPTH: String(MAX_DEPTH),
   MAX_PAGE_BYTES: String(MAX_PAGE_BYTES),
 }
+
+/** Test servers allow CORS from this origin only (CORS_ORIGINS), so the contract checks CORS on every runtime. */
+export const CORS_ORIGIN = 'http://allowed.test:8080'
+limitsEnv.CORS_ORIGINS = CORS_ORIGIN

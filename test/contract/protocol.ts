@@ -1,9 +1,14 @@
 // HTTP around the data: service endpoints, JSON/CBOR negotiation, X-Request-Id.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import type { ContractClient } from './client.ts'
 import { expectProblem, expectStatus, newEvent, show, uniqueStream } from './http.ts'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
 export function protocolTests(client: ContractClient): void {
   const { req, get, streamPath, append, appendOk, head, readStream } = client
@@ -31,11 +36,20 @@ export function protocolTests(client: ContractClient): void {
       }
     })
 
-    it('GET /docs is an HTML page', async () => {
+    it('GET /docs is an HTML page whose scripts and styles all come from this server (swagger-ui-dist, pinned)', async () => {
       const reply = await get('/docs')
       assert.equal(reply.status, 200)
       assert.match(reply.contentType, /^text\/html/)
       assert.match(reply.text, /<html/i)
+      const refs = [...reply.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1])
+      assert.deepEqual(refs.sort(), ['docs/init.js', 'docs/swagger-ui-bundle.js', 'docs/swagger-ui.css'], 'only relative, same-origin assets')
+      for (const [file, type] of [['swagger-ui-bundle.js', /^text\/javascript/], ['swagger-ui.css', /^text\/css/]] as const) {
+        const asset = await get(`/docs/${file}`)
+        assert.equal(asset.status, 200, file)
+        assert.match(asset.contentType, type)
+        assert.equal(asset.text, readFileSync(join(root, 'node_modules/swagger-ui-dist', file), 'utf8'), `${file} is swagger-ui-dist's`)
+      }
+      assert.match((await get('/docs/init.js')).text, /SwaggerUIBundle\(/)
     })
   })
 

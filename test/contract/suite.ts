@@ -9,6 +9,8 @@
 import { describe } from 'node:test'
 import { badInputTests } from './badInput.ts'
 import { contractClient } from './client.ts'
+import { clientLibTests } from './clientLib.ts'
+import { corsTests } from './cors.ts'
 import { protocolTests } from './protocol.ts'
 import { readTests } from './reads.ts'
 import { valueTests } from './values.ts'
@@ -22,5 +24,7 @@ export function contractSuite(name: string, getBaseUrl: () => string): void {
     protocolTests(client)
     badInputTests(client)
     valueTests(client, getBaseUrl)
+    corsTests(client)
+    clientLibTests(getBaseUrl)
   })
 }

@@ -9,6 +9,7 @@ import { startServer, type RunningServer, type Runtime } from '../contract/serve
 import { call, expectProblem, expectStatus, newEvent, sleep } from '../contract/http.ts'
 import { openSse, type SseClient } from './sse.ts'
 import { MAX_EVENT_BYTES, MAX_PAGE_BYTES, MAX_PAGE_SIZE } from '../contract/limits.ts'
+import { EventSource } from 'eventsource'
 
 let seq = 0
 /** A fresh category per test, so tests never see each other's events. */
@@ -133,16 +134,44 @@ export function subscribeSuite(runtime: Runtime, env: () => Record<string, strin
       assert.deepEqual(positions, [...before, ...live].sort((a, b) => a - b))
       assert.equal(new Set(all.map((e) => e.id)).size, all.length)
       assertStreamsInOrder(all)
-      // The SSE framing: id = position, event = type, data = the event as reads render it.
+      // The SSE framing: id = position, no event: line (a plain "message"), data = the event as reads render it.
       const m = sub.messages[0]
       assert.equal(m.id, String(all[0].position))
-      assert.equal(m.event, 'Tested')
+      assert.equal(m.event, 'message')
       const read = expectStatus(await call(base, 'GET', `/v1/all?from=${all[0].position}&limit=1`), 200).events[0]
       assert.deepEqual(all[0], read, 'data: is the event exactly as reads render it')
       assert.equal(sub.messages[0].data, JSON.stringify(read))
       await sleep(100)
       assert.equal(sub.messages.length, all.length, 'no extra or duplicate message')
       sub.close()
+    })
+
+    it('a generic EventSource (the eventsource package) gets every event in onmessage, types "error", "message", "open" included', async () => {
+      const cat = category()
+      const types = ['error', 'message', 'open', 'Deposited']
+      const positions: number[] = []
+      for (const type of types) positions.push(...(await append(base, `${cat}-1`, 1, type)))
+      const es = new EventSource(`${base}/v1/subscribe?category=${cat}`)
+      try {
+        const received: MessageEvent[] = []
+        const errors: unknown[] = []
+        es.addEventListener('error', (e) => errors.push(e))
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`only ${received.length} messages in 10 s; errors: ${errors.length}`)), 10_000)
+          es.onmessage = (m) => {
+            received.push(m)
+            if (received.length === types.length) {
+              clearTimeout(timer)
+              resolve()
+            }
+          }
+        })
+        assert.deepEqual(received.map((m) => JSON.parse(m.data).type), types)
+        assert.deepEqual(received.map((m) => m.lastEventId), positions.map(String), 'lastEventId is the position')
+        assert.deepEqual(errors, [], 'no event reached the error handler')
+      } finally {
+        es.close()
+      }
     })
 
     it('resumes after Last-Event-ID with no gap and no duplicate', async () => {

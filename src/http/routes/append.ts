@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import type { AppDeps } from '../app.ts'
 import { bodyOf, cborBody, send, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
-import { bodyContent, jsonAndCbor, problems } from './doc.ts'
+import { bodyContent, Headers, jsonAndCbor, problems, WRITE, wrongRevision409 } from './doc.ts'
 
 /**
  * Multi-stream atomic append: each stream with its own expected revision, plus stream-less
@@ -15,14 +15,23 @@ export function registerAppendRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
     createRoute({
       method: 'post',
       path: '/v1/append',
+      operationId: 'appendMulti',
       summary: 'Append to several streams and stream-less events atomically, optionally on a DCB condition',
       description:
         'Every stream\'s expected revision must hold (409 wrong-expected-revision names the stream) and, with a condition, no event matching `failIfEventsMatch` may have been appended after `after` (409 condition-failed names the positions), or nothing is written. Stream-less events are addressed by their tags and read back with stream and revision null.',
       middleware: [cborBody(schema, log.codec)] as const,
       request: { body: bodyContent(schema) },
       responses: {
-        201: { description: 'Appended (or the original result of a retry)', content: jsonAndCbor(S.MultiAppendResult) },
-        ...problems(400, 409, 413, 415, 422, 503),
+        201: { description: 'Appended (or the original result of a retry)', headers: { 'Idempotent-Replayed': Headers.IdempotentReplayed }, content: jsonAndCbor(S.MultiAppendResult) },
+        ...problems(
+          400,
+          wrongRevision409(
+            "A stream's expected revision did not hold (wrong-expected-revision), the condition matched events after `after` (condition-failed), or an event id is already stored for a different event (event-id-reused); nothing written",
+            S.Problems.conditionFailed,
+            S.Problems.eventIdReused,
+          ),
+          ...WRITE,
+        ),
       },
     }),
     async (c) => {

@@ -3,7 +3,8 @@ import { checkpointBehind, consumerNotFound, type Checkpoint } from '../../core/
 import { invalidRequest } from '../../core/errors.ts'
 import type { AppDeps } from '../app.ts'
 import { bodyOf, cborBody, send, type Env } from '../media.ts'
-import { bodyContent, jsonAndCbor, problems } from './doc.ts'
+import { bodyContent, jsonAndCbor, problems, V1, WRITE } from './doc.ts'
+import { Problems } from '../schemas.ts'
 import { ConsumerName, notSupported } from './subscribe.ts'
 
 const NameParam = z.object({ name: ConsumerName.openapi({ param: { name: 'name', in: 'path' }, example: 'projector-accounts' }) })
@@ -29,9 +30,10 @@ export function registerConsumerRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
     createRoute({
       method: 'get',
       path: '/v1/consumers/{name}',
+      operationId: 'getConsumer',
       summary: "A consumer's checkpoint",
       request: { params: NameParam },
-      responses: { 200: { description: 'The checkpoint', content: jsonAndCbor(CheckpointOut) }, ...problems(400, 404) },
+      responses: { 200: { description: 'The checkpoint', content: jsonAndCbor(CheckpointOut) }, ...problems(400, { status: 404, description: 'The consumer has no checkpoint', schemas: [Problems.consumerNotFound] }, 501, ...V1) },
     }),
     async (c) => {
       const { name } = c.req.valid('param')
@@ -45,12 +47,13 @@ export function registerConsumerRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
     createRoute({
       method: 'put',
       path: '/v1/consumers/{name}',
+      operationId: 'saveConsumer',
       summary: "Save a consumer's checkpoint",
       description:
         'Saves the last position the consumer has handled. A checkpoint never moves backwards: a lower position is a 409 `checkpoint-behind` (the stored one stays); the same position again is a 200.',
       middleware: [cborBody(CheckpointBody, log.codec)] as const,
       request: { params: NameParam, body: bodyContent(CheckpointBody) },
-      responses: { 200: { description: 'Saved', content: jsonAndCbor(CheckpointOut) }, ...problems(400, 409, 415) },
+      responses: { 200: { description: 'Saved', content: jsonAndCbor(CheckpointOut) }, ...problems(400, { status: 409, description: 'The position is below the stored checkpoint (checkpoint-behind); the stored one stays', schemas: [Problems.checkpointBehind] }, 501, ...WRITE) },
     }),
     async (c) => {
       const { name } = c.req.valid('param')

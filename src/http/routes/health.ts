@@ -10,6 +10,8 @@ export function registerHealthRoute(app: OpenAPIHono<Env>, { log }: AppDeps) {
     createRoute({
       method: 'get',
       path: '/health',
+      operationId: 'health',
+      security: [],
       summary: 'Liveness and database readiness',
       responses: {
         200: { description: 'Serving, database answers', content: { 'application/json': { schema: Health } } },

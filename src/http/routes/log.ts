@@ -4,7 +4,7 @@ import type { AppDeps } from '../app.ts'
 import { sendEvents, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
 import { WaitParam } from './subscribe.ts'
-import { jsonAndCbor, problems } from './doc.ts'
+import { jsonAndCbor, problems, V1 } from './doc.ts'
 
 const CategoryParam = z.object({
   category: z
@@ -24,6 +24,7 @@ export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
     createRoute({
       method: 'get',
       path: '/v1/all',
+      operationId: 'readAll',
       summary: 'Read the global log',
       description: 'Events in commit order from a position (inclusive), optionally only some types and only events carrying all the given tags.',
       request: {
@@ -37,7 +38,7 @@ export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
           wait: WaitParam.optional(),
         }),
       },
-      responses: { 200: { description: 'A page of the log', content: jsonAndCbor(S.LogPage) }, ...problems(400, 503) },
+      responses: { 200: { description: 'A page of the log', content: jsonAndCbor(S.LogPage) }, ...problems(400, ...V1, 503) },
     }),
     async (c) => {
       const q = c.req.valid('query')
@@ -56,6 +57,7 @@ export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
     createRoute({
       method: 'get',
       path: '/v1/categories/{category}',
+      operationId: 'readCategory',
       summary: 'Read a category',
       description:
         'Events of every stream whose name starts with `<category>-` (or is the category), from a position. With member and size, a consumer-group member sees only its share of the streams (stable hash of the stream id).',
@@ -71,7 +73,7 @@ export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
           .refine((q) => (q.member === undefined) === (q.size === undefined), { message: 'member and size go together', path: ['member'] })
           .refine((q) => q.member === undefined || q.size === undefined || q.member < q.size, { message: 'member must be below size', path: ['member'] }),
       },
-      responses: { 200: { description: 'A page of the category', content: jsonAndCbor(S.LogPage) }, ...problems(400) },
+      responses: { 200: { description: 'A page of the category', content: jsonAndCbor(S.LogPage) }, ...problems(400, ...V1) },
     }),
     async (c) => {
       const { category } = c.req.valid('param')

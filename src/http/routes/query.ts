@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import type { AppDeps } from '../app.ts'
 import { bodyOf, cborBody, sendEvents, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
-import { bodyContent, jsonAndCbor, problems } from './doc.ts'
+import { bodyContent, jsonAndCbor, problems, V1 } from './doc.ts'
 
 /**
  * `POST /v1/query`: a Dynamic Consistency Boundary read (dcb.events). Returns matching
@@ -17,12 +17,13 @@ export function registerQueryRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
     createRoute({
       method: 'post',
       path: '/v1/query',
+      operationId: 'query',
       summary: 'Read events matching a DCB query',
       description:
         'An event matches an item if its type is one of the item\'s types (any type when absent) and it carries all of the item\'s tags; it matches the query if it matches any item. Paged by position; `position` is the last committed position the page is consistent with (use it as `condition.after`).',
       middleware: [cborBody(schema, codec)] as const,
       request: { body: bodyContent(schema) },
-      responses: { 200: { description: 'A page of matching events', content: jsonAndCbor(S.QueryPage) }, ...problems(400, 415) },
+      responses: { 200: { description: 'A page of matching events', content: jsonAndCbor(S.QueryPage) }, ...problems(400, 413, 415, ...V1) },
     }),
     async (c) => {
       const body = bodyOf(c, () => c.req.valid('json'))

@@ -4,7 +4,8 @@ import { NO_STREAM, type AppendResult, type ExpectedRevision } from '../../core/
 import type { AppDeps } from '../app.ts'
 import { bodyOf, cborBody, send, sendEvents, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
-import { bodyContent, jsonAndCbor, problems } from './doc.ts'
+import { bodyContent, Headers, jsonAndCbor, problems, V1, WRITE, wrongRevision409 } from './doc.ts'
+import { Problems } from '../schemas.ts'
 
 const StreamParam = z.object({ stream: S.StreamName.openapi({ param: { name: 'stream', in: 'path' } }) })
 
@@ -45,6 +46,8 @@ export function appendHeaders(result: AppendResult, stream: string): Record<stri
   return h
 }
 
+const streamNotFound404 = { status: 404, description: 'The stream has no events', schemas: [Problems.streamNotFound] }
+
 export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
   const { log } = deps
   const { codec, limits } = log
@@ -54,17 +57,30 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
     createRoute({
       method: 'post',
       path: '/v1/streams/{stream}',
+      operationId: 'appendToStream',
       summary: 'Append events to a stream',
       description: 'Appends 1..N events atomically. Expected revision from the body or If-Match / If-None-Match.',
       middleware: [cborBody(appendBody, codec)] as const,
       request: {
         params: StreamParam,
-        headers: z.object({ 'if-match': z.string().optional(), 'if-none-match': z.string().optional() }),
+        headers: z.object({
+          'if-match': z.string().optional().openapi({ description: 'expected revision as a strong ETag, e.g. "7" (the ETag of a read or head)', example: '"7"' }),
+          'if-none-match': z.string().optional().openapi({ description: '* : the stream must not exist', example: '*' }),
+        }),
         body: bodyContent(appendBody),
       },
       responses: {
-        201: { description: 'Appended (or the original result of a retry, with Idempotent-Replayed: true)', content: jsonAndCbor(S.StreamAppendResult) },
-        ...problems(400, 409, 412, 413, 415, 422, 503),
+        201: {
+          description: 'Appended (or the original result of a retry, with Idempotent-Replayed: true)',
+          headers: { ETag: Headers.ETag, Location: Headers.Location, 'Idempotent-Replayed': Headers.IdempotentReplayed },
+          content: jsonAndCbor(S.StreamAppendResult),
+        },
+        ...problems(
+          400,
+          wrongRevision409('The expected revision did not hold (wrong-expected-revision), or an event id is already stored for a different event (event-id-reused); nothing written', Problems.eventIdReused),
+          412,
+          ...WRITE,
+        ),
       },
     }),
     async (c) => {
@@ -85,6 +101,7 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
     createRoute({
       method: 'get',
       path: '/v1/streams/{stream}',
+      operationId: 'readStream',
       summary: 'Read a stream',
       description: 'Pages of events by revision, forward (default from 0) or backward (default from the end).',
       request: {
@@ -95,7 +112,10 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
           direction: z.enum(['forward', 'backward'], { error: 'direction is forward or backward' }).optional(),
         }),
       },
-      responses: { 200: { description: 'A page of events; ETag is the current revision', content: jsonAndCbor(S.StreamPage) }, ...problems(400, 404) },
+      responses: {
+        200: { description: 'A page of events; ETag is the current revision', headers: { ETag: Headers.ETag }, content: jsonAndCbor(S.StreamPage) },
+        ...problems(400, streamNotFound404, ...V1),
+      },
     }),
     async (c) => {
       const { stream } = c.req.valid('param')
@@ -120,9 +140,13 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
     createRoute({
       method: 'get',
       path: '/v1/streams/{stream}/head',
+      operationId: 'getStreamHead',
       summary: "A stream's current revision and position",
       request: { params: StreamParam },
-      responses: { 200: { description: 'The head; ETag is the revision', content: jsonAndCbor(S.Head) }, ...problems(400, 404) },
+      responses: {
+        200: { description: 'The head; ETag is the revision', headers: { ETag: Headers.ETag }, content: jsonAndCbor(S.Head) },
+        ...problems(400, streamNotFound404, ...V1),
+      },
     }),
     async (c) => {
       const { stream } = c.req.valid('param')

@@ -8,7 +8,7 @@ import type { AppDeps } from '../app.ts'
 import { problemBody, toEdgelogError } from '../problem.ts'
 import { eventJson, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
-import { problems } from './doc.ts'
+import { problems, V1 } from './doc.ts'
 
 export const DEFAULT_HEARTBEAT_MS = 15_000
 export const DEFAULT_STALL_TIMEOUT_MS = 60_000
@@ -26,14 +26,13 @@ export const WaitParam = z
 
 const positiveInt = (name: string) => S.Cursor(name).pipe(z.number().min(1, `${name} must be at least 1`))
 
-/** SSE field values may not hold CR or LF (WHATWG HTML §9.2.5); such a type is sent as "event". */
-const sseType = (type: string) => (/[\r\n]/.test(type) ? 'event' : type)
-
 /**
- * One SSE message per event: id = global position, event = type, data = the event as JSON
- * pages render it (eventJson).
+ * One SSE message per event: id = global position, data = the event as pages render it
+ * (eventJson). No `event:` line: every event dispatches as "message", so EventSource's
+ * onmessage sees them all and no user type (`error`, `open`, `message`) collides with
+ * EventSource's own events.
  */
-export const sseMessage = (e: StoredEvent, codec: Codec) => `id: ${e.position}\nevent: ${sseType(e.type)}\ndata: ${eventJson(e, codec)}\n\n`
+export const sseMessage = (e: StoredEvent, codec: Codec) => `id: ${e.position}\ndata: ${eventJson(e, codec)}\n\n`
 
 const SubscribeQuery = (maxPage: number) =>
   z
@@ -89,16 +88,17 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
     createRoute({
       method: 'get',
       path: '/v1/subscribe',
+      operationId: 'subscribe',
       summary: 'Subscribe (Server-Sent Events)',
       description:
-        'Catches up from a position (or after a consumer checkpoint, or after Last-Event-ID), then stays live. Each message: `id:` the position, `event:` the type, `data:` the event as JSON. Heartbeat comments every 15 s.',
+        'Catches up from a position (or after a consumer checkpoint, or after Last-Event-ID), then stays live. Each message: `id:` the position and `data:` the event as JSON, with no `event:` line (every event is a plain "message": the `onmessage` of an EventSource sees them all; the type is in the data). Heartbeat comments every 15 s.',
       request: {
         query: SubscribeQuery(limits.maxPageSize),
-        headers: z.object({ 'last-event-id': LastEventId }),
+        headers: z.object({ 'last-event-id': LastEventId.openapi({ description: 'resume after this position (the id: of the last event received)', example: '42' }) }),
       },
       responses: {
         200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
-        ...problems(400, 503),
+        ...problems(400, 403, 501, 503, ...V1),
       },
     }),
     async (c) => {

@@ -1,0 +1,218 @@
+/**
+ * edgelog/client: a typed client for the edgelog HTTP API on Web APIs only (fetch, streams,
+ * TextDecoderStream, AbortController), so the same code runs in browsers, Node, Bun, Deno
+ * and Workers.
+ *
+ * @example
+ *   const log = createClient({ baseUrl: 'http://localhost:3000' })
+ *   await log.append('account-17', [{ type: 'Opened', data: { owner: 'ann' } }], { expectedRevision: 'no_stream' })
+ *   for await (const event of log.subscribe({ category: 'account' })) console.log(event.type)
+ */
+import { runDecision, runStreamCommand, type CommandOptions, type CommandPorts, type Decider } from './commands.ts'
+import { EdgelogProblem, problemFrom } from './errors.ts'
+import { subscribe, type SubscribeOptions, type Subscription } from './subscribe.ts'
+import type {
+  AppendCondition,
+  Checkpoint,
+  ExpectedRevision,
+  LogPage,
+  MultiAppend,
+  MultiAppendResult,
+  NewEvent,
+  QueryItem,
+  QueryPage,
+  RecordedEvent,
+  StreamAppendResult,
+  StreamEvent,
+  StreamHead,
+  StreamPage,
+} from './types.ts'
+
+export * from './types.ts'
+export { EdgelogProblem, type Problem, type ProblemKind, type ProblemExtensions } from './errors.ts'
+export type { SubscribeOptions, Subscription } from './subscribe.ts'
+export type { CommandOptions, CommandResult, Decider } from './commands.ts'
+
+export interface ClientOptions {
+  /** e.g. http://localhost:3000 (no trailing /v1) */
+  baseUrl: string
+  /** a bearer token (AUTH_TOKENS / AUTH_READ_TOKENS) */
+  token?: string
+  /** headers for every request */
+  headers?: Record<string, string>
+  /** a fetch to use instead of the global one (a Workers service binding's, a test's) */
+  fetch?: (request: Request) => Promise<Response>
+}
+
+const path = (stream: string) => `/v1/streams/${encodeURIComponent(stream)}`
+
+function search(params: Record<string, unknown>): string {
+  const q = new URLSearchParams()
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, Array.isArray(v) ? v.join(',') : String(v))
+  return q.size ? `?${q}` : ''
+}
+
+export class EdgelogClient {
+  readonly #base: string
+  readonly #headers: Record<string, string>
+  readonly #fetch: (request: Request) => Promise<Response>
+
+  constructor(options: ClientOptions) {
+    this.#base = options.baseUrl.replace(/\/+$/, '')
+    this.#headers = { ...options.headers, ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) }
+    this.#fetch = options.fetch ?? ((request) => fetch(request))
+  }
+
+  /** One request; a non-2xx answer is thrown as an EdgelogProblem. */
+  async #request(p: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers)
+    for (const [k, v] of Object.entries(this.#headers)) if (!headers.has(k)) headers.set(k, v)
+    const res = await this.#fetch(new Request(this.#base + p, { ...init, headers }))
+    if (!res.ok) throw await problemFrom(res)
+    return res
+  }
+
+  async #json<T>(p: string, init?: RequestInit): Promise<T> {
+    return (await this.#request(p, init)).json() as Promise<T>
+  }
+
+  #send(method: string, body: unknown): RequestInit {
+    return { method, headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) }
+  }
+
+  /** POST /v1/streams/:stream: append events atomically (409 wrong-expected-revision when `expectedRevision` does not hold). */
+  async append(stream: string, events: NewEvent[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<StreamAppendResult> {
+    const body = options.expectedRevision === undefined ? { events } : { events, expectedRevision: options.expectedRevision }
+    const res = await this.#request(path(stream), this.#send('POST', body))
+    return { ...(await res.json()), replayed: res.headers.get('idempotent-replayed') === 'true' }
+  }
+
+  /** GET /v1/streams/:stream: one page. Throws EdgelogProblem 'stream-not-found' for a stream with no events. */
+  read<D = unknown>(stream: string, options: { from?: number; limit?: number; direction?: 'forward' | 'backward' } = {}): Promise<StreamPage<D>> {
+    return this.#json(`${path(stream)}${search(options)}`)
+  }
+
+  /** Every event of a stream (following `next`) and its revision; null when it has none. */
+  async readStream<D = unknown>(stream: string): Promise<{ events: StreamEvent<D>[]; revision: number } | null> {
+    const events: StreamEvent<D>[] = []
+    try {
+      for (let from: number | null = 0; from !== null; ) {
+        const page: StreamPage<D> = await this.read<D>(stream, { from })
+        events.push(...page.events)
+        from = page.next
+      }
+    } catch (e) {
+      if (EdgelogProblem.is(e, 'stream-not-found')) return null
+      throw e
+    }
+    return { events, revision: events.length ? events[events.length - 1].revision : -1 }
+  }
+
+  /** GET /v1/streams/:stream/head: revision and position, or null when the stream has no events. */
+  async head(stream: string): Promise<StreamHead | null> {
+    try {
+      return await this.#json<StreamHead>(`${path(stream)}/head`)
+    } catch (e) {
+      if (EdgelogProblem.is(e, 'stream-not-found')) return null
+      throw e
+    }
+  }
+
+  /** POST /v1/append: several streams (each with its expected revision) and stream-less events, all or nothing. */
+  async appendMulti(body: MultiAppend): Promise<MultiAppendResult> {
+    const res = await this.#request('/v1/append', this.#send('POST', body))
+    return { ...(await res.json()), replayed: res.headers.get('idempotent-replayed') === 'true' }
+  }
+
+  /** Conditional (DCB) append of stream-less events: 409 condition-failed if events matching the condition came after `after`. */
+  appendIf(events: NewEvent[], condition: AppendCondition): Promise<MultiAppendResult> {
+    return this.appendMulti({ events, condition })
+  }
+
+  /** GET /v1/all: the global log from a position; `wait` (e.g. '30s') long-polls an empty page. */
+  readAll<D = unknown>(options: { from?: number; limit?: number; types?: string[]; tags?: string[]; wait?: string } = {}): Promise<LogPage<D>> {
+    return this.#json(`/v1/all${search(options)}`)
+  }
+
+  /** GET /v1/categories/:category, optionally one consumer-group member's share. */
+  readCategory<D = unknown>(category: string, options: { from?: number; limit?: number; member?: number; size?: number } = {}): Promise<LogPage<D>> {
+    return this.#json(`/v1/categories/${encodeURIComponent(category)}${search(options)}`)
+  }
+
+  /** POST /v1/query: one page of a DCB query, with the position it is consistent with. */
+  query<D = unknown>(items: QueryItem[], options: { from?: number; limit?: number } = {}): Promise<QueryPage<D>> {
+    return this.#json('/v1/query', this.#send('POST', { items, ...options }))
+  }
+
+  /** Every event matching a DCB query (following `next`) and the position of the last page. */
+  async queryAll<D = unknown>(items: QueryItem[]): Promise<{ events: RecordedEvent<D>[]; position: number }> {
+    const events: RecordedEvent<D>[] = []
+    for (let from = 0; ; ) {
+      const page: QueryPage<D> = await this.query<D>(items, { from })
+      events.push(...page.events)
+      if (page.next === null) return { events, position: page.position }
+      from = page.next
+    }
+  }
+
+  /** GET /v1/consumers/:name: the checkpoint, or null when the consumer has none. */
+  async getCheckpoint(name: string): Promise<Checkpoint | null> {
+    try {
+      return await this.#json<Checkpoint>(`/v1/consumers/${encodeURIComponent(name)}`)
+    } catch (e) {
+      if (EdgelogProblem.is(e, 'consumer-not-found')) return null
+      throw e
+    }
+  }
+
+  /** PUT /v1/consumers/:name: save the last handled position (409 checkpoint-behind when lower than the stored one). */
+  saveCheckpoint(name: string, position: number): Promise<Checkpoint> {
+    return this.#json(`/v1/consumers/${encodeURIComponent(name)}`, this.#send('PUT', { position }))
+  }
+
+  /**
+   * GET /v1/subscribe: an async iterable of events that reconnects with Last-Event-ID.
+   * @example
+   *   const sub = log.subscribe({ category: 'account', consumer: 'balances', checkpointEvery: 100 })
+   *   for await (const e of sub) apply(e)
+   */
+  subscribe<D = unknown>(options: SubscribeOptions = {}): Subscription<D> {
+    return subscribe<D>((p, init) => this.#request(p, init), options)
+  }
+
+  #ports(): CommandPorts {
+    return {
+      readStream: (s) => this.readStream(s),
+      append: (s, events, o) => this.append(s, events, o),
+      queryAll: (items) => this.queryAll(items),
+      appendMulti: (body) => this.appendMulti(body),
+    }
+  }
+
+  /**
+   * The stream command pattern: read `stream`, fold it, decide, append with the expected
+   * revision; retried on 409 wrong-expected-revision.
+   * @example
+   *   await log.streamCommand('account-17', { amount: 30 }, {
+   *     initialState: 0,
+   *     evolve: (balance, e) => balance + (e.data as { amount: number }).amount,
+   *     decide: (cmd, balance) => (balance >= cmd.amount ? [{ type: 'Withdrawn', data: { amount: -cmd.amount } }] : []),
+   *   })
+   */
+  streamCommand<S, C, D = unknown>(stream: string, command: C, decider: Decider<S, D, C>, options?: CommandOptions) {
+    return runStreamCommand(this.#ports(), stream, command, decider, options)
+  }
+
+  /**
+   * The DCB decision pattern: query, fold, decide, append with `condition` (the same query,
+   * after the read's position); retried on 409 condition-failed.
+   */
+  decide<S, C, D = unknown>(query: QueryItem[], command: C, decider: Decider<S, D, C>, options?: CommandOptions) {
+    return runDecision(this.#ports(), query, command, decider, options)
+  }
+}
+
+/** A client for the edgelog server at `baseUrl`. */
+export function createClient(options: ClientOptions): EdgelogClient {
+  return new EdgelogClient(options)
+}

@@ -1,0 +1,46 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.invalidUtf8At = invalidUtf8At;
+/**
+ * The offset of the first byte of `bytes[start, end)` that breaks UTF-8 (RFC 3629 §4: no
+ * overlong forms, no surrogates U+D800-U+DFFF, nothing past U+10FFFF), or -1 when it is valid.
+ * Only for the error message: TextDecoder with `fatal` does the check itself, natively.
+ */
+function invalidUtf8At(bytes, start, end) {
+    if (start === void 0) { start = 0; }
+    if (end === void 0) { end = bytes.length; }
+    var i = start;
+    while (i < end) {
+        var b = bytes[i];
+        if (b < 0x80) {
+            i++;
+            continue;
+        }
+        var more = 0;
+        var lo = 0x80;
+        var hi = 0xbf;
+        if (b >= 0xc2 && b <= 0xdf)
+            more = 1;
+        else if (b === 0xe0)
+            (more = 2), (lo = 0xa0);
+        else if (b === 0xed)
+            (more = 2), (hi = 0x9f);
+        else if (b >= 0xe1 && b <= 0xef)
+            more = 2;
+        else if (b === 0xf0)
+            (more = 3), (lo = 0x90);
+        else if (b >= 0xf1 && b <= 0xf3)
+            more = 3;
+        else if (b === 0xf4)
+            (more = 3), (hi = 0x8f);
+        else
+            return i;
+        if (i + more >= end || bytes[i + 1] < lo || bytes[i + 1] > hi)
+            return i;
+        for (var k = 2; k <= more; k++)
+            if (bytes[i + k] < 0x80 || bytes[i + k] > 0xbf)
+                return i;
+        i += more + 1;
+    }
+    return -1;
+}
