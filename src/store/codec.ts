@@ -45,10 +45,39 @@ export function makeCodec(cborx: CborX): Codec {
     keep(EpochTime, 1)
   }
   const cbor = new cborx.Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false })
+  // cbor-x renames a `__proto__` key to `__proto_` when it builds objects (a prototype
+  // pollution guard), so such a body is decoded to Maps and turned into objects that keep
+  // the key as an own property, as JSON.parse does (ECMA-262 §25.5.1).
+  const asMaps = new cborx.Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false })
   return {
     encode: (value) => cbor.encode(value) as Uint8Array<ArrayBuffer>,
-    decode: (bytes) => cbor.decode(bytes),
+    decode: (bytes) => (hasProtoKey(bytes) ? ownKeys(asMaps.decode(bytes)) : cbor.decode(bytes)),
   }
+}
+
+// The text string "__proto__" as CBOR: a head of 0x69 (text, 9 bytes), then the bytes.
+const PROTO_KEY = [0x69, 0x5f, 0x5f, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x5f, 0x5f]
+function hasProtoKey(bytes: Uint8Array): boolean {
+  outer: for (let i = bytes.indexOf(0x69); i !== -1 && i + PROTO_KEY.length <= bytes.length; i = bytes.indexOf(0x69, i + 1)) {
+    for (let k = 1; k < PROTO_KEY.length; k++) if (bytes[i + k] !== PROTO_KEY[k]) continue outer
+    return true
+  }
+  return false
+}
+
+/** Maps (from a decoder with mapsAsObjects: false) as plain objects with own-property keys. */
+function ownKeys(value: unknown): unknown {
+  if (value instanceof Map) {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of value) {
+      // as mapsAsObjects does: text and number keys only (numbers by their decimal text)
+      if (typeof k !== 'string' && typeof k !== 'number') throw new Error('a map key must be text or a number')
+      Object.defineProperty(out, String(k), { value: ownKeys(v), enumerable: true, writable: true, configurable: true })
+    }
+    return out
+  }
+  if (Array.isArray(value)) return value.map(ownKeys)
+  return value
 }
 
 export const codec: Codec = makeCodec({ Encoder, addExtension })
