@@ -89,10 +89,51 @@ export const strictJsonBody: MiddlewareHandler<Env> = async (c, next) => {
     } catch {
       throw malformedBody(`The JSON body is not valid UTF-8 (RFC 8259 §8.1): byte ${invalidUtf8At(bytes)} starts an invalid sequence.`)
     }
+    // A 16-digit run is rare in bodies: only then look for integers JSON.parse would round.
+    if (/\d{16}/.test(text)) {
+      const unsafe = unsafeInteger(text)
+      if (unsafe !== undefined) {
+        throw invalidRequest(
+          `The JSON body holds the integer ${unsafe.slice(0, 40)}, beyond ±2^53: a JSON number is read as a double here and would be stored rounded. Send it as CBOR (an exact 64-bit integer or bignum) or as a string.`,
+          [{ path: '(body)', message: `integer ${unsafe.slice(0, 40)} is beyond ±2^53 (9007199254740991)` }],
+        )
+      }
+    }
     // HonoRequest.json() parses the cached text when there is one.
     ;(c.req.bodyCache as Record<string, Promise<unknown>>).text = Promise.resolve(text)
   }
   await next()
+}
+
+/**
+ * The first integer literal of a JSON text (outside strings) whose value a double cannot
+ * hold exactly (beyond Number.MAX_SAFE_INTEGER), or undefined. Fractions and exponents are
+ * doubles by intent (RFC 8259 §6), and read back with the same value.
+ */
+export function unsafeInteger(text: string): string | undefined {
+  const n = text.length
+  for (let i = 0; i < n; i++) {
+    const ch = text.charCodeAt(i)
+    if (ch === 0x22) {
+      // a string: skip to its closing quote, past escapes
+      for (i++; i < n && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++
+      continue
+    }
+    if (ch !== 0x2d && (ch < 0x30 || ch > 0x39)) continue
+    const start = i
+    if (ch === 0x2d) i++
+    while (i < n && text.charCodeAt(i) >= 0x30 && text.charCodeAt(i) <= 0x39) i++
+    const next = text.charCodeAt(i)
+    if (next === 0x2e || next === 0x65 || next === 0x45) {
+      // a fraction or an exponent: skip the rest of the number
+      while (i < n && /[0-9eE+.-]/.test(text[i])) i++
+    } else {
+      const digits = text.slice(start, i)
+      if (digits.replace('-', '').length >= 16 && !Number.isSafeInteger(Number(digits))) return digits
+    }
+    i--
+  }
+  return undefined
 }
 
 /**

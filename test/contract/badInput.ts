@@ -284,6 +284,19 @@ export function badInputTests(client: ContractClient): void {
       expectStatus(await req('POST', streamPath(uniqueStream('bom')), { body: withBom, headers: { 'content-type': 'application/json' } }), 201)
     })
 
+    it('a JSON integer beyond ±2^53 is a 400 naming it, not stored rounded; safe integers and strings of digits are kept exactly', async () => {
+      for (const n of ['12345678901234567890', '9007199254740993', '-18446744073709551615']) {
+        const body = `{"events":[{"type":"A","data":{"id":${n},"note":"12345678901234567890"}}]}`
+        const problem = await rejectsAppend(400, 'invalid-request', { body, headers: { 'content-type': 'application/json' } })
+        assert.ok(problem.detail.includes(n), JSON.stringify(problem))
+      }
+      const stream = uniqueStream('bigint')
+      const body = '{"events":[{"type":"A","data":{"ms":1700000000000,"big":9007199254740991,"id":"12345678901234567890","f":1.5e300}}]}'
+      expectStatus(await req('POST', streamPath(stream), { body, headers: { 'content-type': 'application/json' } }), 201)
+      const page = await req('GET', streamPath(stream))
+      assert.ok(page.text.includes('"data":{"ms":1700000000000,"big":9007199254740991,"id":"12345678901234567890","f":1.5e+300}'), page.text)
+    })
+
     it('valid text outside ASCII is stored and read back exactly (surrogate pairs, accents, CJK)', async () => {
       const stream = uniqueStream('unicode')
       const event = { id: randomUUID(), type: 'Überwiesen €', data: { '😀': 'Grüße \ud83d\ude00', k: ['名前'] }, tags: ['名前:1'] }
