@@ -30,7 +30,10 @@ export function doFetch(request: Request, env: WorkerEnv, ctx: ExecutionContext)
     const app = new Hono<Env>()
     // CORS here, before auth: a preflight carries no token (the objects' apps have no CORS of their own).
     const corsMiddleware = corsFor(config.corsOrigins)
-    if (corsMiddleware) app.use('/v1/*', corsMiddleware)
+    if (corsMiddleware) {
+      app.use('/v1/*', corsMiddleware)
+      app.use('/openapi.json', corsMiddleware)
+    }
     const authz = authMiddleware({ tokens: config.authTokens, readTokens: config.readTokens })
     if (authz) app.use('/v1/*', ...authz)
     mountTenants(app, router)

@@ -67,8 +67,9 @@ export async function startLocalWorker(vars: Record<string, string> = {}): Promi
       modules: true,
       scriptPath: join(outdir, 'worker.js'),
       modulesRoot: outdir,
-      // wrangler's bundle imports .sql as text: the same module rule for Miniflare.
-      modulesRules: [{ type: 'Text', include: ['**/*.sql'] }],
+      // wrangler's bundle imports .sql and Swagger UI's files as text (wrangler.toml
+      // [[rules]]): the same module rules for Miniflare.
+      modulesRules: [{ type: 'Text', include: ['**/*.sql', '**/*swagger-ui-bundle.js', '**/*swagger-ui.css'] }],
       bindings: { ...workerOptions.bindings, ...overrides },
       d1Persist: join(persistTo, 'v3', 'd1'),
       durableObjectsPersist: join(persistTo, 'v3', 'do'),
