@@ -15,15 +15,18 @@ import type { Store } from '../src/store/store.ts'
 
 export interface OpenedStore {
   store: Store
+  /** runs SQL on the store's database beside the store (e.g. a trigger that refuses a row) */
+  exec(sql: string): Promise<void>
   close(): Promise<void>
 }
 
 const uuid = () => crypto.randomUUID()
 const isProblem = (kind: string, check: (e: EdgelogError) => boolean = () => true) => (e: unknown) =>
   e instanceof EdgelogError && e.kind === kind && check(e)
-const cmd = (stream: string, expected: AppendCommand['streams'][0]['expected'], types: string[], ids?: string[]): AppendCommand => ({
-  streams: [{ stream, expected, events: prepareEvents(types.map((type, i) => ({ type, id: ids?.[i], data: { i } })), codec, 1e6) }],
+const cmd = (stream: string, expected: AppendCommand['streams'][0]['expected'], types: string[], ids?: string[], tags?: string[][]): AppendCommand => ({
+  streams: [{ stream, expected, events: prepareEvents(types.map((type, i) => ({ type, id: ids?.[i], data: { i }, tags: tags?.[i] })), codec, 1e6) }],
 })
+const failed = (o: AppendResult | Error) => (o instanceof EdgelogError ? `${o.status} ${o.kind}` : o instanceof Error ? `error ${o.message}` : 'ok')
 
 export function storeContract(name: string, open: () => Promise<OpenedStore>) {
   describe(`store contract: ${name}`, () => {
@@ -126,6 +129,86 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>) {
       assert.equal((b as AppendResult).replayed, true)
       assert.deepEqual((b as AppendResult).streams, (a as AppendResult).streams)
       assert.equal((await store.reader.readStream(twin, { limit: 10, direction: 'forward' })).length, 1)
+    })
+
+    it('a replay is the whole request: a colliding or reordered request in the same group, or after it, is a 409', async () => {
+      const [a, b, c] = [s('whole'), s('whole'), s('whole')]
+      const x = uuid()
+      // the issue's race, in one group: the second request's first id collides with the first's
+      const outcomes = await store.backend.commitGroup([cmd(a, 'any', ['A'], [x]), cmd(b, 'any', ['B', 'B2'], [x, uuid()])])
+      assert.deepEqual(outcomes.map(failed), ['ok', '409 event-id-reused'])
+      assert.equal(await store.reader.head(b), null, 'nothing of the loser is written')
+      // the same events in another order, in the same group and after it
+      const [p, q] = [uuid(), uuid()]
+      const pair = await store.backend.commitGroup([cmd(c, 'any', ['P', 'Q'], [p, q]), cmd(c, 'any', ['Q', 'P'], [q, p]), cmd(c, 'any', ['P'], [p])])
+      assert.deepEqual(pair.map(failed), ['ok', '409 event-id-reused', '409 event-id-reused'])
+      const later = await store.backend.commitGroup([cmd(c, 'any', ['Q', 'P'], [q, p]), cmd(c, 'any', ['P', 'Q', 'R'], [p, q, uuid()]), cmd(c, 'any', ['P', 'Q'], [p, q])])
+      assert.deepEqual(later.map(failed), ['409 event-id-reused', '409 event-id-reused', 'ok'])
+      assert.equal((later[2] as AppendResult).replayed, true)
+      assert.deepEqual((later[2] as AppendResult).streams, (pair[0] as AppendResult).streams)
+      const stored = await store.reader.readStream(c, { limit: 10, direction: 'forward' })
+      assert.deepEqual(stored.map((e) => [e.id, e.type]), [[p, 'P'], [q, 'Q']])
+      assert.deepEqual((await store.reader.readStream(a, { limit: 10, direction: 'forward' })).map((e) => e.id), [x])
+    })
+
+    it('a request the unique indexes refuse (tag twice, id twice) fails alone with a 400; its group commits', async () => {
+      const [ok1, bad1, ok2, bad2, ok3] = [s('alone'), s('alone'), s('alone'), s('alone'), s('alone')]
+      const dup = uuid()
+      const before = await store.reader.lastPosition()
+      const outcomes = await store.backend.commitGroup([
+        cmd(ok1, 'no_stream', ['A'], undefined, [['t:1', 't:2']]),
+        cmd(bad1, 'any', ['A'], undefined, [['t:1', 't:1']]),
+        cmd(ok2, 'no_stream', ['A', 'B']),
+        cmd(bad2, 'any', ['A', 'B'], [dup, dup]),
+        cmd(ok1, 0, ['C']), // depends on the first one, after the bad ones
+        cmd(ok3, 'any', ['A'], [dup]), // the id the bad one repeated is free
+      ])
+      assert.deepEqual(outcomes.map(failed), ['ok', '400 invalid-request', 'ok', '400 invalid-request', 'ok', 'ok'])
+      assert.match((outcomes[1] as Error).message, /t:1/)
+      assert.match((outcomes[3] as Error).message, new RegExp(dup))
+      for (const bad of [bad1, bad2]) assert.equal(await store.reader.head(bad), null)
+      assert.deepEqual((await store.reader.readStream(ok1, { limit: 10, direction: 'forward' })).map((e) => [e.type, e.tags]), [['A', ['t:1', 't:2']], ['C', []]])
+      assert.equal(await store.reader.lastPosition(), before + 5)
+    })
+
+    it('a request the database refuses for a reason of its own fails alone (422); the rest of its group commits', async () => {
+      // A trigger stands for any constraint edgelog does not check itself: the group's write
+      // fails, nobody else wrote, so the offender is found by halving the group.
+      const type = `Forbidden${run}`
+      await opened.exec(`CREATE TRIGGER refuse_${run} BEFORE INSERT ON events WHEN NEW.type = '${type}' BEGIN SELECT RAISE(ABORT, 'forbidden type'); END`)
+      try {
+        const streams = Array.from({ length: 7 }, () => s('refuse'))
+        const twinId = uuid()
+        const group = streams.map((st, i) => cmd(st, 'no_stream', i === 4 ? ['A', type] : ['A'], i === 5 ? [twinId] : undefined))
+        group.push(cmd(streams[5], 'any', ['A'], [twinId])) // a replay of a neighbour
+        group.push(cmd(streams[4], 'no_stream', ['A'])) // the offender wrote nothing: its stream is free
+        const before = await store.reader.lastPosition()
+        const outcomes = await store.backend.commitGroup(group)
+        assert.deepEqual(outcomes.map(failed), ['ok', 'ok', 'ok', 'ok', '422 append-refused', 'ok', 'ok', 'ok', 'ok'])
+        assert.equal((outcomes[7] as AppendResult).replayed, true)
+        assert.deepEqual((outcomes[7] as AppendResult).streams, (outcomes[5] as AppendResult).streams)
+        assert.equal(await store.reader.lastPosition(), before + 7)
+        assert.deepEqual((await store.reader.readStream(streams[4], { limit: 10, direction: 'forward' })).map((e) => e.type), ['A'])
+        // alone, through the log: the same 422, and nothing written
+        await assert.rejects(log.appendToStream(s('refuse'), 'any', [{ type }]), isProblem('append-refused'))
+        assert.equal(await store.reader.lastPosition(), before + 7)
+      } finally {
+        await opened.exec(`DROP TRIGGER refuse_${run}`)
+      }
+    })
+
+    it('condition.after beyond the last committed position is refused (400) and writes nothing', async () => {
+      const last = await store.reader.lastPosition()
+      const tag = `after:${run}`
+      const conditioned = (after: number): AppendCommand => ({
+        streams: [],
+        events: prepareEvents([{ type: 'Loose', tags: [tag] }], codec, 1e6),
+        condition: { failIfEventsMatch: [{ tags: [tag] }], after },
+      })
+      const outcomes = await store.backend.commitGroup([cmd(s('after'), 'any', ['A']), conditioned(last + 1), conditioned(last)])
+      assert.deepEqual(outcomes.map(failed), ['ok', '400 invalid-request', 'ok'])
+      assert.equal((outcomes[1] as EdgelogError).extensions.lastPosition, last)
+      assert.equal(await store.reader.lastPosition(), last + 2)
     })
 
     it('multi-stream append is all or nothing', async () => {

@@ -16,6 +16,9 @@ storeContract('Cloudflare D1 (workerd)', async () => {
   assert.equal(store.trustCache, false)
   return {
     store,
+    async exec(sql) {
+      await d1Db(local.d1 as unknown as D1Binding).execute(sql)
+    },
     async close() {
       await store.close()
       await local.close()

@@ -16,10 +16,12 @@ function recordingBackend() {
   const groups: AppendCommand[][] = []
   let gate: Promise<void> = Promise.resolve()
   let open: () => void = () => {}
+  let entered: () => void = () => {}
   let position = 0
   const backend: CommitBackend = {
     async commitGroup(commands) {
       groups.push(commands)
+      entered()
       await gate
       return commands.map((c): AppendResult => {
         const n = c.streams.reduce((a, s) => a + s.events.length, 0)
@@ -31,8 +33,10 @@ function recordingBackend() {
   return {
     backend,
     groups,
-    hold() {
+    /** Holds the next commit open; resolves once it has started. */
+    hold(): Promise<void> {
       gate = new Promise((r) => (open = r))
+      return new Promise((r) => (entered = r))
     },
     release: () => open(),
   }
@@ -43,9 +47,9 @@ for (const mode of [{ continueFromWaiter: false }, { continueFromWaiter: true }]
     it('coalesces requests that queue during a commit into one group', async () => {
       const b = recordingBackend()
       const w = new Writer(b.backend, { ...mode, maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 1e6 })
-      b.hold()
+      const started = b.hold()
       const first = w.append(command(1))
-      await new Promise((r) => setTimeout(r, 10)) // first group is now committing
+      await started // first group is now committing
       const rest = Array.from({ length: 20 }, () => w.append(command(1)))
       b.release()
       await Promise.all([first, ...rest])
@@ -67,9 +71,9 @@ for (const mode of [{ continueFromWaiter: false }, { continueFromWaiter: true }]
     it('answers 503 with Retry-After when the queue is full, without queueing', async () => {
       const b = recordingBackend()
       const w = new Writer(b.backend, { ...mode, maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 10 })
-      b.hold()
+      const started = b.hold()
       const inFlight = w.append(command(1))
-      await new Promise((r) => setTimeout(r, 10))
+      await started
       const queued = w.append(command(8))
       await assert.rejects(w.append(command(5)), (e: unknown) => e instanceof EdgelogError && e.status === 503 && e.headers['Retry-After'] === '1')
       b.release()

@@ -73,6 +73,16 @@ export const conditionFailed = (after: number | null, positions: number[]) =>
     { after, positions },
   )
 
+/** A DCB condition's `after` names a position the log has not reached: it would match nothing. */
+export const afterBeyondLog = (after: number, last: number) => {
+  const message = `condition.after is ${after}, beyond the last committed position ${last}; pass a position you read (a query's position).`
+  return new EdgelogError(400, 'invalid-request', 'Invalid request', message, { errors: [{ path: 'condition.after', message }], lastPosition: last })
+}
+
+/** The database refused one request on a constraint our checks did not foresee: it alone fails. */
+export const appendRefused = (constraint: string) =>
+  new EdgelogError(422, 'append-refused', 'Append refused', `The database refused this append (${constraint}); nothing of it was written, and it would be refused again as it is.`, { constraint })
+
 export const unavailable = (detail: string, retryAfterSeconds = 1) =>
   new EdgelogError(503, 'unavailable', 'Service unavailable', detail, {}, {
     'Retry-After': String(retryAfterSeconds),

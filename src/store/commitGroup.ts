@@ -1,5 +1,5 @@
 import type { Db, Statement } from './db.ts'
-import { conditionFailed, wrongExpectedRevision } from '../core/errors.ts'
+import { afterBeyondLog, appendRefused, conditionFailed, databaseFault, eventIdReused, isEdgelogError, wrongExpectedRevision } from '../core/errors.ts'
 import { expectationHolds } from '../core/expected.ts'
 import { matchesQuery, MAX_CONFLICTS } from '../core/query.ts'
 import type {
@@ -12,7 +12,7 @@ import type {
 import { chunkSizes, insertStatements, type Row } from './insertEvents.ts'
 import { matchingPositions } from './query.ts'
 import { groupInSql } from './groupInSql.ts'
-import { hex, replayOf, resultFor, type StoredId } from './replay.ts'
+import { eventsOf, hex, ownDuplicate, replayOf, resultFor, sameRequest, type StoredId } from './replay.ts'
 import { LAST_POSITION, placeholders } from './rows.ts'
 
 export interface CommitOptions {
@@ -33,12 +33,37 @@ interface Head {
   position: number
 }
 
+type Outcome = AppendResult | Error
+
+/** A group evaluated command by command against one read. */
+interface Round {
+  /** each command's outcome; for an accepted one, positions as this process computed them */
+  outcomes: Outcome[]
+  /** the commands to write, in group order */
+  accepted: number[]
+  /** command index -> index of the earlier command of this group it repeats */
+  twins: Map<number, number>
+  rows: Row[]
+  /** the last committed position the evaluation read */
+  base: number
+  overlay: Map<string, Head | null>
+  fresh: Map<string, Head | null>
+  time: number
+}
+
 /** A constraint refused the write: the transaction rolled back, nothing of it stands. */
 const isConstraintError = (e: unknown) => /SQLITE_CONSTRAINT|constraint failed/i.test(String((e as Error)?.message ?? e) + String((e as { code?: string })?.code ?? ''))
+/** `UNIQUE constraint failed: t.c` without the driver's wrapping, for a problem document. */
+const constraintOf = (e: unknown) => /[A-Z ]*constraint failed(: [\w., ]+)?/i.exec(String((e as Error)?.message ?? e))?.[0]?.trim() ?? 'a constraint failed'
 
-/** The commit backend over libSQL: evaluates each command alone, writes the group in one transaction. */
+/**
+ * The commit backend over libSQL: evaluates each command alone, writes the group in one
+ * transaction. A refusal that belongs to one request fails that request alone; only a
+ * fault of the database (I/O, disk full, unreachable) fails the group.
+ */
 export function createCommitBackend(db: Db, options: CommitOptions): CommitBackend {
   const maxCached = options.maxCachedStreams ?? 100_000
+  const maxParams = db.maxParams ?? 32766
   const chunks = chunkSizes(db.maxParams)
   const heads = new Map<string, Head | null>()
   let lastPosition: number | undefined
@@ -52,6 +77,10 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
     heads.set(stream, head)
     if (heads.size > maxCached) heads.delete(heads.keys().next().value!)
   }
+  function forget() {
+    heads.clear()
+    lastPosition = undefined
+  }
 
   async function load(commands: AppendCommand[]) {
     const ids: Uint8Array[] = []
@@ -63,9 +92,8 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
           cacheMisses++
           streams.add(s.stream)
         }
-        for (const e of s.events) if (e.clientId) ids.push(e.idBytes)
       }
-      for (const e of c.events ?? []) if (e.clientId) ids.push(e.idBytes)
+      for (const { e } of eventsOf(c)) if (e.clientId) ids.push(e.idBytes)
     }
     const stmts: Statement[] = []
     const wantLast = !options.trustCache || lastPosition === undefined
@@ -121,27 +149,39 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
     return { existing, fresh, conflicts }
   }
 
-  async function attempt(commands: AppendCommand[]): Promise<Array<AppendResult | Error>> {
+  /** Reads what the group needs and decides each command on its own, in group order. */
+  async function evaluate(commands: AppendCommand[]): Promise<Round> {
     const { existing, fresh, conflicts } = await load(commands)
     const headOf = (s: string): Head | null => (fresh.has(s) ? fresh.get(s)! : heads.get(s) ?? null)
     const overlay = new Map<string, Head | null>()
-    const pendingIds = new Map<string, number>() // id -> index of the command in this group
-    const outcomes: Array<AppendResult | Error> = []
+    const pendingIds = new Map<string, number>() // id -> index of the accepted command in this group
+    const outcomes: Outcome[] = []
+    const accepted: number[] = []
+    const twins = new Map<number, number>()
     const rows: Row[] = []
-    let position = lastPosition!
+    const base = lastPosition!
+    let position = base
     const time = Date.now()
 
     commands.forEach((c, index) => {
-      // A duplicate of a command earlier in this group (a concurrent retry) gets its outcome.
-      const first = c.streams[0]?.events[0] ?? c.events?.[0]
-      const twin = first?.clientId ? pendingIds.get(hex(first.idBytes)) : undefined
-      if (twin !== undefined) {
-        const o = outcomes[twin]
-        outcomes.push(o instanceof Error ? o : { ...o, replayed: true })
-        return
+      const own = ownDuplicate(c)
+      if (own) return void outcomes.push(own)
+      // An id of a command accepted earlier in this group: a concurrent retry only if it is
+      // the same request, event for event; anything else reuses the id.
+      const reused = eventsOf(c).find(({ e }) => e.clientId && pendingIds.has(hex(e.idBytes)))
+      if (reused) {
+        const twin = pendingIds.get(hex(reused.e.idBytes))!
+        if (sameRequest(c, commands[twin])) {
+          twins.set(index, twin)
+          return void outcomes.push(outcomes[twin]) // replaced once the twin is written
+        }
+        const id = reused.e.id
+        return void outcomes.push(eventIdReused(id, `Event id ${id} belongs to another request committed with this one; a retry must repeat the same events with the same ids.`))
       }
       const replay = replayOf(c, existing)
       if (replay) return void outcomes.push(replay)
+      // `after` beyond the log would make the condition match nothing, forever.
+      if (c.condition?.after !== undefined && c.condition.after > base) return void outcomes.push(afterBeyondLog(c.condition.after, base))
 
       for (const s of c.streams) {
         const head = overlay.has(s.stream) ? overlay.get(s.stream)! : headOf(s.stream)
@@ -152,9 +192,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
       }
       if (c.condition) {
         // Stored events from the snapshot, then events accepted earlier in this group (not
-        // in the database yet). The position primary key guards the gap between this read
-        // and the write: a commit by anyone else in between fails our insert, and the
-        // group is evaluated again.
+        // in the database yet, all after `after`, which is a committed position).
         const { failIfEventsMatch, after = -1 } = c.condition
         const found = [...(conflicts.get(index) ?? [])]
         for (const row of rows) {
@@ -183,20 +221,77 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
         rows.push({ position, event: e, stream: null, revision: null })
         loose.push({ id: e.id, revision: null, position })
       }
-      for (const s of c.streams) for (const e of s.events) if (e.clientId) pendingIds.set(hex(e.idBytes), index)
-      for (const e of c.events ?? []) if (e.clientId) pendingIds.set(hex(e.idBytes), index)
+      for (const { e } of eventsOf(c)) if (e.clientId) pendingIds.set(hex(e.idBytes), index)
+      accepted.push(index)
       outcomes.push({ streams, events: loose, position, replayed: false })
     })
+    return { outcomes, accepted, twins, rows, base, overlay, fresh, time }
+  }
 
-    if (rows.length > 0) await db.batch(insertStatements(rows, time, chunks), 'write')
+  /**
+   * Writes a round's accepted commands in one transaction. The sole writer writes the
+   * positions it computed; otherwise the batch re-checks every guard in SQL and the
+   * database assigns positions and revisions, so a commit by another process in between
+   * can refuse a guard (the read was stale) but never collide on a position.
+   */
+  async function write(commands: AppendCommand[], round: Round): Promise<Outcome[]> {
+    const { outcomes } = round
     if (options.trustCache) {
-      for (const [s, h] of fresh) remember(s, h)
-      for (const [s, h] of overlay) remember(s, h)
-      lastPosition = position
+      await db.batch(insertStatements(round.rows, round.time, chunks), 'write')
+      for (const [s, h] of round.fresh) remember(s, h)
+      for (const [s, h] of round.overlay) remember(s, h)
+      lastPosition = round.rows.length ? round.rows[round.rows.length - 1].position : round.base
     } else {
+      const plan = groupInSql(round.accepted.map((i) => commands[i]), round.time, maxParams, chunks.inList)
+      const written = plan.results(await db.batch(plan.stmts, 'write'))
+      round.accepted.forEach((i, k) => (outcomes[i] = written[k]))
       lastPosition = undefined
     }
+    for (const [i, twin] of round.twins) outcomes[i] = { ...(outcomes[twin] as AppendResult), replayed: true }
     return outcomes
+  }
+
+  /**
+   * Evaluates and writes a group until it stands. A refused write is either stale or
+   * deterministic. Stale: another process committed since the read, so read again. Each
+   * such retry follows someone else's progress, and without trusted memory it changes a
+   * verdict (only from accept to refuse: a head, a stored id, a matching event never goes
+   * away), so it ends after at most one round per command. Deterministic: nobody else
+   * committed, or a fresh read decided the same commands again; then the offending request
+   * is isolated by halving the group, and fails alone with a 4xx.
+   */
+  async function settle(commands: AppendCommand[]): Promise<Outcome[]> {
+    if (commands.length === 0) return []
+    let refused: string | undefined // the accepted commands of the last round refused as stale
+    for (;;) {
+      const round = await evaluate(commands)
+      if (round.accepted.length === 0) return round.outcomes
+      try {
+        return await write(commands, round)
+      } catch (e) {
+        if (!isConstraintError(e)) throw e
+        forget()
+        const last = Number((await db.execute(LAST_POSITION)).rows[0].p)
+        const accepted = round.accepted.join()
+        // The sole writer's positions are its own: another writer (a misconfiguration) can
+        // only collide with them, so its commits alone justify a retry.
+        if (last !== round.base && (options.trustCache || accepted !== refused)) {
+          refused = accepted
+          continue
+        }
+        if (round.accepted.length === 1) {
+          // The refusal is this command's: the others are decided again without it.
+          const j = round.accepted[0]
+          const others = await settle(commands.filter((_, i) => i !== j))
+          return [...others.slice(0, j), appendRefused(constraintOf(e)), ...others.slice(j)]
+        }
+        const mid = Math.ceil(commands.length / 2)
+        const left = await settle(commands.slice(0, mid))
+        // The first half is committed now: a fault after it fails the second half only.
+        const right = await settle(commands.slice(mid)).catch((fault: unknown) => commands.slice(mid).map(() => (isEdgelogError(fault) ? fault : databaseFault(fault))))
+        return [...left, ...right]
+      }
+    }
   }
 
   return {
@@ -206,7 +301,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
         // SQL. A refused guard or constraint means it rolled back: evaluate command by
         // command below. Any other error (a lost connection) may hide a commit that went
         // through, so it fails the group instead of writing it again.
-        const plan = groupInSql(commands, Date.now(), db.maxParams ?? 32766, chunks.inList)
+        const plan = groupInSql(commands, Date.now(), maxParams, chunks.inList)
         try {
           const outcomes = plan.results(await db.batch(plan.stmts, 'write'))
           oneTrip++
@@ -216,16 +311,11 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
           fallbacks++
         }
       }
-      for (let tries = 1; ; tries++) {
-        try {
-          return await attempt(commands)
-        } catch (e) {
-          // Another writer got there first (remote mode, or a second process on the
-          // file): forget what we believed and evaluate the group again.
-          heads.clear()
-          lastPosition = undefined
-          if (!isConstraintError(e) || tries >= 5) throw e
-        }
+      try {
+        return await settle(commands)
+      } catch (e) {
+        forget()
+        throw e
       }
     },
     stats: () => ({ headCacheHits: cacheHits, headCacheMisses: cacheMisses, oneTripGroups: oneTrip, fallbackGroups: fallbacks }),

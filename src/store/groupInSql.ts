@@ -10,9 +10,10 @@ import { placeholders } from './rows.ts'
  * remote server (one round trip, no interactive transaction) and for writers that share a
  * file. Each command's expectations become guards that abort the batch when they do not
  * hold; its rows take their revisions and positions from the database's own state at that
- * point of the transaction (RETURNING tells us which). Any error rolls the batch back and
- * the caller evaluates the group command by command instead, so a conflict costs a second
- * round trip and never fails a neighbour.
+ * point of the transaction (RETURNING tells us which), so another process committing
+ * between our read and this batch can never make it fail on a position. A refused guard
+ * rolls the batch back; the caller then reads fresh, evaluates command by command, and
+ * sends the commands that pass as a batch of this same shape (commitGroup.ts).
  *
  * The guard cannot rely on an expression that might not raise: it inserts a tag row with
  * a NULL tag, which SQLite's NOT NULL constraint always refuses. `IS NOT 1` fires for
@@ -77,6 +78,10 @@ export function groupInSql(commands: AppendCommand[], time: number, maxParams: n
   const stmts: Statement[] = []
   const parts: Part[] = []
   const maxRows = Math.max(1, Math.floor((maxParams - 5) / COLUMNS))
+  // A condition's `after` must be a committed position: checked before any row of the group.
+  for (const c of commands) {
+    if (c.condition?.after !== undefined) stmts.push(guard('? <= (SELECT coalesce(max(position), 0) FROM events)', [c.condition.after]))
+  }
   commands.forEach((c, command) => {
     for (const s of c.streams) {
       const g = expectation(s.stream, s.expected)

@@ -1,5 +1,5 @@
-import { eventIdReused } from '../core/errors.ts'
-import type { AppendCommand, AppendedEvent, AppendResult, StreamAppendResult } from '../core/types.ts'
+import { eventIdReused, invalidRequest } from '../core/errors.ts'
+import type { AppendCommand, AppendedEvent, AppendResult, ProposedEvent, StreamAppendResult } from '../core/types.ts'
 
 /** What the group's read found for a client-chosen event id. */
 export interface StoredId {
@@ -16,23 +16,70 @@ export const hex = (b: Uint8Array) => {
   return s
 }
 
-/** All of a command's events already stored exactly as proposed: the original result. */
+/** A command's events in request order (streams in order, then stream-less events). */
+export const eventsOf = (c: AppendCommand): Array<{ e: ProposedEvent; stream: string | null }> => [
+  ...c.streams.flatMap((s) => s.events.map((e) => ({ e, stream: s.stream as string | null }))),
+  ...(c.events ?? []).map((e) => ({ e, stream: null })),
+]
+
+/**
+ * What in one request the unique indexes would refuse whatever is stored: an id twice
+ * (events_id) or a tag twice on one event (event_tags' primary key). It fails alone, as a
+ * 400, before it can fail the transaction of its whole group.
+ */
+export function ownDuplicate(c: AppendCommand): Error | undefined {
+  const ids = new Set<string>()
+  for (const { e } of eventsOf(c)) {
+    if (e.tags.length > 1 && new Set(e.tags).size < e.tags.length) {
+      const tag = e.tags.find((t, i) => e.tags.indexOf(t) !== i)
+      return invalidRequest(`Event ${e.id} carries tag '${tag}' more than once; list each tag once.`)
+    }
+    if (!e.clientId) continue
+    const key = hex(e.idBytes)
+    if (ids.has(key)) return invalidRequest(`Event id ${e.id} appears more than once in this request; each event needs an id of its own.`)
+    ids.add(key)
+  }
+  return undefined
+}
+
+/**
+ * Is `c` the same request as `twin` (a concurrent retry in the same commit group)? The same
+ * events, in the same order, each with the same id, stream and type, and as many.
+ */
+export function sameRequest(c: AppendCommand, twin: AppendCommand): boolean {
+  const a = eventsOf(c)
+  const b = eventsOf(twin)
+  return a.length === b.length && a.every(({ e, stream }, i) => b[i].stream === stream && b[i].e.type === e.type && b[i].e.clientId && e.clientId && hex(b[i].e.idBytes) === hex(e.idBytes))
+}
+
+/**
+ * All of a command's events already stored exactly as proposed: the original result. A
+ * replay repeats the whole request: every event stored with the same id, stream and type,
+ * in the request's order at consecutive positions (as one append stores them). Anything
+ * else that names a stored id is a 409 event-id-reused: answering it with the stored
+ * result would acknowledge events that were never written.
+ */
 export function replayOf(c: AppendCommand, existing: Map<string, StoredId>): AppendResult | Error | undefined {
   // Only client-chosen ids can have been stored before: most appends stop here.
   if (existing.size === 0) return undefined
-  const all = [...c.streams.flatMap((s) => s.events.map((e) => ({ e, stream: s.stream as string | null }))),
-    ...(c.events ?? []).map((e) => ({ e, stream: null }))]
+  const all = eventsOf(c)
   const found = all.map(({ e }) => (e.clientId ? existing.get(hex(e.idBytes)) : undefined))
-  const known = found.filter(Boolean).length
-  if (known === 0) return undefined
+  const known = found.findIndex(Boolean)
+  if (known === -1) return undefined
   const mismatch = all.findIndex(({ e, stream }, i) => {
     const f = found[i]
-    return !f || f.stream !== stream || f.type !== e.type
+    return f !== undefined && (f.stream !== stream || f.type !== e.type)
   })
-  if (known < all.length || mismatch !== -1) {
-    const i = mismatch === -1 ? found.findIndex(Boolean) : mismatch
-    const id = all[found[i] ? i : found.findIndex(Boolean)].e.id
+  if (mismatch !== -1) {
+    const id = all[mismatch].e.id
     return eventIdReused(id, `Event id ${id} is already stored for a different event; a retry must repeat the same events with the same ids.`)
+  }
+  const missing = found.findIndex((f) => f === undefined)
+  const misplaced = missing === -1 ? found.findIndex((f, i) => f!.position !== found[0]!.position + i) : -1
+  if (missing !== -1 || misplaced !== -1) {
+    const id = all[known].e.id
+    const why = missing !== -1 ? `but event ${all[missing].e.id} of this request is not` : 'but not as this request stores them (another order or another set of events)'
+    return eventIdReused(id, `Event id ${id} is already stored, ${why}; a retry must repeat the same events, in the same order, with the same ids.`)
   }
   let k = 0
   const streams: StreamAppendResult[] = c.streams.map((s) => {
@@ -40,7 +87,7 @@ export function replayOf(c: AppendCommand, existing: Map<string, StoredId>): App
     return resultFor(s.stream, events)
   })
   const events = (c.events ?? []).map((e) => ({ id: e.id, revision: null, position: found[k++]!.position }))
-  const position = Math.max(...found.map((f) => f!.position))
+  const position = found[found.length - 1]!.position
   return { streams, events, position, replayed: true }
 }
 

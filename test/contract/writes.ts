@@ -291,6 +291,63 @@ export function writeTests(client: ContractClient): void {
       assert.equal(problem.eventId, reused.id)
       await expectHead(stream, null)
     })
+
+    it('a retry with the same events in another order is a 409 event-id-reused, not a replay', async () => {
+      const stream = uniqueStream('reorder')
+      const [a, b] = [newEvent('A'), newEvent('B')]
+      await appendOk(stream, [a, b])
+      const problem = await rejectsAppend(409, 'event-id-reused', { json: { events: [b, a] } }, stream)
+      assert.ok([a.id, b.id].includes(problem.eventId), JSON.stringify(problem))
+      await expectHead(stream, 1)
+    })
+
+    it('a retry with more events than stored is a 409 event-id-reused', async () => {
+      const stream = uniqueStream('subset')
+      const [a, b] = [newEvent('A'), newEvent('B')]
+      await appendOk(stream, [a])
+      await rejectsAppend(409, 'event-id-reused', { json: { events: [a, b] } }, stream)
+      await expectHead(stream, 0)
+    })
+
+    it('concurrent requests whose first ids collide: one 201 stored exactly as sent, the other 409 event-id-reused', async () => {
+      // Both requests often share a commit group: a replay is a replay only when the whole
+      // request matches, so the second must never be "replayed" with the first's result.
+      const PAIRS = 50
+      const acked: Array<{ stream: string; events: Array<{ id: string; type: string }>; result: any }> = []
+      for (let i = 0; i < PAIRS; i++) {
+        const x = randomUUID()
+        const one = { stream: uniqueStream('ra'), events: [{ id: x, type: 'A' }] }
+        const two = { stream: uniqueStream('rb'), events: [{ id: x, type: 'B' }, { id: randomUUID(), type: 'B2' }] }
+        const replies = await Promise.all([one, two].map((r) => append(r.stream, r.events)))
+        const statuses = replies.map((r) => r.status).sort()
+        assert.deepEqual(statuses, [201, 409], `pair ${i}: ${replies.map(show).join('\n')}`)
+        replies.forEach((reply, k) => {
+          const sent = [one, two][k]
+          if (reply.status === 201) {
+            assert.notEqual(reply.headers.get('idempotent-replayed'), 'true', show(reply))
+            acked.push({ ...sent, result: reply.body })
+          } else {
+            assert.equal(expectProblem(reply, 409, 'event-id-reused').eventId, x)
+          }
+        })
+      }
+      for (const { stream, events, result } of acked) {
+        const stored = await readStream(stream)
+        assert.deepEqual(stored.map((e) => [e.id, e.type, e.revision, e.position]), events.map((e, k) => [e.id, e.type, k, result.events[k].position]), stream)
+      }
+    })
+
+    it('concurrent identical requests: both 201, one replayed, the events stored once', async () => {
+      for (let i = 0; i < 10; i++) {
+        const stream = uniqueStream('twins')
+        const events = [newEvent('A'), newEvent('B')]
+        const replies = await Promise.all([append(stream, events), append(stream, events)])
+        const [r1, r2] = replies.map((r) => expectStatus(r, 201))
+        assert.deepEqual(r1, r2)
+        assert.deepEqual(replies.map((r) => r.headers.get('idempotent-replayed') === 'true').sort(), [false, true])
+        assert.deepEqual((await readStream(stream)).map((e) => e.id), events.map((e) => e.id))
+      }
+    })
   })
 
   describe('multi-stream append (POST /v1/append)', () => {
@@ -361,6 +418,28 @@ export function writeTests(client: ContractClient): void {
       expectProblem(reply, 400, 'invalid-request')
       await assertNothingWrittenSince(before)
       await expectHead(ok, null)
+    })
+
+    it('condition.after beyond the last committed position is a 400 naming that position, and writes nothing', async () => {
+      const tag = `t:${randomUUID()}`
+      const last = await mark()
+      const stream = uniqueStream('after')
+      const body = {
+        streams: [{ stream, events: [newEvent()] }],
+        events: [{ ...newEvent('Loose'), tags: [tag] }],
+        condition: { failIfEventsMatch: [{ tags: [tag] }], after: last + 1000 },
+      }
+      const reply = await req('POST', '/v1/append', { json: body })
+      const problem = expectProblem(reply, 400, 'invalid-request')
+      assert.match(problem.detail, /condition\.after/)
+      assert.ok(Number.isInteger(problem.lastPosition) && problem.lastPosition >= last && problem.lastPosition < last + 1000, show(reply))
+      assert.ok(problem.detail.includes(String(problem.lastPosition)), show(reply))
+      await assertNothingWrittenSince(last)
+      await expectHead(stream, null)
+      // at the last committed position it holds, and the append commits
+      const now = await mark()
+      expectStatus(await req('POST', '/v1/append', { json: { ...body, condition: { ...body.condition, after: now } } }), 201)
+      await expectHead(stream, 0)
     })
 
     it('a retry with the same event ids replays the original result', async () => {

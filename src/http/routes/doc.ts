@@ -22,6 +22,7 @@ const DESCRIPTIONS: Record<number, string> = {
   412: 'If-Match / If-None-Match did not hold',
   413: 'Body or event too large',
   415: 'Body is neither JSON nor CBOR',
+  422: 'The database refused this request on a constraint of its own (append-refused)',
   503: 'Write queue full or shutting down (Retry-After)',
 }
 

@@ -64,7 +64,7 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       },
       responses: {
         201: { description: 'Appended (or the original result of a retry, with Idempotent-Replayed: true)', content: jsonAndCbor(S.StreamAppendResult) },
-        ...problems(400, 409, 412, 413, 415, 503),
+        ...problems(400, 409, 412, 413, 415, 422, 503),
       },
     }),
     async (c) => {
