@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS, type Limits } from './core/limits.ts'
+import { DEFAULT_LIMITS, MAX_DEPTH_CEILING, type Limits } from './core/limits.ts'
 import { DEFAULT_WRITER } from './core/eventLog.ts'
 import type { WriterOptions } from './core/writer.ts'
 
@@ -31,6 +31,11 @@ function int(env: Env, name: string, fallback: number): number {
   return n
 }
 
+function atMost(max: number, name: string, n: number): number {
+  if (n > max) throw new Error(`${name} must be at most ${max}, got ${n}`)
+  return n
+}
+
 const list = (raw: string | undefined) => (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean)
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -55,6 +60,7 @@ export function loadConfig(env: Env): Config {
       maxEventsPerAppend: int(env, 'MAX_EVENTS_PER_APPEND', DEFAULT_LIMITS.maxEventsPerAppend),
       maxPageSize: int(env, 'MAX_PAGE_SIZE', DEFAULT_LIMITS.maxPageSize),
       defaultPageSize: Math.min(DEFAULT_LIMITS.defaultPageSize, int(env, 'MAX_PAGE_SIZE', DEFAULT_LIMITS.maxPageSize)),
+      maxDepth: atMost(MAX_DEPTH_CEILING, 'MAX_DEPTH', int(env, 'MAX_DEPTH', DEFAULT_LIMITS.maxDepth)),
     },
     writer: {
       maxBatchEvents: int(env, 'MAX_BATCH_EVENTS', DEFAULT_WRITER.maxBatchEvents),

@@ -55,7 +55,7 @@ export function createEventLog(deps: EventLogDeps) {
   const { reader, codec, limits } = deps
   const writer = new Writer(deps.backend, { ...DEFAULT_WRITER, ...deps.writer })
   const prepare = (events: EventInput[], path: string): ProposedEvent[] =>
-    prepareEvents(events, codec, limits.maxEventBytes, path)
+    prepareEvents(events, codec, limits.maxEventBytes, path, limits.maxDepth)
   const appendListeners: Array<(ms: number, events: number, outcome: AppendOutcome) => void> = []
   const submit = (command: AppendCommand): Promise<AppendResult> => {
     if (appendListeners.length === 0) return writer.append(command)

@@ -1,6 +1,8 @@
-import { payloadTooLarge } from './errors.ts'
+import { invalidRequest, payloadTooLarge } from './errors.ts'
+import { DEFAULT_LIMITS } from './limits.ts'
 import type { Codec, ProposedEvent } from './types.ts'
 import { uuidToBytes, uuidToString, uuidv7Bytes } from './uuid.ts'
+import { valueProblem } from './values.ts'
 
 /** An event as a client sends it (already schema-validated). */
 export interface EventInput {
@@ -14,10 +16,22 @@ export interface EventInput {
 /**
  * Encodes events for the writer: payloads to CBOR once, here, so the hand-off to the
  * writer carries bytes and the size limit is known before anything queues. Ids default
- * to UUIDv7: time-ordered ids append to the right edge of the unique index.
+ * to UUIDv7: time-ordered ids append to the right edge of the unique index. Payloads every
+ * reader could not read back (see values.ts) are a 400 before they reach the encoder, whose
+ * recursion a deep value would exhaust.
  */
-export function prepareEvents(inputs: EventInput[], codec: Codec, maxEventBytes: number, path = 'events'): ProposedEvent[] {
+export function prepareEvents(
+  inputs: EventInput[],
+  codec: Codec,
+  maxEventBytes: number,
+  path = 'events',
+  maxDepth = DEFAULT_LIMITS.maxDepth,
+): ProposedEvent[] {
+  // `streams[1].events` (as in messages) -> `streams.1.events` (as in validation errors)
+  const at = path.replace(/\[(\d+)\]/g, '.$1')
   return inputs.map((input, i) => {
+    checkPayload(input.data, `${at}.${i}.data`, maxDepth)
+    checkPayload(input.metadata, `${at}.${i}.metadata`, maxDepth)
     const data = input.data === undefined ? null : codec.encode(input.data)
     const metadata = input.metadata === undefined || input.metadata === null ? null : codec.encode(input.metadata)
     const tags = input.tags ?? []
@@ -31,4 +45,12 @@ export function prepareEvents(inputs: EventInput[], codec: Codec, maxEventBytes:
     const id = input.id === undefined ? uuidToString(idBytes) : input.id.toLowerCase()
     return { id, idBytes, clientId: input.id !== undefined, type: input.type, data, metadata, tags, size }
   })
+}
+
+function checkPayload(value: unknown, path: string, maxDepth: number): void {
+  if (value === undefined) return
+  const problem = valueProblem(value, maxDepth)
+  if (!problem) return
+  const where = [path, ...problem.path].join('.')
+  throw invalidRequest(`${where} ${problem.message}.`, [{ path: where, message: problem.message }])
 }

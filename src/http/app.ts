@@ -6,7 +6,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { EdgelogError, invalidRequest, payloadTooLarge } from '../core/errors.ts'
 import type { EventLog } from '../core/eventLog.ts'
-import { negotiate, type Env } from './media.ts'
+import { negotiate, strictJsonBody, type Env } from './media.ts'
 import { issuesOf, problemResponse, toEdgelogError } from './problem.ts'
 import { registerAppendRoute } from './routes/append.ts'
 import { registerConsumerRoutes } from './routes/consumers.ts'
@@ -110,6 +110,7 @@ export function createApp(deps: AppDeps) {
     }
     return streamedLimit(c, next)
   })
+  app.use('/v1/*', strictJsonBody)
 
   registerStreamRoutes(app, deps)
   registerAppendRoute(app, deps)

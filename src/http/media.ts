@@ -3,8 +3,11 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ZodType } from 'zod'
 import { EdgelogError, invalidRequest, malformedBody } from '../core/errors.ts'
 import type { Codec, StoredEvent } from '../core/types.ts'
+import { MAX_DEPTH_CEILING } from '../core/limits.ts'
+import { cborBodyProblem } from './cborCheck.ts'
 import { encodeEventPage } from './cborPage.ts'
 import { issuesOf } from './problem.ts'
+import { invalidUtf8At } from './utf8.ts'
 
 export const JSON_TYPE = 'application/json'
 export const CBOR_TYPE = 'application/cbor'
@@ -66,14 +69,50 @@ export const negotiate: MiddlewareHandler<Env> = async (c, next) => {
   await next()
 }
 
+// ignoreBOM: false strips a leading BOM, as Request.text() does (RFC 8259 §8.1 lets a parser ignore it)
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+
 /**
- * Hono's validators read JSON and forms only: a CBOR body is decoded here and checked
- * against the same schema, then handed to the route as `c.var.body`.
+ * A JSON body must be UTF-8 (RFC 8259 §8.1). `Request.text()` would replace bad bytes with
+ * U+FFFD, and an event would store other text than was sent: the body is decoded strictly
+ * here and handed to Hono's JSON validator through its body cache (still one decode and
+ * one parse per request).
+ */
+export const strictJsonBody: MiddlewareHandler<Env> = async (c, next) => {
+  if ((c.req.method === 'POST' || c.req.method === 'PUT') && JSON_RE.test(c.req.header('content-type') ?? '')) {
+    const bytes = new Uint8Array(await c.req.arrayBuffer())
+    let text: string
+    try {
+      text = strictUtf8.decode(bytes)
+    } catch {
+      throw malformedBody(`The JSON body is not valid UTF-8 (RFC 8259 §8.1): byte ${invalidUtf8At(bytes)} starts an invalid sequence.`)
+    }
+    // HonoRequest.json() parses the cached text when there is one.
+    ;(c.req.bodyCache as Record<string, Promise<unknown>>).text = Promise.resolve(text)
+  }
+  await next()
+}
+
+/**
+ * How deep a CBOR body may nest before it is decoded: data at MAX_DEPTH inside the deepest
+ * envelope (body, streams, stream, events, event). The exact MAX_DEPTH check of data and
+ * metadata follows in prepareEvents; this one keeps cbor-x's recursion off the stack limit.
+ */
+const SCAN_DEPTH = MAX_DEPTH_CEILING + 8
+
+/**
+ * Hono's validators read JSON and forms only: a CBOR body is checked (cborCheck.ts),
+ * decoded here and checked against the same schema, then handed to the route as `c.var.body`.
  */
 export function cborBody(schema: ZodType, codec: Codec): MiddlewareHandler<Env> {
   return async (c, next) => {
     if (CBOR_RE.test(c.req.header('content-type') ?? '')) {
       const bytes = new Uint8Array(await c.req.arrayBuffer())
+      const problem = cborBodyProblem(bytes, SCAN_DEPTH)
+      if (problem) {
+        const where = problem.path.join('.') || '(body)'
+        throw invalidRequest(`${where} ${problem.message}.`, [{ path: where, message: problem.message }])
+      }
       let value: unknown
       try {
         value = codec.decode(bytes)

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { MAX_ITEM_TERMS, MAX_QUERY_ITEMS } from '../core/query.ts'
 import { STREAM_NAME } from '../core/streams.ts'
+import { nameProblem } from '../core/values.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -15,29 +16,67 @@ export const ExpectedRevision = z
   })
   .openapi({ example: 'no_stream', description: 'a revision number, "any" (default), "no_stream" or "exists"' })
 
-export const Tag = z.string().min(1).max(200)
+/** Types and tags: valid Unicode without control characters (a NUL cut a type short on read-back). */
+const name = (what: string, error = `${what} is a string of 1-200 characters`) =>
+  z.string({ error }).min(1).max(200).superRefine((s, ctx) => {
+    const bad = nameProblem(s)
+    if (bad) ctx.addIssue({ code: 'custom', message: `${what} ${bad}` })
+  })
+
+export const Tag = name('a tag')
+export const EventType = name('a type', 'type is required (a string of 1-200 characters)')
+
+/** One event's tags: each once (event_tags is unique on (tag, position)). */
+const Tags = z
+  .array(Tag)
+  .max(100)
+  .superRefine((tags, ctx) => {
+    const seen = new Map<string, number>()
+    tags.forEach((tag, i) => {
+      const first = seen.get(tag)
+      if (first === undefined) seen.set(tag, i)
+      else ctx.addIssue({ code: 'custom', path: [i], message: `tag '${tag}' is already at index ${first}: an event carries each tag once` })
+    })
+  })
 
 export const EventIn = z
   .strictObject({
     id: z.string().regex(UUID, 'id must be a UUID').optional().openapi({ description: 'client-chosen UUID; the idempotency key' }),
-    type: z.string({ error: 'type is required (a string of 1-200 characters)' }).min(1).max(200).openapi({ example: 'Deposited' }),
+    type: EventType.openapi({ example: 'Deposited' }),
     data: z.unknown().optional().openapi({ example: { amount: 100 } }),
     metadata: z.record(z.string(), z.unknown()).nullable().optional(),
-    tags: z.array(Tag).max(100).optional().openapi({ example: ['account:17'] }),
+    tags: Tags.optional().openapi({ example: ['account:17'] }),
   })
   .openapi('EventIn')
+
+type EventAt = { id?: string; at: (string | number)[] }
+
+/** Event ids are the idempotency key: two events of one request may not share one (as UUIDs, so in any case). */
+function uniqueIds(events: EventAt[], ctx: z.RefinementCtx): void {
+  const seen = new Map<string, (string | number)[]>()
+  for (const { id, at } of events) {
+    if (id === undefined) continue
+    const key = id.toLowerCase()
+    const first = seen.get(key)
+    if (!first) seen.set(key, at)
+    else ctx.addIssue({ code: 'custom', path: [...at, 'id'], message: `event id ${key} is already used by ${[...first, 'id'].join('.')}: each event of a request needs its own id` })
+  }
+}
 
 export const eventsArray = (max: number) =>
   z.array(EventIn).min(1, 'events must hold at least one event').max(max, `at most ${max} events per append (MAX_EVENTS_PER_APPEND)`)
 
 export const AppendBody = (max: number) =>
-  z.strictObject({ events: eventsArray(max), expectedRevision: ExpectedRevision.optional() }).openapi('AppendToStream')
+  z
+    .strictObject({ events: eventsArray(max), expectedRevision: ExpectedRevision.optional() })
+    .superRefine((b, ctx) => uniqueIds(b.events.map((e, i) => ({ id: e.id, at: ['events', i] })), ctx))
+    .openapi('AppendToStream')
 
 /** A DCB query item: events of one of `types` (any type if absent) that carry all `tags`. */
 export const QueryItem = z
   .strictObject({
     types: z
-      .array(z.string().min(1).max(200))
+      .array(EventType)
       .max(MAX_ITEM_TERMS, `at most ${MAX_ITEM_TERMS} types per query item`)
       .optional()
       .openapi({ description: 'the event matches if its type is one of these (any type when absent)', example: ['StudentSubscribedToCourse'] }),
@@ -84,6 +123,7 @@ export const MultiAppendBody = (max: number) =>
     .strictObject({
       streams: z
         .array(z.strictObject({ stream: StreamName, expectedRevision: ExpectedRevision.optional(), events: eventsArray(max) }))
+        .max(max, `at most ${max} streams per append: each holds at least one event (MAX_EVENTS_PER_APPEND)`)
         .optional(),
       events: z
         .array(EventIn)
@@ -99,6 +139,21 @@ export const MultiAppendBody = (max: number) =>
     .refine((b) => new Set((b.streams ?? []).map((s) => s.stream)).size === (b.streams ?? []).length, {
       message: 'each stream may appear once per append',
       path: ['streams'],
+    })
+    .superRefine((b, ctx) => {
+      // The limit is per request, not per stream: the commit takes every event at once.
+      const count = (b.streams ?? []).reduce((n, s) => n + s.events.length, 0) + (b.events?.length ?? 0)
+      if (count > max) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['streams'],
+          message: `at most ${max} events per append (MAX_EVENTS_PER_APPEND), counting every stream and the stream-less events; this one has ${count}`,
+        })
+      }
+      const events: EventAt[] = []
+      b.streams?.forEach((s, i) => s.events.forEach((e, j) => events.push({ id: e.id, at: ['streams', i, 'events', j] })))
+      b.events?.forEach((e, i) => events.push({ id: e.id, at: ['events', i] }))
+      uniqueIds(events, ctx)
     })
     .openapi('MultiStreamAppend')
 
@@ -174,3 +229,10 @@ export const Cursor = (name: string) => nonNegative(name)
 export const csv = z
   .string()
   .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
+
+/**
+ * Comma-separated types or tags of a read filter: as many as one query item holds
+ * (MAX_ITEM_TERMS), since each becomes a term of the SQL statement.
+ */
+export const csvTerms = (what: 'types' | 'tags') =>
+  csv.pipe(z.array(what === 'types' ? EventType : Tag).max(MAX_ITEM_TERMS, `at most ${MAX_ITEM_TERMS} ${what}, as in a query item`))

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { assertInvalidRequestErrors, type ContractClient } from './client.ts'
-import { expectProblem, newEvent, uniqueStream } from './http.ts'
-import { MAX_BODY_BYTES, MAX_EVENT_BYTES, MAX_EVENTS_PER_APPEND, MAX_PAGE_SIZE } from './limits.ts'
+import { expectProblem, expectStatus, newEvent, uniqueStream, type CallOptions } from './http.ts'
+import { MAX_BODY_BYTES, MAX_DEPTH, MAX_EVENT_BYTES, MAX_EVENTS_PER_APPEND, MAX_ITEM_TERMS, MAX_PAGE_SIZE } from './limits.ts'
 
 export function badInputTests(client: ContractClient): void {
   const { req, get, streamPath, appendOk, head, expectHead, mark, assertNothingWrittenSince, rejectsAppend } = client
@@ -151,7 +151,7 @@ export function badInputTests(client: ContractClient): void {
     })
 
     it('an invalid stream name is a 400 on append, read and head', async () => {
-      for (const stream of ['has space', '$system', 'x'.repeat(201), 'ümlaut', 'a,b', 'a#b']) {
+      for (const stream of ['has space', '$system', 'x'.repeat(201), 'ümlaut', 'a,b', 'a#b', 'a\u0000b', 'a\nb', 'a\u0085b']) {
         await rejectsAppend(400, 'invalid-request', { json: { events: [newEvent()] } }, stream)
         expectProblem(await get(streamPath(stream)), 400, 'invalid-request')
         expectProblem(await head(stream), 400, 'invalid-request')
@@ -194,4 +194,210 @@ export function badInputTests(client: ContractClient): void {
     })
   })
 
+  // Issue 10: what a reader cannot read back is refused at validation, with a 400 that
+  // names the field, and nothing is written. Bodies are sent as exact bytes: JSON as raw
+  // text (so `\ud800` escapes reach the server), CBOR hand-assembled.
+  describe('bad input: duplicates, text that is not Unicode, depth, request-wide limits', () => {
+    const rawJson = (body: string): CallOptions => ({ body, headers: { 'content-type': 'application/json' } })
+    const rawCbor = (bytes: number[]): CallOptions => ({ body: new Uint8Array(bytes), headers: { 'content-type': 'application/cbor' } })
+    const utf8 = (s: string) => [...new TextEncoder().encode(s)]
+    // RFC 8949 §3: a head (major type, argument), then the content.
+    const head = (major: number, n: number) =>
+      n < 24 ? [(major << 5) | n] : n < 256 ? [(major << 5) | 24, n] : [(major << 5) | 25, n >> 8, n & 255]
+    const text = (s: string) => [...head(3, utf8(s).length), ...utf8(s)]
+    const badText = (bytes: number[]) => [...head(3, bytes.length), ...bytes]
+    const array = (...items: number[][]) => [...head(4, items.length), ...items.flat()]
+    const map = (...entries: [number[], number[]][]) => [...head(5, entries.length), ...entries.flat(2)]
+    /** `{ events: [event] }` in CBOR, the event given as map entries. */
+    const oneEvent = (...entries: [number[], number[]][]) => map([text('events'), array(map(...entries))])
+    const typeA: [number[], number[]] = [text('type'), text('A')]
+
+    /** POST /v1/append: expect the problem, and no write anywhere. */
+    const rejectsMulti = async (status: number, kind: string, opts: CallOptions) => {
+      const before = await mark()
+      const problem = expectProblem(await req('POST', '/v1/append', opts), status, kind)
+      await assertNothingWrittenSince(before)
+      return problem
+    }
+    const mentions = (problem: unknown, what: string) =>
+      assert.ok(JSON.stringify(problem).includes(what), `the problem does not name ${what}: ${JSON.stringify(problem)}`)
+
+    it('a tag repeated within one event is a 400 naming the tag, on both append routes', async () => {
+      const event = { ...newEvent(), tags: ['account:1', 'b:2', 'account:1'] }
+      const problem = await rejectsAppend(400, 'invalid-request', { json: { events: [newEvent(), event] } })
+      assertInvalidRequestErrors(problem, 'events.1.tags.2')
+      mentions(problem, 'account:1')
+      const multi = await rejectsMulti(400, 'invalid-request', { json: { events: [{ type: 'Dcb', tags: ['x:1', 'x:1'] }] } })
+      assertInvalidRequestErrors(multi, 'events.0.tags.1')
+    })
+
+    it('two events of one request with one id are a 400 naming the id: in a stream, across streams, and with stream-less events', async () => {
+      const id = randomUUID()
+      // ids are compared as UUIDs: case does not make them different
+      const inStream = await rejectsAppend(400, 'invalid-request', { json: { events: [{ id, type: 'A' }, { id: id.toUpperCase(), type: 'B' }] } })
+      assertInvalidRequestErrors(inStream, 'events.1.id')
+      mentions(inStream, id)
+
+      const a = uniqueStream('dupid')
+      const b = uniqueStream('dupid')
+      const across = await rejectsMulti(400, 'invalid-request', {
+        json: { streams: [{ stream: a, events: [newEvent(), { id, type: 'A' }] }, { stream: b, events: [{ id, type: 'B' }] }] },
+      })
+      assertInvalidRequestErrors(across, 'streams.1.events.0.id')
+      mentions(across, id)
+
+      const withDcb = await rejectsMulti(400, 'invalid-request', {
+        json: { streams: [{ stream: a, events: [{ id, type: 'A' }] }], events: [{ id, type: 'Dcb', tags: ['t:1'] }] },
+      })
+      assertInvalidRequestErrors(withDcb, 'events.0.id')
+      await expectHead(a, null)
+      await expectHead(b, null)
+    })
+
+    it('a lone UTF-16 surrogate anywhere in a JSON body is a 400 naming the field', async () => {
+      for (const [body, path] of [
+        ['{"events":[{"type":"A","data":"\\ud800"}]}', 'events.0.data'],
+        ['{"events":[{"type":"A","data":{"ok":["x","\\udc00y"]}}]}', 'events.0.data.ok.1'],
+        ['{"events":[{"type":"A","data":{"k\\ud83d":1}}]}', 'events.0.data'],
+        ['{"events":[{"type":"A","metadata":{"m":"a\\udfff"}}]}', 'events.0.metadata.m'],
+        ['{"events":[{"type":"\\ud800"}]}', 'events.0.type'],
+        ['{"events":[{"type":"A","tags":["t:\\ud800"]}]}', 'events.0.tags.0'],
+      ]) {
+        const problem = await rejectsAppend(400, 'invalid-request', rawJson(body))
+        assertInvalidRequestErrors(problem, path)
+      }
+      const stream = await rejectsMulti(400, 'invalid-request', rawJson('{"streams":[{"stream":"s\\ud800","events":[{"type":"A"}]}]}'))
+      assertInvalidRequestErrors(stream, 'streams.0.stream')
+      const dcb = await rejectsMulti(400, 'invalid-request', rawJson('{"events":[{"type":"A","tags":["\\udbff"]}]}'))
+      assertInvalidRequestErrors(dcb, 'events.0.tags.0')
+    })
+
+    it('a JSON body that is not valid UTF-8 is a 400 naming the byte, not stored with U+FFFD', async () => {
+      const body = (bytes: number[]) => new Uint8Array([...utf8('{"events":[{"type":"A","data":"x'), ...bytes, ...utf8('"}]}')])
+      const start = utf8('{"events":[{"type":"A","data":"x').length
+      for (const bad of [[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xe2, 0x82]]) {
+        const problem = await rejectsAppend(400, 'malformed-body', { body: body(bad), headers: { 'content-type': 'application/json' } })
+        assert.match(problem.detail, new RegExp(`UTF-8.*byte ${start}\\b`), JSON.stringify(problem))
+      }
+      // A leading byte order mark is ignored (RFC 8259 §8.1), as before.
+      const withBom = new Uint8Array([0xef, 0xbb, 0xbf, ...utf8(JSON.stringify({ events: [newEvent()] }))])
+      expectStatus(await req('POST', streamPath(uniqueStream('bom')), { body: withBom, headers: { 'content-type': 'application/json' } }), 201)
+    })
+
+    it('valid text outside ASCII is stored and read back exactly (surrogate pairs, accents, CJK)', async () => {
+      const stream = uniqueStream('unicode')
+      const event = { id: randomUUID(), type: 'Überwiesen €', data: { '😀': 'Grüße \ud83d\ude00', k: ['名前'] }, tags: ['名前:1'] }
+      await appendOk(stream, [event])
+      const [read] = (await get(streamPath(stream))).body.events
+      assert.deepEqual({ id: read.id, type: read.type, data: read.data, tags: read.tags }, event)
+    })
+
+    it('a CBOR text string that is not valid UTF-8 (or encodes a surrogate) is a 400 naming the field', async () => {
+      for (const [bytes, path] of [
+        // ED A0 80 would be U+D800: CESU-8, not UTF-8 (RFC 3629 §3)
+        [oneEvent(typeA, [text('data'), badText([0xed, 0xa0, 0x80])]), 'events.0.data'],
+        [oneEvent(typeA, [text('data'), map([text('k'), badText([0x41, 0xff])])]), 'events.0.data.k'],
+        [oneEvent(typeA, [text('data'), map([badText([0xc3, 0x28]), text('v')])]), 'events.0.data'],
+        [oneEvent([text('type'), badText([0xc3, 0x28])]), 'events.0.type'],
+        [oneEvent(typeA, [text('tags'), array(badText([0x80]))]), 'events.0.tags.0'],
+      ] as const) {
+        const problem = await rejectsAppend(400, 'invalid-request', rawCbor([...bytes]))
+        assertInvalidRequestErrors(problem, path)
+      }
+    })
+
+    it('valid CBOR in the forms other encoders write (indefinite lengths, floats, integer keys) is still accepted', async () => {
+      const stream = uniqueStream('cborforms')
+      // {_ "events": [_ {_ "type": "A", "data": {_ "a": [_ 1.5, true, null], "b": "Grüße 😀"}, "tags": [_ "t:1"]}]}
+      const bytes = [0xbf, ...text('events'), 0x9f, 0xbf, ...text('type'), ...text('A'), ...text('data'), 0xbf, ...text('a'), 0x9f, 0xf9, 0x3e, 0x00, 0xf5, 0xf6, 0xff,
+        ...text('b'), ...text('Grüße 😀'), 0xff, ...text('tags'), 0x9f, ...text('t:1'), 0xff, 0xff, 0xff, 0xff]
+      expectStatus(await req('POST', streamPath(stream), rawCbor(bytes)), 201)
+      const [read] = (await get(streamPath(stream))).body.events
+      assert.deepEqual([read.data, read.tags], [{ a: [1.5, true, null], b: 'Grüße 😀' }, ['t:1']])
+    })
+
+    it('control characters (C0, DEL, C1) in a type or tag are a 400 naming the field, in JSON and CBOR', async () => {
+      for (const ch of ['\u0000', '\u0001', '\t', '\n', '\u001f', '\u007f', '\u0085', '\u009f']) {
+        assertInvalidRequestErrors(await rejectsAppend(400, 'invalid-request', { json: { events: [{ type: `A${ch}B` }] } }), 'events.0.type')
+        assertInvalidRequestErrors(await rejectsAppend(400, 'invalid-request', { json: { events: [{ type: 'A', tags: [`t${ch}`] }] } }), 'events.0.tags.0')
+      }
+      // A NUL used to cut the type short on read-back.
+      assertInvalidRequestErrors(await rejectsAppend(400, 'invalid-request', rawCbor(oneEvent([text('type'), text('Ab\u0000c')]))), 'events.0.type')
+      const dcb = await rejectsMulti(400, 'invalid-request', { json: { events: [{ type: 'A\u0000', tags: ['t:1'] }] } })
+      assertInvalidRequestErrors(dcb, 'events.0.type')
+    })
+
+    const nestedArrays = (depth: number) => '['.repeat(depth) + ']'.repeat(depth)
+
+    it('data and metadata nested deeper than MAX_DEPTH are a 400 naming the limit; MAX_DEPTH levels are stored', async () => {
+      const stream = uniqueStream('depth')
+      await appendOk(stream, [{ type: 'Deep', data: JSON.parse(nestedArrays(MAX_DEPTH)) }])
+      expectStatus(await req('POST', streamPath(stream), rawCbor(oneEvent(typeA, [text('data'), [...Array(MAX_DEPTH).fill(0x81), 0x00]]))), 201)
+
+      const tooDeep = await rejectsAppend(400, 'invalid-request', rawJson(`{"events":[{"type":"A","data":${nestedArrays(MAX_DEPTH + 1)}}]}`))
+      assertInvalidRequestErrors(tooDeep, 'events.0.data')
+      mentions(tooDeep, 'MAX_DEPTH')
+      const meta = await rejectsAppend(400, 'invalid-request', rawJson(`{"events":[{"type":"A","metadata":{"m":${nestedArrays(MAX_DEPTH)}}}]}`))
+      assertInvalidRequestErrors(meta, 'events.0.metadata')
+      const objects = '{"a":'.repeat(MAX_DEPTH + 1) + '1' + '}'.repeat(MAX_DEPTH + 1)
+      assertInvalidRequestErrors(await rejectsAppend(400, 'invalid-request', rawJson(`{"events":[{"type":"A","data":${objects}}]}`)), 'events.0.data')
+      const cborDeep = await rejectsAppend(400, 'invalid-request', rawCbor(oneEvent(typeA, [text('data'), [...Array(MAX_DEPTH + 1).fill(0x81), 0x00]])))
+      assertInvalidRequestErrors(cborDeep, 'events.0.data')
+      const dcb = await rejectsMulti(400, 'invalid-request', rawJson(`{"events":[{"type":"A","tags":["t:1"],"data":${nestedArrays(MAX_DEPTH + 1)}}]}`))
+      assertInvalidRequestErrors(dcb, 'events.0.data')
+    })
+
+    it('very deep JSON and CBOR (tens of thousands of levels) are a 400, not a 500', async () => {
+      // Under MAX_BODY_BYTES; recursive encoders and decoders run out of stack far sooner.
+      const levels = Math.floor((MAX_BODY_BYTES - 100) / 2)
+      assertInvalidRequestErrors(await rejectsAppend(400, 'invalid-request', rawJson(`{"events":[{"type":"A","data":${nestedArrays(levels)}}]}`)), 'events.0.data')
+      const cborArrays = oneEvent(typeA, [text('data'), [...Array(MAX_BODY_BYTES - 100).fill(0x81), 0x00]])
+      assertInvalidRequestErrors(await rejectsAppend(400, 'invalid-request', rawCbor(cborArrays)), 'events.0.data')
+      // nested tags (6: unassigned) nest as deep on a decoder's stack
+      const cborTags = oneEvent(typeA, [text('data'), [...Array(MAX_BODY_BYTES - 100).fill(0xc6), 0x00]])
+      assertInvalidRequestErrors(await rejectsAppend(400, 'invalid-request', rawCbor(cborTags)), 'events.0.data')
+    })
+
+    it('CBOR shared references (tags 28 and 29), cyclic or not, are a 400 naming the field', async () => {
+      for (const data of [
+        [0xd8, 0x1c, 0x81, 0xd8, 0x1d, 0x00], // 28([29(0)]): an array that holds itself
+        [0xd8, 0x1c, ...map([text('self'), [0xd8, 0x1d, 0x00]])], // 28({ self: 29(0) })
+        array([0xd8, 0x1c, ...text('x')], [0xd8, 0x1d, 0x00]), // ["x" shared, then referenced]: no cycle
+      ]) {
+        const problem = await rejectsAppend(400, 'invalid-request', rawCbor(oneEvent(typeA, [text('data'), data])))
+        assertInvalidRequestErrors(problem, 'events.0.data')
+      }
+    })
+
+    it('POST /v1/append counts every event of the request, in all streams and stream-less, against MAX_EVENTS_PER_APPEND', async () => {
+      const half = MAX_EVENTS_PER_APPEND / 2
+      const events = (n: number) => Array.from({ length: n }, () => newEvent())
+      const dcbEvents = (n: number) => Array.from({ length: n }, () => ({ ...newEvent(), tags: ['c:1'] }))
+      for (const body of [
+        { streams: [{ stream: uniqueStream('cnt'), events: events(half + 1) }, { stream: uniqueStream('cnt'), events: events(half) }] },
+        { streams: [{ stream: uniqueStream('cnt'), events: events(half) }], events: dcbEvents(half + 1) },
+        { streams: Array.from({ length: MAX_EVENTS_PER_APPEND + 1 }, () => ({ stream: uniqueStream('cnt'), events: events(1) })) },
+      ]) {
+        const problem = await rejectsMulti(400, 'invalid-request', { json: body })
+        assert.ok(problem.errors?.some((e: any) => /MAX_EVENTS_PER_APPEND/.test(e.message)), `the limit is not named: ${JSON.stringify(problem)}`)
+      }
+      const ok = { streams: [{ stream: uniqueStream('cnt'), events: events(half) }], events: dcbEvents(half) }
+      expectStatus(await req('POST', '/v1/append', { json: ok }), 201)
+    })
+
+    it(`GET /v1/subscribe and /v1/all take at most ${MAX_ITEM_TERMS} types and ${MAX_ITEM_TERMS} tags, as a query item does`, async () => {
+      const terms = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}`).join(',')
+      const from = (await mark()) + 1
+      for (const path of ['/v1/subscribe', '/v1/all']) {
+        // live=false: the subscription ends once caught up (from the end of the log: at once)
+        const q = (params: string) => `${path}?from=${from}${path === '/v1/subscribe' ? '&live=false' : ''}&${params}`
+        for (const params of [`types=${terms(MAX_ITEM_TERMS + 1, 'T')}`, `tags=${terms(MAX_ITEM_TERMS + 1, 't:')}`, `types=${terms(500, 'T')}`, `tags=${terms(500, 't:')}`]) {
+          const problem = expectProblem(await get(q(params)), 400, 'invalid-request')
+          assertInvalidRequestErrors(problem, params.startsWith('types') ? 'types' : 'tags')
+        }
+        const ok = await get(q(`types=${terms(MAX_ITEM_TERMS, 'T')}&tags=${terms(MAX_ITEM_TERMS, 't:')}`))
+        assert.equal(ok.status, 200, `${path}: ${ok.text}`)
+      }
+    })
+  })
 }

@@ -1,5 +1,4 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
-import { MAX_ITEM_TERMS } from '../../core/query.ts'
 import type { StoredEvent } from '../../core/types.ts'
 import type { AppDeps } from '../app.ts'
 import { sendEvents, type Env } from '../media.ts'
@@ -31,9 +30,8 @@ export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
         query: z.object({
           from: S.Cursor('from').optional().openapi({ description: 'position to start at (inclusive), default 0' }),
           limit: S.pageLimit(limits.maxPageSize).optional(),
-          types: S.csv.optional().openapi({ description: 'comma-separated event types', example: 'Deposited,Withdrawn' }),
-          tags: S.csv
-            .pipe(z.array(S.Tag).max(MAX_ITEM_TERMS, `at most ${MAX_ITEM_TERMS} tags`))
+          types: S.csvTerms('types').optional().openapi({ description: 'comma-separated event types (at most 32)', example: 'Deposited,Withdrawn' }),
+          tags: S.csvTerms('tags')
             .optional()
             .openapi({ description: 'comma-separated tags; an event must carry all of them', example: 'account:17' }),
           wait: WaitParam.optional(),

@@ -1,0 +1,116 @@
+import type { ValueProblem } from '../core/values.ts'
+
+const ARRAY = 0
+const MAP = 1
+const TAG = 2
+
+interface Frame {
+  kind: typeof ARRAY | typeof MAP | typeof TAG
+  /** items this container holds (a map: keys and values), Infinity when indefinite */
+  length: number
+  /** items read so far */
+  items: number
+  /** the current map key, when it is a text string: its bytes */
+  keyStart: number
+  keyEnd: number
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+const looseUtf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
+
+function isUtf8(bytes: Uint8Array, start: number, end: number): boolean {
+  let i = start
+  while (i < end && bytes[i] < 0x80) i++
+  if (i === end) return true
+  try {
+    strictUtf8.decode(bytes.subarray(i, end))
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * One pass over a CBOR request body (RFC 8949 §3) before cbor-x decodes it, for what the
+ * decoder would let through or fail on with a 500:
+ * - text strings must be valid UTF-8 (§3.1, RFC 3629; ED A0 80, an encoded surrogate, is
+ *   not): cbor-x replaces bad bytes with U+FFFD, which would store other text than was sent;
+ * - tags 28/29 (shareable/sharedref, IANA CBOR tags) decode to shared or cyclic objects;
+ * - arrays, maps and tags nest at most `maxDepth` levels: cbor-x decodes recursively.
+ * Iterative, allocation-free on the common path. Malformed input is left to the decoder,
+ * which reports it. Paths are as in validation errors (`events.0.data.k`).
+ */
+export function cborBodyProblem(bytes: Uint8Array, maxDepth: number): ValueProblem | undefined {
+  const stack: Frame[] = []
+  const n = bytes.length
+  let pos = 0
+
+  const path = (): (string | number)[] => {
+    const p: (string | number)[] = []
+    for (const f of stack) {
+      if (f.kind === ARRAY) p.push(f.items)
+      else if (f.kind === MAP && f.items % 2 === 1) p.push(f.keyStart < 0 ? '(key)' : looseUtf8.decode(bytes.subarray(f.keyStart, f.keyEnd)))
+    }
+    return p
+  }
+  /** An item ended: count it in its container, and end the containers it completes. */
+  const itemDone = (): boolean => {
+    for (let top = stack[stack.length - 1]; top; top = stack[stack.length - 1]) {
+      if (++top.items < top.length) return false
+      stack.pop()
+    }
+    return true // the body's top-level item is complete
+  }
+
+  while (pos < n) {
+    const initial = bytes[pos++]
+    const major = initial >> 5
+    const info = initial & 31
+    const top = stack[stack.length - 1]
+    const atKey = top?.kind === MAP && top.items % 2 === 0
+    if (initial === 0xff) {
+      // "break" ends an indefinite-length array or map
+      if (!top || top.length !== Infinity || top.kind === TAG || (top.kind === MAP && !atKey)) return undefined
+      stack.pop()
+      if (itemDone()) return undefined
+      continue
+    }
+    if (atKey) top.keyStart = -1
+    let arg = info
+    if (info >= 24 && info <= 27) {
+      const size = 1 << (info - 24)
+      if (pos + size > n) return undefined
+      arg = 0
+      for (let i = 0; i < size; i++) arg = arg * 256 + bytes[pos + i]
+      pos += size
+    } else if (info === 31 && (major === 4 || major === 5)) arg = Infinity
+    else if (info >= 24) return undefined // reserved, or an indefinite string (cbor-x refuses those)
+
+    if (major === 2 || major === 3) {
+      if (arg > n - pos) return undefined
+      if (major === 3) {
+        if (!isUtf8(bytes, pos, pos + arg)) {
+          return { path: path(), message: atKey ? 'has a map key that is not valid UTF-8 text' : 'is a CBOR text string that is not valid UTF-8' }
+        }
+        if (atKey) {
+          top.keyStart = pos
+          top.keyEnd = pos + arg
+        }
+      }
+      pos += arg
+      if (itemDone()) return undefined
+    } else if (major === 4 || major === 5 || major === 6) {
+      if (major === 6 && (arg === 28 || arg === 29)) {
+        return { path: path(), message: `is a CBOR shared value or reference (tag ${arg}): send the value itself where it appears` }
+      }
+      if (stack.length >= maxDepth) {
+        return { path: path(), message: `nests deeper than ${maxDepth} levels of arrays, maps and tags (data and metadata may nest MAX_DEPTH levels)` }
+      }
+      const length = major === 4 ? arg : major === 5 ? arg * 2 : 1
+      if (length === 0) {
+        if (itemDone()) return undefined
+      } else stack.push({ kind: major === 4 ? ARRAY : major === 5 ? MAP : TAG, length, items: 0, keyStart: -1, keyEnd: -1 })
+    } else if (itemDone()) return undefined // integers, simple values, floats
+  }
+  return undefined
+}
