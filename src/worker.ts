@@ -1,4 +1,4 @@
-import { Encoder } from 'cbor-x/index-no-eval'
+import { addExtension, Encoder } from 'cbor-x/index-no-eval'
 import { createLogger, loadConfig } from './config.ts'
 import { createEventLog } from './core/eventLog.ts'
 import { createApp } from './http/app.ts'
@@ -17,7 +17,7 @@ export default {
       const store = openWebStore({ store: env.STORE ?? 'd1', d1: env.DB, url: config.databaseUrl, authToken: config.databaseAuthToken })
       // Nothing in memory sees every commit (other isolates write too): subscriptions poll.
       const writer = { ...config.writer, continueFromWaiter: true } // see WriterOptions
-      const log = createEventLog({ ...store, codec: makeCodec(Encoder), limits: config.limits, writer, pollIntervalMs: config.pollIntervalMs })
+      const log = createEventLog({ ...store, codec: makeCodec({ Encoder, addExtension }), limits: config.limits, writer, pollIntervalMs: config.pollIntervalMs })
       const logger = createLogger(config.logLevel)
       // No metrics: per-isolate counters mean nothing; Workers Analytics and Logs replace them.
       app = createApp({ log, auth: { tokens: config.authTokens, readTokens: config.readTokens }, logger, sse: { heartbeatMs: config.sseHeartbeatMs } })

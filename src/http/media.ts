@@ -6,6 +6,7 @@ import type { Codec, StoredEvent } from '../core/types.ts'
 import { MAX_DEPTH_CEILING } from '../core/limits.ts'
 import { cborBodyProblem } from './cborCheck.ts'
 import { encodeEventPage } from './cborPage.ts'
+import { payloadJson } from './jsonValue.ts'
 import { issuesOf } from './problem.ts'
 import { invalidUtf8At } from './utf8.ts'
 
@@ -153,10 +154,27 @@ export function sendEvents(
   if (c.get('format') === 'cbor') {
     return c.body(encodeEventPage(fields, events, codec), 200, { ...headers, 'Content-Type': CBOR_TYPE })
   }
-  return send(c, codec, 200, { ...fields, events: events.map((e) => renderEvent(e, codec)) }, headers)
+  // Written as text: payloads render through payloadJson (exact integers, byte strings...),
+  // which JSON.stringify of decoded values cannot do.
+  const head = JSON.stringify(fields)
+  let body = `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"events":[`
+  for (let i = 0; i < events.length; i++) body += (i ? ',' : '') + eventJson(events[i], codec)
+  return c.body(body + ']}', 200, { ...headers, 'Content-Type': JSON_TYPE })
 }
 
-/** A stored event as clients read it: payloads decoded from CBOR. */
+// Events of one commit share their time: one ISO string per distinct commit time.
+let lastTime = NaN
+let lastIso = ''
+const iso = (time: number) => (time === lastTime ? lastIso : ((lastTime = time), (lastIso = new Date(time).toISOString())))
+
+/**
+ * A stored event as JSON text: renderEvent's keys in its order, payloads through
+ * payloadJson (docs/api.md, "JSON rendering of CBOR values"). Written out: the hot path.
+ */
+export const eventJson = (e: StoredEvent, codec: Codec) =>
+  `{"id":"${e.id}","stream":${JSON.stringify(e.stream)},"type":${JSON.stringify(e.type)},"revision":${e.revision},"position":${e.position},"time":"${iso(e.time)}","data":${payloadJson(e.data, codec)},"metadata":${payloadJson(e.metadata, codec)},"tags":${e.tags.length ? JSON.stringify(e.tags) : '[]'}}`
+
+/** A stored event as a value, payloads decoded by the codec (the CBOR page's shape; JSON readers get eventJson). */
 export function renderEvent(e: StoredEvent, codec: Codec) {
   return {
     id: e.id,

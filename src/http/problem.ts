@@ -51,8 +51,12 @@ export function toEdgelogError(err: unknown, c: Context): EdgelogError {
   return new EdgelogError(500, 'internal-error', 'Internal error', `An unexpected error occurred; quote request id ${c.get('requestId') ?? '-'} when reporting it.`)
 }
 
+/** The members of an RFC 9457 problem document for an error of this request. */
+export function problemBody(c: Context, e: EdgelogError) {
+  return { type: e.type, title: e.title, status: e.status, detail: e.message, instance: c.req.path, ...e.extensions }
+}
+
 /** RFC 9457 problem document, through `c.body` so middleware headers (X-Request-Id) stay. */
 export function problemResponse(c: Context, e: EdgelogError): Response {
-  const body = { type: e.type, title: e.title, status: e.status, detail: e.message, instance: c.req.path, ...e.extensions }
-  return c.body(JSON.stringify(body), e.status as ContentfulStatusCode, { 'Content-Type': 'application/problem+json', ...e.headers })
+  return c.body(JSON.stringify(problemBody(c, e)), e.status as ContentfulStatusCode, { 'Content-Type': 'application/problem+json', ...e.headers })
 }

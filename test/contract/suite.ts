@@ -11,6 +11,7 @@ import { badInputTests } from './badInput.ts'
 import { contractClient } from './client.ts'
 import { protocolTests } from './protocol.ts'
 import { readTests } from './reads.ts'
+import { valueTests } from './values.ts'
 import { writeTests } from './writes.ts'
 
 export function contractSuite(name: string, getBaseUrl: () => string): void {
@@ -20,5 +21,6 @@ export function contractSuite(name: string, getBaseUrl: () => string): void {
     readTests(client)
     protocolTests(client)
     badInputTests(client)
+    valueTests(client, getBaseUrl)
   })
 }

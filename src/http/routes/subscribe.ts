@@ -5,7 +5,8 @@ import { EdgelogError } from '../../core/errors.ts'
 import type { SubscriptionFilter } from '../../core/subscription.ts'
 import type { Codec, StoredEvent } from '../../core/types.ts'
 import type { AppDeps } from '../app.ts'
-import type { Env } from '../media.ts'
+import { problemBody, toEdgelogError } from '../problem.ts'
+import { eventJson, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
 import { problems } from './doc.ts'
 
@@ -28,18 +29,11 @@ const positiveInt = (name: string) => S.Cursor(name).pipe(z.number().min(1, `${n
 /** SSE field values may not hold CR or LF (WHATWG HTML §9.2.5); such a type is sent as "event". */
 const sseType = (type: string) => (/[\r\n]/.test(type) ? 'event' : type)
 
-// Events of one commit share their time: one ISO string per distinct commit time.
-let lastTime = NaN
-let lastIso = ''
-const iso = (time: number) => (time === lastTime ? lastIso : ((lastTime = time), (lastIso = new Date(time).toISOString())))
-const payload = (bytes: Uint8Array | null, codec: Codec) => (bytes ? (JSON.stringify(codec.decode(bytes)) ?? 'null') : 'null')
-
 /**
- * One SSE message per event: id = global position, event = type, data = the event as reads
- * render it (renderEvent's keys, in its order; written out here: this is the hot path).
+ * One SSE message per event: id = global position, event = type, data = the event as JSON
+ * pages render it (eventJson).
  */
-export const sseMessage = (e: StoredEvent, codec: Codec) =>
-  `id: ${e.position}\nevent: ${sseType(e.type)}\ndata: {"id":"${e.id}","stream":${JSON.stringify(e.stream)},"type":${JSON.stringify(e.type)},"revision":${e.revision},"position":${e.position},"time":"${iso(e.time)}","data":${payload(e.data, codec)},"metadata":${payload(e.metadata, codec)},"tags":${e.tags.length ? JSON.stringify(e.tags) : '[]'}}\n\n`
+export const sseMessage = (e: StoredEvent, codec: Codec) => `id: ${e.position}\nevent: ${sseType(e.type)}\ndata: ${eventJson(e, codec)}\n\n`
 
 const SubscribeQuery = (maxPage: number) =>
   z
@@ -191,16 +185,18 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
             // A planned end (max, live=false): everything was handed to the connection.
             if ((left === 0 || untilCaughtUp) && !subs.closed && (every || everyMs)) await save()
             if (subs.closed) await write(': server shutting down; reconnect with Last-Event-ID\nretry: 1000\n\n')
+          } catch (err) {
+            // The cause goes to the log; the client gets a problem document as HTTP errors
+            // carry it (RFC 9457 §5: no internals), then reconnects with Last-Event-ID.
+            const problem = problemBody(c, toEdgelogError(err, c))
+            const cause = (err as { cause?: unknown })?.cause ?? err
+            if (problem.status >= 500) deps.logger?.({ level: 'error', msg: 'subscription failed', requestId: c.get('requestId'), error: String((cause as Error)?.stack ?? cause) })
+            await stream.write(`event: error\ndata: ${JSON.stringify({ ...problem, requestId: c.get('requestId') })}\n\n`).catch(() => {})
           } finally {
             clearInterval(watchdog)
             clearTimeout(cut)
             offClose()
           }
-        },
-        async (err, stream) => {
-          deps.logger?.({ level: 'error', msg: 'subscription failed', requestId: c.get('requestId'), error: String(err?.stack ?? err) })
-          // streamSSE then sends `event: error` with the message; the client reconnects with Last-Event-ID.
-          void stream
         },
       )
       // An event stream never shares its connection: when it ends (shutdown), the runtime

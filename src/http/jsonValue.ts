@@ -1,0 +1,350 @@
+import type { Codec } from '../core/types.ts'
+
+/**
+ * JSON text of a stored CBOR payload (RFC 8949 item), for JSON readers. See docs/api.md,
+ * "JSON rendering of CBOR values".
+ *
+ * Fast path: a payload made only of what JSON has (text-keyed maps, arrays, text, ints
+ * up to 32 bits, finite floats, true/false/null) is decoded by the codec and stringified,
+ * as before. `isPlain` decides that by walking the bytes without building anything.
+ * Anything else (64-bit integers, bignums, byte strings, tags, undefined, NaN/±Infinity,
+ * other keys) is transcoded straight from the bytes by `transcode`, which keeps integers
+ * exact (the digits are written, never rounded through a double) and gives each type JSON
+ * lacks a documented form. Never throws: what cannot be rendered becomes `{"$cbor": ...}`.
+ */
+export function payloadJson(bytes: Uint8Array | null, codec: Codec): string {
+  if (!bytes) return 'null'
+  try {
+    if (isPlain(bytes)) return JSON.stringify(codec.decode(bytes)) ?? 'null'
+  } catch {
+    // fall through: the transcoder reads what the codec does not
+  }
+  try {
+    return transcode(bytes)
+  } catch {
+    return `{"$cbor":"${base64url(bytes)}"}`
+  }
+}
+
+/** Deeper than this is not rendered (the fallback is): a bound on recursion, not a write limit. */
+export const MAX_RENDER_DEPTH = 4096
+
+// --- the fast-path check ------------------------------------------------------------
+
+let src: Uint8Array = new Uint8Array(0)
+let view = new DataView(src.buffer)
+let pos = 0
+
+function use(bytes: Uint8Array) {
+  src = bytes
+  view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  pos = 0
+}
+
+/** The argument of a head whose low 5 bits are `ai` (RFC 8949 §3): up to 4 bytes, else -1. */
+function arg32(ai: number): number {
+  if (ai < 24) return ai
+  if (ai === 24) return src[pos++]
+  if (ai === 25) return (pos += 2), view.getUint16(pos - 2)
+  if (ai === 26) return (pos += 4), view.getUint32(pos - 4)
+  return -1
+}
+
+/** `__proto__`: the codec renames such a key (prototype pollution guard); the transcoder does not. */
+const PROTO = [0x5f, 0x5f, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x5f, 0x5f]
+const isProtoKey = (n: number) => {
+  if (n !== 9) return false
+  for (let i = 0; i < 9; i++) if (src[pos + i] !== PROTO[i]) return false
+  return true
+}
+
+/** True when the whole payload is one item of JSON's types only (see payloadJson). */
+export function isPlain(bytes: Uint8Array): boolean {
+  // no DataView here: this runs for every payload a JSON reader gets
+  src = bytes
+  pos = 0
+  return plainItem(0, false) && pos === src.length
+}
+
+const u16 = (at: number) => (src[at] << 8) | src[at + 1]
+const u32 = (at: number) => ((src[at] << 24) | (src[at + 1] << 16) | (src[at + 2] << 8) | src[at + 3]) >>> 0
+
+function plainItem(depth: number, key: boolean): boolean {
+  if (pos >= src.length || depth > MAX_RENDER_DEPTH) return false
+  const ib = src[pos++]
+  const major = ib >> 5
+  const ai = ib & 31
+  if (key && major !== 3) return false
+  if (major === 7) {
+    if (ai === 20 || ai === 21 || ai === 22) return true
+    // floats: finite only (an exponent of all ones is NaN or ±Infinity)
+    if (ai === 25) return (pos += 2) <= src.length && (src[pos - 2] & 0x7c) !== 0x7c
+    if (ai === 26) return (pos += 4) <= src.length && (u16(pos - 4) & 0x7f80) !== 0x7f80
+    if (ai === 27) return (pos += 8) <= src.length && (u16(pos - 8) & 0x7ff0) !== 0x7ff0
+    return false // undefined, simple values, break
+  }
+  if (major === 2 || major === 6) return false
+  // a 64-bit argument (the codec gives a BigInt) or an indefinite length: not plain
+  let n = ai
+  if (ai >= 24) {
+    if (ai === 24) n = src[pos++]
+    else if (ai === 25) (n = u16(pos)), (pos += 2)
+    else if (ai === 26) (n = u32(pos)), (pos += 4)
+    else return false
+    if (pos > src.length) return false
+  }
+  if (major <= 1) return true
+  if (major === 3) {
+    if (key && isProtoKey(n)) return false
+    return (pos += n) <= src.length
+  }
+  if (major === 4) {
+    for (let i = 0; i < n; i++) if (!plainItem(depth + 1, false)) return false
+    return true
+  }
+  for (let i = 0; i < n; i++) if (!plainItem(depth + 1, true) || !plainItem(depth + 1, false)) return false
+  return true
+}
+
+// --- the transcoder -----------------------------------------------------------------
+
+const utf8 = new TextDecoder()
+const TWO_32 = 0x100000000
+const BIG_32 = BigInt(32)
+
+/** A head's argument as a number when it fits in 2^53, else as a BigInt. */
+function arg(ai: number): number | bigint {
+  if (ai < 27) {
+    const n = arg32(ai)
+    if (n < 0 || pos > src.length) throw new Error('truncated')
+    return n
+  }
+  if (ai === 27) {
+    if (pos + 8 > src.length) throw new Error('truncated')
+    const hi = view.getUint32(pos)
+    const lo = view.getUint32(pos + 4)
+    pos += 8
+    return hi < 0x200000 ? hi * TWO_32 + lo : (BigInt(hi) << BIG_32) | BigInt(lo)
+  }
+  throw new Error(`reserved additional information ${ai}`)
+}
+
+const length = (n: number | bigint) => {
+  if (typeof n === 'bigint' || n > src.length - pos) throw new Error('length beyond the payload')
+  return n
+}
+
+function bytesOf(ai: number, major: number): Uint8Array {
+  if (ai !== 31) {
+    const n = length(arg(ai))
+    pos += n
+    return src.subarray(pos - n, pos)
+  }
+  // indefinite length: definite chunks of the same major type until a break (RFC 8949 §3.2.3)
+  const chunks: Uint8Array[] = []
+  for (;;) {
+    if (pos >= src.length) throw new Error('truncated')
+    const ib = src[pos++]
+    if (ib === 0xff) break
+    if (ib >> 5 !== major || (ib & 31) === 31) throw new Error('bad chunk')
+    const n = length(arg(ib & 31))
+    chunks.push(src.subarray(pos, (pos += n)))
+  }
+  const out = new Uint8Array(chunks.reduce((s, c) => s + c.length, 0))
+  let at = 0
+  for (const c of chunks) out.set(c, at), (at += c.length)
+  return out
+}
+
+/** Transcodes one whole payload; throws on malformed or too deep input. */
+export function transcode(bytes: Uint8Array): string {
+  use(bytes)
+  const out = item(0)
+  if (pos !== src.length) throw new Error('bytes after the item')
+  return out
+}
+
+const number = (n: number) => (Number.isFinite(n) ? String(n) : `{"$float":"${n}"}`)
+
+function item(depth: number): string {
+  if (depth > MAX_RENDER_DEPTH) throw new Error('too deep')
+  if (pos >= src.length) throw new Error('truncated')
+  const ib = src[pos++]
+  const major = ib >> 5
+  const ai = ib & 31
+  switch (major) {
+    case 0:
+      return String(arg(ai))
+    case 1: {
+      const n = arg(ai)
+      return typeof n === 'number' ? String(-1 - n) : String(BigInt(-1) - n)
+    }
+    case 2:
+      return `{"$bytes":"${base64url(bytesOf(ai, 2))}"}`
+    case 3:
+      return JSON.stringify(utf8.decode(bytesOf(ai, 3)))
+    case 4: {
+      let out = '['
+      if (ai === 31) {
+        for (let i = 0; !isBreak(); i++) out += (i ? ',' : '') + item(depth + 1)
+      } else {
+        const n = length(arg(ai))
+        for (let i = 0; i < n; i++) out += (i ? ',' : '') + item(depth + 1)
+      }
+      return out + ']'
+    }
+    case 5:
+      return map(ai, depth)
+    case 6:
+      return tag(arg(ai), depth)
+    default:
+      return simple(ai)
+  }
+}
+
+function isBreak(): boolean {
+  if (pos >= src.length) throw new Error('truncated')
+  if (src[pos] !== 0xff) return false
+  pos++
+  return true
+}
+
+/** Text keys: a JSON object. Any other key: `{"$map":[[key,value],...]}`, nothing converted. */
+function map(ai: number, depth: number): string {
+  const start = pos
+  const n = ai === 31 ? -1 : length(arg(ai))
+  const more = (i: number) => (n < 0 ? !isBreak() : i < n)
+  let out = '{'
+  for (let i = 0; more(i); i++) {
+    if (pos < src.length && src[pos] >> 5 !== 3) {
+      // a key that is not text: start over as a list of pairs
+      pos = start
+      if (n >= 0) arg(ai)
+      out = '{"$map":['
+      for (let j = 0; more(j); j++) out += (j ? ',' : '') + '[' + item(depth + 2) + ',' + item(depth + 2) + ']'
+      return out + ']}'
+    }
+    out += (i ? ',' : '') + item(depth + 1) + ':' + item(depth + 1)
+  }
+  return out + '}'
+}
+
+function simple(ai: number): string {
+  switch (ai) {
+    case 20:
+      return 'false'
+    case 21:
+      return 'true'
+    case 22:
+    case 23: // undefined: null, as RFC 8949 §6.1 suggests
+      return 'null'
+    case 24: {
+      if (pos >= src.length) throw new Error('truncated')
+      return `{"$simple":${src[pos++]}}`
+    }
+    case 25: {
+      if (pos + 2 > src.length) throw new Error('truncated')
+      pos += 2
+      return number(half(view.getUint16(pos - 2)))
+    }
+    case 26:
+      if (pos + 4 > src.length) throw new Error('truncated')
+      pos += 4
+      return number(view.getFloat32(pos - 4))
+    case 27:
+      if (pos + 8 > src.length) throw new Error('truncated')
+      pos += 8
+      return number(view.getFloat64(pos - 8))
+    default:
+      if (ai < 20) return `{"$simple":${ai}}`
+      throw new Error(ai === 31 ? 'unexpected break' : `reserved additional information ${ai}`)
+  }
+}
+
+/** IEEE 754 binary16 (RFC 8949 Appendix D). */
+function half(h: number): number {
+  const exp = (h >> 10) & 0x1f
+  const mant = h & 0x3ff
+  const v = exp === 0 ? mant * 2 ** -24 : exp !== 31 ? (mant + 1024) * 2 ** (exp - 25) : mant === 0 ? Infinity : NaN
+  return h & 0x8000 ? -v : v
+}
+
+/** RFC 8746 typed arrays: [bytes per element, kind] by tag - 64 (`ll` = size, `f`, `s`, `e` bits). */
+function typedArray(t: number, content: Uint8Array): string | undefined {
+  const f = (t >> 4) & 1
+  const s = (t >> 3) & 1
+  const little = ((t >> 2) & 1) === 1
+  const ll = t & 3
+  const size = f ? 2 << ll : 1 << ll
+  if ((f && ll === 3) || (!f && s && ll === 0 && little) || content.length % size) return undefined // float128, tag 76, ragged
+  const dv = new DataView(content.buffer, content.byteOffset, content.byteLength)
+  const get: (at: number) => number | bigint = f
+    ? size === 2
+      ? (at) => half(dv.getUint16(at, little))
+      : size === 4
+        ? (at) => dv.getFloat32(at, little)
+        : (at) => dv.getFloat64(at, little)
+    : size === 1
+      ? s
+        ? (at) => dv.getInt8(at)
+        : (at) => dv.getUint8(at)
+      : size === 2
+        ? s
+          ? (at) => dv.getInt16(at, little)
+          : (at) => dv.getUint16(at, little)
+        : size === 4
+          ? s
+            ? (at) => dv.getInt32(at, little)
+            : (at) => dv.getUint32(at, little)
+          : s
+            ? (at) => dv.getBigInt64(at, little)
+            : (at) => dv.getBigUint64(at, little)
+  let out = '['
+  for (let at = 0; at < content.length; at += size) {
+    const v = get(at)
+    out += (at ? ',' : '') + (typeof v === 'bigint' ? String(v) : number(v))
+  }
+  return out + ']'
+}
+
+function tag(t: number | bigint, depth: number): string {
+  const next = pos < src.length ? src[pos] : -1
+  const major = next >> 5
+  // bignums (RFC 8949 §3.4.3): the integer's digits
+  if ((t === 2 || t === 3) && major === 2) {
+    let n = BigInt(0)
+    for (const b of bytesOf(src[pos++] & 31, 2)) n = (n << BigInt(8)) | BigInt(b)
+    return String(t === 3 ? BigInt(-1) - n : n)
+  }
+  // RFC 8746 typed arrays: their elements
+  if (typeof t === 'number' && t >= 64 && t <= 87 && major === 2) {
+    const start = pos
+    const rendered = typedArray(t - 64, bytesOf(src[pos++] & 31, 2))
+    if (rendered !== undefined) return rendered
+    pos = start
+  }
+  // self-described CBOR (RFC 8949 §3.4.6) is only a magic number
+  if (t === 55799) return item(depth + 1)
+  return `{"$tag":${String(t)},"value":${item(depth + 1)}}`
+}
+
+// --- base64url (RFC 4648 §5), without padding ---------------------------------------
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+
+export function base64url(b: Uint8Array): string {
+  let out = ''
+  let i = 0
+  for (; i + 2 < b.length; i += 3) {
+    const n = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2]
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + B64[n & 63]
+  }
+  if (i + 1 === b.length) {
+    const n = b[i] << 16
+    out += B64[n >> 18] + B64[(n >> 12) & 63]
+  } else if (i + 2 === b.length) {
+    const n = (b[i] << 16) | (b[i + 1] << 8)
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63]
+  }
+  return out
+}

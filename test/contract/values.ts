@@ -1,0 +1,165 @@
+// CBOR values JSON lacks, over HTTP (docs/api.md, "JSON rendering of CBOR values"): each is
+// appended as a CBOR body, then read back as JSON from every reader (stream, /v1/all,
+// category, /v1/query, SSE) and as CBOR, decoded with cbor2, an independent decoder, to
+// prove the stored bytes are standard CBOR equivalent to what was sent.
+import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
+import { describe, it } from 'node:test'
+import { decode as cbor2Decode } from 'cbor2'
+import type { ContractClient } from './client.ts'
+import { expectStatus, show, uniqueStream } from './http.ts'
+
+const hex = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16))
+const toHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+const utf8 = new TextEncoder()
+
+/** A CBOR text string item (RFC 8949 §3.1, major type 3). */
+function text(s: string): string {
+  const b = utf8.encode(s)
+  const head = b.length < 24 ? (0x60 | b.length).toString(16) : b.length < 256 ? `78${b.length.toString(16).padStart(2, '0')}` : `79${b.length.toString(16).padStart(4, '0')}`
+  return head + toHex(b)
+}
+
+/** `{ events: [{ type, data }] }` with the data item given as raw CBOR hex. */
+const appendBody = (type: string, dataHex: string) => hex(`a1${text('events')}81a2${text('type')}${text(type)}${text('data')}${dataHex}`)
+
+interface Case {
+  name: string
+  /** the `data` item as sent */
+  cbor: string
+  /** the `data` member of the event in JSON pages and SSE, exactly */
+  json: string
+  /** the stored item is the item sent, byte for byte (else only equivalent, by cbor2: cbor-x writes maps with a 2-byte length) */
+  exact?: boolean
+}
+
+const F32_LE_1_5 = '0000c03f'
+const F32_LE_INF = '0000807f'
+const bytes1000 = Uint8Array.from({ length: 1000 }, (_, i) => (i * 37) & 0xff)
+
+const CASES: Case[] = [
+  { name: 'an 8-byte integer (a millisecond timestamp)', cbor: '1b0000018bcfe56800', json: '1700000000000', exact: true },
+  { name: 'the largest 64-bit integer, digit for digit', cbor: '1bffffffffffffffff', json: '18446744073709551615', exact: true },
+  { name: 'a negative 64-bit integer', cbor: '3b0000018bcfe56800', json: '-1700000000001', exact: true },
+  { name: 'the most negative 64-bit integer (-2^64)', cbor: '3bffffffffffffffff', json: '-18446744073709551616' },
+  { name: 'a bignum (tag 2)', cbor: 'c249010000000000000000', json: '18446744073709551616', exact: true },
+  { name: 'a negative bignum (tag 3)', cbor: 'c349010000000000000000', json: '-18446744073709551617', exact: true },
+  { name: 'a BigInt64Array (tag 79)', cbor: 'd84f500100000000000000ffffffffffffffff', json: '[1,-1]', exact: true },
+  { name: 'a BigUint64Array (tag 71)', cbor: 'd84748ffffffffffffffff', json: '[18446744073709551615]', exact: true },
+  { name: 'a Float32Array (tag 85) with Infinity', cbor: `d85548${F32_LE_1_5}${F32_LE_INF}`, json: '[1.5,{"$float":"Infinity"}]', exact: true },
+  { name: 'a float16', cbor: 'f93e00', json: '1.5' },
+  { name: 'a float32', cbor: 'fa3f8ccccd', json: '1.100000023841858' },
+  { name: 'a float64', cbor: 'fb3ff199999999999a', json: '1.1', exact: true },
+  { name: 'NaN', cbor: 'f97e00', json: '{"$float":"NaN"}' },
+  { name: '-Infinity', cbor: 'f9fc00', json: '{"$float":"-Infinity"}' },
+  { name: 'a byte string', cbor: '4401020304', json: '{"$bytes":"AQIDBA"}', exact: true },
+  {
+    name: 'a 1000-byte byte string, as base64url (not a map of 1000 numbers)',
+    cbor: `5903e8${toHex(bytes1000)}`,
+    json: `{"$bytes":"${Buffer.from(bytes1000).toString('base64url')}"}`,
+    exact: true,
+  },
+  { name: 'a Uint8Array (tag 64), stored as a byte string', cbor: 'd84043010203', json: '{"$bytes":"AQID"}' },
+  { name: 'a date/time string (tag 0), kept as sent', cbor: `c0${text('2024-01-01T00:00:00+02:00')}`, json: '{"$tag":0,"value":"2024-01-01T00:00:00+02:00"}', exact: true },
+  { name: 'an epoch time (tag 1) with microseconds, kept as sent', cbor: 'c1fb41d9648200000ccc', json: '{"$tag":1,"value":1704069120.000781}', exact: true },
+  { name: 'an unknown tag', cbor: `d9ea60${text('foo')}`, json: '{"$tag":60000,"value":"foo"}', exact: true },
+  { name: 'a set (tag 258)', cbor: 'd90102820102', json: '{"$tag":258,"value":[1,2]}', exact: true },
+  { name: 'a map with a non-text key (tag 259 Map)', cbor: 'd90103a10102', json: '{"$tag":259,"value":{"$map":[[1,2]]}}', exact: true },
+  { name: 'undefined', cbor: `a1${text('a')}f7`, json: '{"a":null}' },
+  {
+    name: 'JSON values beside other types in one map',
+    cbor: `a4${text('ts')}1b0000018bcfe56800${text('blob')}420102${text('n')}01${text('s')}${text('x\n"')}`,
+    json: '{"ts":1700000000000,"blob":{"$bytes":"AQI"},"n":1,"s":"x\\n\\""}',
+  },
+]
+
+export function valueTests(client: ContractClient, getBaseUrl: () => string): void {
+  const { req, get, streamPath } = client
+
+  /** The JSON text of every reader's page holding the one event, keyed by reader. */
+  async function jsonReads(stream: string, type: string, position: number): Promise<Record<string, string>> {
+    const category = stream.slice(0, stream.indexOf('-'))
+    const pages: Record<string, string> = {}
+    const replies = {
+      stream: await get(streamPath(stream)),
+      all: await get(`/v1/all?from=${position}&limit=1`),
+      category: await get(`/v1/categories/${category}?from=${position}`),
+      query: await req('POST', '/v1/query', { json: { items: [{ types: [type] }], from: position } }),
+    }
+    for (const [reader, reply] of Object.entries(replies)) {
+      const page = expectStatus(reply, 200)
+      assert.deepEqual(
+        page.events.map((e: any) => e.position),
+        [position],
+        `${reader}: ${show(reply)}`,
+      )
+      pages[reader] = reply.text
+    }
+    const sse = await get(`/v1/subscribe?stream=${encodeURIComponent(stream)}&live=false`, { accept: 'text/event-stream' })
+    assert.equal(sse.status, 200, show(sse))
+    assert.doesNotMatch(sse.text, /^event: error/m, sse.text)
+    const data = sse.text.split('\n').filter((l) => l.startsWith('data: '))
+    assert.equal(data.length, 1, sse.text)
+    assert.equal(JSON.parse(data[0].slice(6)).position, position)
+    pages.sse = data[0].slice(6)
+    return pages
+  }
+
+  /** The CBOR page of the stream, raw, and decoded by cbor2. */
+  async function cborRead(stream: string): Promise<{ raw: Uint8Array; page: any }> {
+    const res = await fetch(getBaseUrl() + streamPath(stream), { headers: { accept: 'application/cbor' } })
+    assert.equal(res.status, 200)
+    assert.match(res.headers.get('content-type') ?? '', /^application\/cbor/)
+    const raw = new Uint8Array(await res.arrayBuffer())
+    return { raw, page: cbor2Decode(raw) }
+  }
+
+  describe('JSON rendering of CBOR values', () => {
+    for (const c of CASES) {
+      it(`${c.name}: every JSON reader renders ${c.json.length > 60 ? c.json.slice(0, 60) + '…' : c.json}; CBOR readers get it as stored`, async () => {
+        const stream = uniqueStream('val')
+        const type = `V${randomUUID().slice(0, 8)}`
+        const appended = expectStatus(await req('POST', streamPath(stream), { body: appendBody(type, c.cbor), headers: { 'content-type': 'application/cbor' } }), 201)
+        const position = appended.lastPosition
+
+        for (const [reader, json] of Object.entries(await jsonReads(stream, type, position))) {
+          assert.ok(json.includes(`"data":${c.json},"metadata":null`), `${reader}: expected "data":${c.json} in\n${json.slice(0, 3000)}`)
+          JSON.parse(json) // and the whole page is JSON
+        }
+
+        const { raw, page } = await cborRead(stream)
+        assert.deepStrictEqual(page.events[0].data, cbor2Decode(hex(c.cbor)), 'cbor2 reads back what was sent')
+        if (c.exact) assert.ok(toHex(raw).includes(c.cbor), `the stored item is the item sent (${c.cbor})`)
+      })
+    }
+
+    it('a map with integer keys is stored with their decimal text as keys, in JSON and CBOR alike', async () => {
+      const stream = uniqueStream('val')
+      const type = `V${randomUUID().slice(0, 8)}`
+      const appended = expectStatus(await req('POST', streamPath(stream), { body: appendBody(type, `a201${text('a')}20${text('b')}`), headers: { 'content-type': 'application/cbor' } }), 201)
+      for (const [reader, json] of Object.entries(await jsonReads(stream, type, appended.lastPosition))) {
+        assert.ok(json.includes('"data":{"1":"a","-1":"b"}'), `${reader}: ${json}`)
+      }
+      assert.deepStrictEqual((await cborRead(stream)).page.events[0].data, { 1: 'a', '-1': 'b' })
+    })
+
+    it('a map with a key that is neither text nor a number is refused with a 400 that says so, and nothing is written', async () => {
+      const problem = await client.rejectsAppend(400, 'malformed-body', { body: appendBody('V', `a18101${text('x')}`), headers: { 'content-type': 'application/cbor' } })
+      assert.match(problem.detail, /CBOR/)
+    })
+
+    it('a simple value other than false/true/null/undefined is refused with a 400, and nothing is written', async () => {
+      const problem = await client.rejectsAppend(400, 'malformed-body', { body: appendBody('V', 'f0'), headers: { 'content-type': 'application/cbor' } })
+      assert.match(problem.detail, /CBOR/)
+    })
+
+    it('a 64-bit integer in metadata renders exactly too', async () => {
+      const stream = uniqueStream('val')
+      const body = hex(`a1${text('events')}81a3${text('type')}${text('Meta')}${text('data')}01${text('metadata')}a1${text('at')}1b0000018bcfe56800`)
+      expectStatus(await req('POST', streamPath(stream), { body, headers: { 'content-type': 'application/cbor' } }), 201)
+      const reply = await get(streamPath(stream))
+      expectStatus(reply, 200)
+      assert.ok(reply.text.includes('"data":1,"metadata":{"at":1700000000000}'), reply.text)
+    })
+  })
+}
