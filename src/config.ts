@@ -61,6 +61,8 @@ export function loadConfig(env: Env): Config {
       maxPageSize: int(env, 'MAX_PAGE_SIZE', DEFAULT_LIMITS.maxPageSize),
       defaultPageSize: Math.min(DEFAULT_LIMITS.defaultPageSize, int(env, 'MAX_PAGE_SIZE', DEFAULT_LIMITS.maxPageSize)),
       maxDepth: atMost(MAX_DEPTH_CEILING, 'MAX_DEPTH', int(env, 'MAX_DEPTH', DEFAULT_LIMITS.maxDepth)),
+      maxPageBytes: int(env, 'MAX_PAGE_BYTES', DEFAULT_LIMITS.maxPageBytes),
+      maxSubscriptions: int(env, 'MAX_SUBSCRIPTIONS', DEFAULT_LIMITS.maxSubscriptions),
     },
     writer: {
       maxBatchEvents: int(env, 'MAX_BATCH_EVENTS', DEFAULT_WRITER.maxBatchEvents),

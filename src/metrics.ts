@@ -34,6 +34,32 @@ export function createMetrics(log: EventLog, backend: CommitBackend): HttpMetric
   const counter = (name: string, help: string, read: () => number) =>
     new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()) } })
   gauge('edgelog_subscriptions_active', 'Open SSE subscriptions', () => subs().active)
+  new Gauge({
+    name: 'edgelog_subscriptions',
+    help: 'Open subscriptions by state: catching_up (reading on their own) or live (on the shared tail)',
+    labelNames: ['state'],
+    registers,
+    collect() {
+      const s = subs()
+      this.set({ state: 'catching_up' }, s.catchingUp)
+      this.set({ state: 'live' }, s.live)
+    },
+  })
+  gauge('edgelog_subscription_slots_used', 'Subscriptions and waiting long polls counted against MAX_SUBSCRIPTIONS', () => subs().slots)
+  gauge('edgelog_subscription_slots_max', 'MAX_SUBSCRIPTIONS', () => log.limits.maxSubscriptions)
+  counter('edgelog_shared_tail_reads_total', 'Reads the shared tail made for all live subscribers (one per page after a commit or poll)', () => subs().tailReads)
+  counter('edgelog_subscription_bytes_pushed_total', 'Payload bytes (stored data + metadata) delivered to subscribers', () => subs().bytesPushed)
+  const fanout = new Histogram({
+    name: 'edgelog_shared_tail_fanout_seconds',
+    help: 'From a commit (or poll) to every live subscriber holding the page the shared tail read',
+    buckets: LATENCY,
+    registers,
+  })
+  const fanoutEvents = new Histogram({ name: 'edgelog_shared_tail_page_events', help: 'Events per page the shared tail fanned out', buckets: SIZES, registers })
+  log.subscriptions.onFanout((ms, n) => {
+    fanout.observe(ms / 1000)
+    fanoutEvents.observe(n)
+  })
   gauge('edgelog_long_polls_waiting', 'Long polls waiting for events', () => subs().waiting)
   counter('edgelog_subscriptions_opened_total', 'Subscriptions opened', () => subs().opened)
   counter('edgelog_subscription_events_pushed_total', 'Events delivered to subscribers', () => subs().eventsPushed)

@@ -40,5 +40,41 @@ for (const runtime of ['node', 'bun', 'deno'] as const) {
       assert.match(text, /edgelog_subscriptions_live_signal 1/)
       assert.match(text, /edgelog_subscription_lag_max_positions 0/)
     })
+
+    it('counts subscribers by state, shared-tail reads, fan-out latency, and events and bytes delivered', async () => {
+      const scrape = async () => (await fetch(`${server.baseUrl}/metrics`)).text()
+      const before = await scrape()
+      const ac = new AbortController()
+      const res = await fetch(`${server.baseUrl}/v1/subscribe?category=fanout`, { signal: ac.signal, headers: { accept: 'text/event-stream' } })
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
+      let text = ''
+      const until = async (what: RegExp) => {
+        while (!what.test(text)) {
+          const { value, done } = await reader.read()
+          assert.ok(!done, `stream ended before ${what}`)
+          text += value
+        }
+      }
+      const post = (n: number) =>
+        fetch(`${server.baseUrl}/v1/streams/fanout-1`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ events: Array.from({ length: n }, () => ({ type: 'F', data: { blob: 'z'.repeat(100) } })) }),
+        })
+      await until(/^: edgelog subscription/m)
+      // Live once it has scanned the (empty) category: wait for the gauge, then commit.
+      for (let s = await scrape(); sample(s, 'edgelog_subscriptions{state="live"}') !== 1; s = await scrape()) {
+        assert.equal(sample(s, 'edgelog_subscriptions{state="catching_up"}') + sample(s, 'edgelog_subscriptions{state="live"}'), 1)
+      }
+      assert.equal((await post(3)).status, 201)
+      await until(/(^id: .*\n[^]*){3}/m)
+      const after = await scrape()
+      assert.ok(sample(after, 'edgelog_shared_tail_reads_total') > sample(before, 'edgelog_shared_tail_reads_total'), 'the shared tail read the commit')
+      assert.ok(sample(after, 'edgelog_shared_tail_fanout_seconds_count') >= 1)
+      assert.equal(sample(after, 'edgelog_subscription_events_pushed_total') - sample(before, 'edgelog_subscription_events_pushed_total'), 3)
+      assert.ok(sample(after, 'edgelog_subscription_bytes_pushed_total') - sample(before, 'edgelog_subscription_bytes_pushed_total') >= 300)
+      assert.equal(sample(after, 'edgelog_subscription_slots_used'), 1)
+      ac.abort()
+    })
   })
 }

@@ -80,6 +80,8 @@ export function createEventLog(deps: EventLogDeps) {
     liveSignal: deps.liveSignal ?? false,
     pollIntervalMs: deps.pollIntervalMs,
     defaultPageSize: limits.maxPageSize,
+    maxPageBytes: limits.maxPageBytes,
+    maxSubscriptions: limits.maxSubscriptions,
   })
 
   return {

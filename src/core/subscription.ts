@@ -1,19 +1,25 @@
+import { EdgelogError } from './errors.ts'
 import { streamHash, categoryOf } from './streams.ts'
-import type { EventReader, StoredEvent } from './types.ts'
+import { createSharedTail, type TailMember } from './sharedTail.ts'
+import type { EventList, EventReader, StoredEvent } from './types.ts'
 
 /**
- * Subscriptions: catch-up reads from a position in pages, then live.
+ * Subscriptions: catch-up reads from a position in pages, then live on one shared tail.
  *
- * Pull-based: a subscription never holds more than the one page its consumer is working
- * on. The hub pushes nothing into per-subscriber buffers; a commit only wakes subscribers,
- * which then re-read from their own last position. So a slow consumer costs no memory: it
- * simply stays in catch-up mode, reading pages at its own pace, until it reaches the head.
- * Lag is a number (positions behind the head), not a queue.
+ * Catching up, a subscription reads pages on its own (the most selective index), at its
+ * consumer's pace, never holding more than one page (by `limit` and by MAX_PAGE_BYTES).
+ * Once a read comes back short it joins the process's shared tail (sharedTail.ts): after
+ * a commit the tail reads the new events once and offers them to every live subscriber,
+ * which keeps what its filter matches in a small inbox. So a commit costs one read
+ * however many subscribers there are, and a subscriber that matches nothing costs a
+ * filter check per event. An inbox that grows past one page (the consumer is slower than
+ * the log) is dropped and the subscriber goes back to reading on its own from the last
+ * event it delivered: memory stays bounded, nothing is lost, lag is a number.
  *
  * Live wake-up: when this process is the sole writer (a local file, store.trustCache),
- * the writer's commit signal wakes subscribers at once. Otherwise (another process writes
- * the same database, or a Worker) nothing in memory sees every commit, so subscribers poll
- * at `pollIntervalMs`.
+ * the writer's commit signal triggers the tail at once. Otherwise (another process writes
+ * the same database, or a Worker) nothing in memory sees every commit: live subscribers
+ * and long polls wake every `pollIntervalMs` and share one poll of the process.
  */
 
 /** What a subscription delivers; all given parts must match. */
@@ -52,6 +58,15 @@ export interface SubscriptionsOptions {
   /** re-read interval when there is no live signal */
   pollIntervalMs?: number
   defaultPageSize?: number
+  /** a read's byte budget (MAX_PAGE_BYTES): a page stops before it, always one event */
+  maxPageBytes?: number
+  /** most open subscriptions plus waiting long polls (MAX_SUBSCRIPTIONS); beyond it acquire() is a 503 */
+  maxSubscriptions?: number
+}
+
+/** A place among the capped subscriptions (see acquire); release it exactly once when done. */
+export interface Slot {
+  release(): void
 }
 
 /** Plain numbers for /metrics (gauges and counters); see docs/subscriptions.md. */
@@ -60,6 +75,18 @@ export interface SubscriptionStats {
   mode: 'signal' | 'poll'
   /** gauge: open subscriptions */
   active: number
+  /** gauge: subscriptions on the shared tail */
+  live: number
+  /** gauge: subscriptions reading on their own (catching up) */
+  catchingUp: number
+  /** counter: reads the shared tail made (one per page after a commit or poll, for all live subscribers) */
+  tailReads: number
+  /** counter: pages the shared tail fanned out */
+  fanouts: number
+  /** counter: payload bytes (stored data + metadata) handed to subscribers */
+  bytesPushed: number
+  /** gauge: subscription slots taken (SSE subscriptions and waiting long polls), at most MAX_SUBSCRIPTIONS */
+  slots: number
   /** gauge: long polls waiting */
   waiting: number
   /** counter: subscriptions opened since start */
@@ -88,6 +115,8 @@ interface Waiter {
 interface Sub {
   /** every position up to here has been scanned (delivered or filtered out) */
   scanned: number
+  /** true while on the shared tail */
+  live: boolean
 }
 
 const DEFAULT_POLL_MS = 500
@@ -128,6 +157,23 @@ function matcher(filter: SubscriptionFilter, from: number): (e: StoredEvent) => 
     (tags === undefined || tags.every((t) => e.tags.includes(t)))
 }
 
+/** The whole filter, for events the shared tail read from the entire log. */
+function fullMatcher(filter: SubscriptionFilter): (e: StoredEvent) => boolean {
+  const { stream, category, member, size } = filter
+  const types = filter.types?.length ? new Set(filter.types) : undefined
+  const tags = filter.tags?.length ? filter.tags : undefined
+  const group = size !== undefined && member !== undefined
+  return (e) =>
+    (stream === undefined || e.stream === stream) &&
+    (category === undefined || (e.stream !== null && categoryOf(e.stream) === category)) &&
+    (!group || (e.stream !== null && streamHash(e.stream) % size! === member)) &&
+    (types === undefined || types.has(e.type)) &&
+    (tags === undefined || tags.every((t) => e.tags.includes(t)))
+}
+
+/** What an event counts against a budget in memory: its stored payloads plus a fixed allowance. */
+const sizeOf = (e: StoredEvent) => (e.data?.length ?? 0) + (e.metadata?.length ?? 0) + 160
+
 /**
  * The subscription hub of one event log.
  * @example
@@ -137,39 +183,101 @@ export function createSubscriptions(options: SubscriptionsOptions) {
   const { reader, liveSignal } = options
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_MS
   const defaultPageSize = options.defaultPageSize ?? 500
+  const maxBytes = options.maxPageBytes
+  const maxSlots = options.maxSubscriptions ?? Infinity
+  let slots = 0
+
+  /** Takes a place among MAX_SUBSCRIPTIONS, or throws a 503 (Retry-After) when there is none. */
+  function acquire(): Slot {
+    if (slots >= maxSlots) {
+      throw new EdgelogError(
+        503,
+        'too-many-subscriptions',
+        'Too many subscriptions',
+        `This server holds its maximum of ${maxSlots} subscriptions and long polls (MAX_SUBSCRIPTIONS); retry shortly, or read pages without wait.`,
+        { maxSubscriptions: maxSlots },
+        { 'Retry-After': '1' },
+      )
+    }
+    slots++
+    let held = true
+    return {
+      release() {
+        if (held) slots--
+        held = false
+      },
+    }
+  }
   let head = 0
   let closed = false
   const waiters = new Set<Waiter>()
   const subs = new Set<Sub>()
-  const counters = { opened: 0, eventsPushed: 0, waiting: 0, checkpointsSaved: 0, stalledDisconnects: 0 }
+  const counters = { opened: 0, eventsPushed: 0, bytesPushed: 0, waiting: 0, checkpointsSaved: 0, stalledDisconnects: 0, fanouts: 0 }
   const closeListeners = new Set<() => void>()
+  const fanoutListeners: Array<(ms: number, events: number) => void> = []
+  /** wakes every live subscriber waiting on its inbox (shutdown) */
+  const inboxWakers = new Set<() => void>()
 
+  /** Something up to `position` is committed: long polls waiting below it re-read. */
+  const advance = (position: number) => {
+    if (position <= head) return
+    head = position
+    for (const w of waiters) if (w.mark < position) w.resolve('wake')
+  }
+  const tail = createSharedTail({
+    reader,
+    pageSize: defaultPageSize,
+    maxBytes,
+    pollIntervalMs,
+    head: () => head,
+    onPage(events, ms) {
+      advance(events[events.length - 1].position)
+      counters.fanouts++
+      for (const l of fanoutListeners) l(ms, events.length)
+    },
+  })
   if (liveSignal && options.onCommit) {
     options.onCommit((last) => {
-      if (last > head) head = last
-      for (const w of waiters) if (w.mark < last) w.resolve('wake')
+      advance(last)
+      tail.kick()
     })
   }
   // Without a signal, the head is the highest position any read has seen (a lower bound).
   const seen = (position: number) => {
-    if (!liveSignal && position > head) head = position
+    if (!liveSignal) advance(position)
+  }
+
+  // Poll mode, nobody live: long polls still share one look at the head per interval.
+  let headCheck: Promise<void> | undefined
+  let lastHeadCheck = 0
+  function pollHead(): Promise<void> {
+    if (tail.size) return tail.poll()
+    if (headCheck) return headCheck
+    if (performance.now() - lastHeadCheck < pollIntervalMs / 2) return Promise.resolve()
+    lastHeadCheck = performance.now()
+    headCheck = reader
+      .lastPosition()
+      .then(advance, () => {})
+      .finally(() => (headCheck = undefined))
+    return headCheck
   }
 
   /**
    * Resolves when something may have been committed after `mark` ('wake': re-read), after
    * `timeoutMs` ('timeout'), or when the hub closes or `signal` aborts ('closed').
-   * Without a live signal every wait is a poll: 'wake' after pollIntervalMs.
+   * Without a live signal the process polls (one poll for all waiters) every pollIntervalMs.
    */
   function wait(mark: number, timeoutMs: number, signal?: AbortSignal): Promise<Wake> {
     if (closed || signal?.aborted) return Promise.resolve('closed')
-    if (liveSignal && head > mark) return Promise.resolve('wake')
+    if (head > mark) return Promise.resolve('wake')
     return new Promise<Wake>((resolve) => {
-      const poll = !liveSignal && pollIntervalMs < timeoutMs
       let done = false
+      let pollTimer: ReturnType<typeof setTimeout> | undefined
       const finish = (w: Wake) => {
         if (done) return
         done = true
         clearTimeout(timer)
+        clearTimeout(pollTimer)
         signal?.removeEventListener('abort', onAbort)
         waiters.delete(waiter)
         counters.waiting--
@@ -177,7 +285,15 @@ export function createSubscriptions(options: SubscriptionsOptions) {
       }
       const onAbort = () => finish('closed')
       const waiter: Waiter = { mark, resolve: finish }
-      const timer = setTimeout(() => finish(poll ? 'wake' : 'timeout'), poll ? pollIntervalMs : Math.max(0, timeoutMs))
+      const timer = setTimeout(() => finish('timeout'), Math.max(0, timeoutMs))
+      const poll = () => {
+        pollTimer = setTimeout(() => {
+          void pollHead().then(() => {
+            if (!done) poll()
+          })
+        }, pollIntervalMs)
+      }
+      if (!liveSignal) poll()
       counters.waiting++
       waiters.add(waiter)
       signal?.addEventListener('abort', onAbort)
@@ -191,22 +307,79 @@ export function createSubscriptions(options: SubscriptionsOptions) {
     const idleMs = opts.idleMs ?? 15_000
     const { signal } = opts
     const match = matcher(filter, from)
-    const sub: Sub = { scanned: from - 1 }
+    const matchAll = fullMatcher(filter)
+    const sub: Sub = { scanned: from - 1, live: false }
+
+    // Live: the shared tail offers pages; this subscriber keeps its matches in a bounded inbox.
+    let inbox: StoredEvent[] = []
+    let inboxBytes = 0
+    let overflow = false
+    let wakeInbox: (() => void) | undefined
+    const wake = () => {
+      const w = wakeInbox
+      wakeInbox = undefined
+      w?.()
+    }
+    const member: TailMember = {
+      get scanned() {
+        return sub.scanned
+      },
+      category: filter.category ?? (filter.stream !== undefined ? categoryOf(filter.stream) : undefined),
+      offer(events, upTo) {
+        if (overflow) return
+        for (const e of events) {
+          if (e.position > sub.scanned && matchAll(e)) {
+            inbox.push(e)
+            inboxBytes += sizeOf(e)
+          }
+        }
+        if (upTo > sub.scanned) sub.scanned = upTo
+        // Slower than the log: stop buffering, read from the database again (nothing lost).
+        if (inbox.length > pageSize || (maxBytes !== undefined && inboxBytes > maxBytes)) {
+          overflow = true
+          tail.leave(member)
+        }
+        if (inbox.length || overflow) wake()
+      },
+      evict() {
+        overflow = true
+        wake()
+      },
+    }
+    const waitInbox = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer)
+          signal?.removeEventListener('abort', done)
+          inboxWakers.delete(done)
+          resolve()
+        }
+        const timer = setTimeout(done, Math.max(0, ms))
+        wakeInbox = done
+        inboxWakers.add(done)
+        signal?.addEventListener('abort', done)
+      })
+
     subs.add(sub)
     counters.opened++
+    const deliver = (events: StoredEvent[]) => {
+      counters.eventsPushed += events.length
+      for (const e of events) counters.bytesPushed += sizeOf(e) - 160
+    }
     try {
       let cursor = from
       let revision = filter.stream !== undefined ? await revisionAt(reader, filter.stream, from) : 0
       // The most selective index does the reading; the matcher checks the rest.
-      const read = (): Promise<StoredEvent[]> =>
+      const read = (): Promise<EventList> =>
         filter.stream !== undefined
-          ? reader.readStream(filter.stream, { from: revision, limit: pageSize, direction: 'forward' })
+          ? reader.readStream(filter.stream, { from: revision, limit: pageSize, direction: 'forward', maxBytes })
           : filter.category !== undefined
-            ? reader.readCategory(filter.category, { from: cursor, limit: pageSize, member: filter.member, size: filter.size })
-            : reader.readAll({ from: cursor, limit: pageSize, types: filter.types, tags: filter.tags })
+            ? reader.readCategory(filter.category, { from: cursor, limit: pageSize, member: filter.member, size: filter.size, maxBytes })
+            : reader.readAll({ from: cursor, limit: pageSize, types: filter.types, tags: filter.tags, maxBytes })
       let idleSince = Date.now()
       while (!closed && !signal?.aborted) {
-        // Taken before the read: a commit that lands during the read still wakes us after it.
+        // Catching up, on its own. `mark` is taken before the read: everything committed up
+        // to it is scanned once the read comes back short.
         const mark = head
         const raw = await read()
         if (raw.length) {
@@ -217,24 +390,62 @@ export function createSubscriptions(options: SubscriptionsOptions) {
           seen(last.position)
           const events = raw.filter(match)
           if (events.length) {
-            counters.eventsPushed += events.length
+            deliver(events)
             idleSince = Date.now()
             yield events
           }
-          if (raw.length === pageSize) continue // catching up: read the next page at once
+          if (raw.length === pageSize || raw.cut) continue // catching up: read the next page at once
         }
         if (opts.untilCaughtUp) return
-        // Caught up: everything committed up to `mark` has been scanned.
         if (mark > sub.scanned) sub.scanned = mark
-        const left = idleMs - (Date.now() - idleSince)
-        if (left <= 0) {
-          idleSince = Date.now()
-          yield []
-          continue
+        if (closed || signal?.aborted) return
+        // At the head: join the shared tail, unless it already moved past what we scanned.
+        if (!tail.join(member)) continue
+        sub.live = true
+        while (!closed && !signal?.aborted) {
+          if (inbox.length) {
+            let n = 0
+            let bytes = 0
+            while (n < inbox.length && n < pageSize && (n === 0 || maxBytes === undefined || bytes + sizeOf(inbox[n]) <= maxBytes)) bytes += sizeOf(inbox[n++])
+            const batch = n === inbox.length ? inbox : inbox.slice(0, n)
+            inbox = n === inbox.length ? [] : inbox.slice(n)
+            inboxBytes -= bytes
+            const last = batch[batch.length - 1]
+            cursor = last.position + 1
+            if (last.revision !== null) revision = last.revision + 1
+            deliver(batch)
+            idleSince = Date.now()
+            yield batch
+            continue
+          }
+          if (overflow) break
+          const left = idleMs - (Date.now() - idleSince)
+          if (left <= 0) {
+            idleSince = Date.now()
+            yield []
+            continue
+          }
+          await waitInbox(liveSignal ? left : Math.min(left, pollIntervalMs))
+          if (!liveSignal && !inbox.length && !overflow) await tail.poll()
         }
-        if ((await wait(mark, left, signal)) === 'closed') return
+        // Back to reading on its own, from the last event delivered. Pages of other
+        // categories were not offered to it: everything up to the tail's position is scanned.
+        if (!overflow && tail.position > sub.scanned) sub.scanned = tail.position
+        tail.leave(member)
+        sub.live = false
+        if (overflow) {
+          if (inbox.length) {
+            sub.scanned = inbox[0].position - 1
+            if (inbox[0].revision !== null) revision = inbox[0].revision
+          }
+          cursor = sub.scanned + 1
+          inbox = []
+          inboxBytes = 0
+          overflow = false
+        }
       }
     } finally {
+      tail.leave(member)
       subs.delete(sub)
     }
   }
@@ -251,13 +462,23 @@ export function createSubscriptions(options: SubscriptionsOptions) {
      */
     async readWhenAvailable<T>(read: () => Promise<T[]>, waitMs: number, signal?: AbortSignal): Promise<T[]> {
       const deadline = Date.now() + waitMs
-      for (;;) {
-        const mark = head
-        const rows = await read()
-        const left = deadline - Date.now()
-        if (rows.length || left <= 0 || (await wait(mark, left, signal)) === 'closed') return rows
+      // A long poll takes a subscription slot only once it has to wait (a 503 when full).
+      let slot: Slot | undefined
+      try {
+        for (;;) {
+          const mark = head
+          const rows = await read()
+          const left = deadline - Date.now()
+          if (rows.length || left <= 0) return rows
+          slot ??= acquire()
+          if ((await wait(mark, left, signal)) === 'closed') return rows
+        }
+      } finally {
+        slot?.release()
       }
     },
+
+    acquire,
 
     /** Calls `listener` once when the hub closes (shutdown); returns an unsubscribe. */
     onClose(listener: () => void): () => void {
@@ -279,17 +500,31 @@ export function createSubscriptions(options: SubscriptionsOptions) {
       return closed
     },
 
+    /** Called for each page the shared tail fans out, with the ms from the trigger to every live subscriber holding it. */
+    onFanout(listener: (ms: number, events: number) => void): void {
+      fanoutListeners.push(listener)
+    },
+
     stats(): SubscriptionStats {
       let maxLag = 0
       let totalLag = 0
+      let live = 0
       for (const s of subs) {
-        const lag = Math.max(0, head - s.scanned)
+        if (s.live) live++
+        const scanned = s.live ? Math.max(s.scanned, tail.position) : s.scanned
+        const lag = Math.max(0, head - scanned)
         totalLag += lag
         if (lag > maxLag) maxLag = lag
       }
       return {
         mode: liveSignal ? 'signal' : 'poll',
         active: subs.size,
+        live,
+        catchingUp: subs.size - live,
+        slots,
+        tailReads: tail.reads,
+        fanouts: counters.fanouts,
+        bytesPushed: counters.bytesPushed,
         waiting: counters.waiting,
         opened: counters.opened,
         eventsPushed: counters.eventsPushed,
@@ -306,6 +541,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
       if (closed) return
       closed = true
       for (const w of [...waiters]) w.resolve('closed')
+      for (const w of [...inboxWakers]) w()
       for (const l of closeListeners) l()
       closeListeners.clear()
     },

@@ -90,33 +90,45 @@ export interface StreamHead {
 
 export type Direction = 'forward' | 'backward'
 
-export interface ReadStreamOptions {
+/** A page's byte budget (MAX_PAGE_BYTES): a read stops before the page passes it (always one event). */
+export interface ByteBudget {
+  maxBytes?: number
+}
+
+export interface ReadStreamOptions extends ByteBudget {
   from?: number
   limit: number
   direction: Direction
 }
 
-export interface ReadAllOptions {
+export interface ReadAllOptions extends ByteBudget {
   from: number
   limit: number
   types?: string[]
   tags?: string[]
 }
 
-export interface QueryOptions {
+export interface QueryOptions extends ByteBudget {
   /** first position to read (inclusive) */
   from: number
   limit: number
 }
 
+/**
+ * Events as a read returns them. `cut` is true when the read stopped before `limit` for its
+ * byte budget: more events follow at once (a short page without it holds everything up to
+ * the head).
+ */
+export type EventList = StoredEvent[] & { cut?: boolean }
+
 /** A page of a DCB query and the log position the read is consistent with. */
 export interface QueryPage {
-  events: StoredEvent[]
+  events: EventList
   /** the last committed position in the read's snapshot: a condition's `after` */
   position: number
 }
 
-export interface ReadCategoryOptions {
+export interface ReadCategoryOptions extends ByteBudget {
   from: number
   limit: number
   member?: number
@@ -139,10 +151,10 @@ export interface CommitBackend {
 
 /** The read side of a store. */
 export interface EventReader {
-  readStream(stream: string, options: ReadStreamOptions): Promise<StoredEvent[]>
+  readStream(stream: string, options: ReadStreamOptions): Promise<EventList>
   head(stream: string): Promise<StreamHead | null>
-  readAll(options: ReadAllOptions): Promise<StoredEvent[]>
-  readCategory(category: string, options: ReadCategoryOptions): Promise<StoredEvent[]>
+  readAll(options: ReadAllOptions): Promise<EventList>
+  readCategory(category: string, options: ReadCategoryOptions): Promise<EventList>
   /** events matching a DCB query from a position, with the position the page is consistent with */
   query(items: QueryItem[], options: QueryOptions): Promise<QueryPage>
   /** the last committed position (0 when empty) */

@@ -6,6 +6,7 @@ import type { Codec, StoredEvent } from '../core/types.ts'
 import { MAX_DEPTH_CEILING } from '../core/limits.ts'
 import { cborBodyProblem } from './cborCheck.ts'
 import { encodeEventPage } from './cborPage.ts'
+import { jsonPageStream } from './jsonPage.ts'
 import { payloadJson } from './jsonValue.ts'
 import { issuesOf } from './problem.ts'
 import { invalidUtf8At } from './utf8.ts'
@@ -141,25 +142,28 @@ export function send(c: Context<Env>, codec: Codec, status: number, body: unknow
 }
 
 /**
- * A page of events `{ ...fields, events }` in the negotiated format. CBOR clients get the
- * stored payload bytes as they are (see cborPage.ts); JSON clients get them decoded.
+ * A page of events `{ ...fields, events }` in the negotiated format, within `maxBytes`
+ * (MAX_PAGE_BYTES; always one event). The store already cut `events` by their stored size,
+ * which bounds a CBOR page (stored payload bytes are copied as they are, see cborPage.ts);
+ * a JSON page can render larger than it is stored and is cut again as it is rendered.
+ * `fields` may depend on the events sent (e.g. `next`).
  */
 export function sendEvents(
   c: Context<Env>,
   codec: Codec,
-  fields: Record<string, unknown>,
+  fields: Record<string, unknown> | ((shown: StoredEvent[]) => Record<string, unknown>),
   events: StoredEvent[],
   headers: Record<string, string> = {},
+  maxBytes = Infinity,
 ): Response {
+  const fieldsOf = typeof fields === 'function' ? fields : () => fields
   if (c.get('format') === 'cbor') {
-    return c.body(encodeEventPage(fields, events, codec), 200, { ...headers, 'Content-Type': CBOR_TYPE })
+    return c.body(encodeEventPage(fieldsOf(events), events, codec), 200, { ...headers, 'Content-Type': CBOR_TYPE })
   }
-  // Written as text: payloads render through payloadJson (exact integers, byte strings...),
-  // which JSON.stringify of decoded values cannot do.
-  const head = JSON.stringify(fields)
-  let body = `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"events":[`
-  for (let i = 0; i < events.length; i++) body += (i ? ',' : '') + eventJson(events[i], codec)
-  return c.body(body + ']}', 200, { ...headers, 'Content-Type': JSON_TYPE })
+  // Payloads render through payloadJson (exact integers, byte strings...), which
+  // JSON.stringify of decoded values cannot do; the page streams within its byte budget.
+  const body = jsonPageStream(events, (e) => eventJson(e, codec), fieldsOf, maxBytes)
+  return c.body(body, 200, { ...headers, 'Content-Type': JSON_TYPE })
 }
 
 // Events of one commit share their time: one ISO string per distinct commit time.

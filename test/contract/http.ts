@@ -40,6 +40,8 @@ export interface Reply {
   body: any
   /** The raw body as text (for assertion messages). */
   text: string
+  /** The body's length in bytes, as received. */
+  size: number
 }
 
 /** One request; never throws on an HTTP error status. */
@@ -68,7 +70,7 @@ export async function call(baseUrl: string, method: string, path: string, opts: 
   } else if (/json/i.test(contentType)) {
     parsed = text ? JSON.parse(text) : undefined
   }
-  return { method, url, status: res.status, headers: res.headers, contentType, body: parsed, text }
+  return { method, url, status: res.status, headers: res.headers, contentType, body: parsed, text, size: bytes.length }
 }
 
 /** `METHOD url -> status body` for assertion messages. */

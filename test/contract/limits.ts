@@ -11,6 +11,8 @@ export const MAX_DEPTH = 32
 /** Items of a query, types and tags of an item (src/core/query.ts; not configurable). */
 export const MAX_QUERY_ITEMS = 32
 export const MAX_ITEM_TERMS = 32
+/** Nine events of ~7 KB: pages of large events are cut by bytes long before `limit`. */
+export const MAX_PAGE_BYTES = 65536
 
 /** The same limits as the environment variables the server reads. */
 export const limitsEnv: Record<string, string> = {
@@ -19,4 +21,5 @@ export const limitsEnv: Record<string, string> = {
   MAX_EVENTS_PER_APPEND: String(MAX_EVENTS_PER_APPEND),
   MAX_PAGE_SIZE: String(MAX_PAGE_SIZE),
   MAX_DEPTH: String(MAX_DEPTH),
+  MAX_PAGE_BYTES: String(MAX_PAGE_BYTES),
 }

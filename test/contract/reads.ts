@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { UUID, type ContractClient } from './client.ts'
 import { expectProblem, expectStatus, newEvent, uniqueStream } from './http.ts'
-import { MAX_PAGE_SIZE } from './limits.ts'
+import { MAX_BODY_BYTES, MAX_EVENT_BYTES, MAX_PAGE_BYTES, MAX_PAGE_SIZE } from './limits.ts'
 
 export function readTests(client: ContractClient): void {
   const { get, streamPath, appendOk, head, readFeed } = client
@@ -218,4 +218,82 @@ export function readTests(client: ContractClient): void {
     })
   })
 
+  describe('byte budget (MAX_PAGE_BYTES)', () => {
+    /** 40 events of ~7 KB (under MAX_EVENT_BYTES) in one fresh stream, tagged; their positions. */
+    const seedLarge = async () => {
+      const t = randomUUID().slice(0, 8)
+      const stream = `big${t}-1`
+      const tag = `big:${t}`
+      const payload = 'x'.repeat(MAX_EVENT_BYTES - 1200)
+      const perRequest = Math.floor(MAX_BODY_BYTES / (payload.length + 200))
+      const positions: number[] = []
+      for (let n = 0; n < 40; ) {
+        const k = Math.min(perRequest, 40 - n)
+        const events = Array.from({ length: k }, (_, i) => ({ ...newEvent('Big', { n: n + i, payload }), tags: [tag] }))
+        positions.push(...(await appendOk(stream, events)).events.map((e: any) => e.position))
+        n += k
+      }
+      return { stream, category: `big${t}`, tag, positions }
+    }
+    const accepts = [
+      ['JSON', 'application/json'],
+      ['CBOR', 'application/cbor'],
+    ] as const
+
+    /** Follows `next` from `first`; every page must be within the budget and hold at least one event. */
+    const walk = async (request: (from: number | null) => Promise<any>, first: number | null, stop: (page: any) => boolean) => {
+      const seen: any[] = []
+      let from = first
+      for (let guard = 0; ; guard++) {
+        assert.ok(guard < 100, 'paging does not end')
+        const reply = await request(from)
+        const page = expectStatus(reply, 200)
+        assert.ok(reply.size <= MAX_PAGE_BYTES, `a page of ${reply.size} bytes is over MAX_PAGE_BYTES (${MAX_PAGE_BYTES})`)
+        seen.push(...page.events)
+        if (stop(page)) return seen
+        assert.ok(page.events.length > 0, 'a page that continues holds at least one event')
+        from = page.next
+      }
+    }
+
+    for (const [name, accept] of accepts) {
+      it(`${name}: stream, log and category pages of large events are cut by bytes, and next walks all of them once`, async () => {
+        const { stream, category, positions } = await seedLarge()
+        const revisions = positions.map((_, i) => i)
+        const fwd = await walk((from) => get(`${streamPath(stream)}?limit=${MAX_PAGE_SIZE}&from=${from}`, { accept }), 0, (p) => p.next === null)
+        assert.deepEqual(fwd.map((e) => e.revision), revisions)
+        assert.equal(fwd[39].data.n, 39)
+        const back = await walk(
+          (from) => get(`${streamPath(stream)}?direction=backward&limit=${MAX_PAGE_SIZE}${from === null ? '' : `&from=${from}`}`, { accept }),
+          null,
+          (p) => p.next === null,
+        )
+        assert.deepEqual(back.map((e) => e.revision), [...revisions].reverse())
+        const all = await walk((from) => get(`/v1/all?from=${from}&limit=${MAX_PAGE_SIZE}`, { accept }), positions[0], (p) => p.next > positions[39])
+        assert.deepEqual(all.filter((e) => e.stream === stream).map((e) => e.position), positions)
+        const cat = await walk((from) => get(`/v1/categories/${category}?from=${from}&limit=${MAX_PAGE_SIZE}`, { accept }), 0, (p) => p.events.length === 0)
+        assert.deepEqual(cat.map((e) => e.position), positions)
+        // The same walk, long-polling: a page that is there at once is cut the same way.
+        const polled = expectStatus(await get(`/v1/all?from=${positions[0]}&limit=${MAX_PAGE_SIZE}&wait=5s`, { accept }), 200)
+        assert.ok(polled.events.length > 0 && polled.events.length < 40, `${polled.events.length} events in a long-poll page`)
+      })
+
+      it(`${name}: a query page of large events is cut by bytes, next continues until null, nothing skipped or repeated`, async () => {
+        const { tag, positions } = await seedLarge()
+        const query = (from: number | null) => client.req('POST', '/v1/query', { json: { items: [{ tags: [tag] }], from, limit: MAX_PAGE_SIZE }, accept })
+        const pages: number[] = []
+        const seen = await walk(
+          async (from) => {
+            const reply = await query(from)
+            pages.push(reply.body?.events?.length)
+            return reply
+          },
+          0,
+          (p) => p.next === null,
+        )
+        assert.deepEqual(seen.map((e) => e.position), positions)
+        assert.ok(pages.length > 2, `pages: ${pages}`)
+      })
+    }
+  })
 }

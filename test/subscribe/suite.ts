@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test'
 import { startServer, type RunningServer, type Runtime } from '../contract/server.ts'
 import { call, expectProblem, expectStatus, newEvent, sleep } from '../contract/http.ts'
 import { openSse, type SseClient } from './sse.ts'
+import { MAX_EVENT_BYTES, MAX_PAGE_BYTES, MAX_PAGE_SIZE } from '../contract/limits.ts'
 
 let seq = 0
 /** A fresh category per test, so tests never see each other's events. */
@@ -38,6 +39,59 @@ function assertStreamsInOrder(events: Array<{ stream: string; revision: number }
   for (const e of events) {
     assert.equal(e.revision, next.get(e.stream) ?? 0, `stream ${e.stream}`)
     next.set(e.stream, e.revision + 1)
+  }
+}
+
+/**
+ * Subscribers open at random moments of a run of concurrent appends, from random positions,
+ * with random filters and small pages: each must get exactly the matching events, in order,
+ * across its own catch-up reads and the shared live tail (seeded; the seed is in the message).
+ */
+async function randomizedJoin(base: string, sse: (path: string) => Promise<SseClient>) {
+  const seed = Math.floor(Math.random() * 2 ** 31)
+  let state = seed
+  const rand = (n: number) => ((state = (state * 1103515245 + 12345) % 2 ** 31), state % n)
+  const cat = category()
+  const types = ['A', 'B']
+  const written: Array<{ position: number; type: string; stream: string }> = []
+  const appendSome = async () => {
+    const stream = `${cat}-${rand(4)}`
+    const events = Array.from({ length: 1 + rand(20) }, () => newEvent(types[rand(2)]))
+    const body = expectStatus(await call(base, 'POST', `/v1/streams/${stream}`, { json: { events } }), 201)
+    body.events.forEach((e: { position: number }, i: number) => written.push({ position: e.position, type: events[i].type, stream }))
+  }
+  for (let i = 0; i < 10; i++) await appendSome()
+  // Subscribers open at random moments of a run of concurrent appends, from random
+  // positions already written, with small pages (several catch-up reads each).
+  const subs: Array<{ client: SseClient; from: number; type?: string; stream?: string }> = []
+  const writers = Array.from({ length: 3 }, async () => {
+    for (let i = 0; i < 15; i++) await appendSome()
+  })
+  for (let i = 0; i < 6; i++) {
+    const from = written[rand(written.length)].position
+    const type = rand(3) === 0 ? types[rand(2)] : undefined
+    const stream = type === undefined && rand(3) === 0 ? `${cat}-${rand(4)}` : undefined
+    const filter = stream ? `stream=${stream}` : `category=${cat}${type ? `&types=${type}` : ''}`
+    subs.push({ client: await sse(`/v1/subscribe?${filter}&from=${from}&limit=${1 + rand(30)}`), from, type, stream })
+    await appendSome()
+  }
+  await Promise.all(writers)
+  for (let i = 0; i < 5; i++) await appendSome()
+  for (const { client, from, type, stream } of subs) {
+    const expected = written
+      .filter((e) => e.position >= from && (type === undefined || e.type === type) && (stream === undefined || e.stream === stream))
+      .map((e) => e.position)
+      .sort((a, b) => a - b)
+    const got = positionsOf(await client.take(expected.length, 20_000))
+    assert.deepEqual(got, expected, `seed ${seed}: from ${from}, type ${type}, stream ${stream}`)
+  }
+  // Nothing after the expected ones: one more event is the next message of each.
+  const [p] = await append(base, `${cat}-0`, 1, 'A')
+  for (const { client, type, stream } of subs) {
+    if ((type === undefined || type === 'A') && (stream === undefined || stream === `${cat}-0`)) {
+      assert.deepEqual(positionsOf(await client.take(1)), [p], `seed ${seed}: no duplicate before the next event`)
+    }
+    client.close()
   }
 }
 
@@ -182,6 +236,34 @@ export function subscribeSuite(runtime: Runtime) {
       expectProblem(await call(base, 'GET', `/v1/subscribe?category=${cat}&live=maybe`), 400, 'invalid-request')
     })
 
+    it('large events: byte-cut batches catch up to the end (live=false) and then live, nothing skipped or repeated', async () => {
+      const cat = category()
+      const payload = 'y'.repeat(MAX_EVENT_BYTES - 1200)
+      const appendLarge = async (n: number) => {
+        const positions: number[] = []
+        for (let done = 0; done < n; done += 6) {
+          const events = Array.from({ length: Math.min(6, n - done) }, (_, i) => newEvent('Large', { i: done + i, payload }))
+          positions.push(...expectStatus(await call(base, 'POST', `/v1/streams/${cat}-1`, { json: { events } }), 201).events.map((e: { position: number }) => e.position))
+        }
+        return positions
+      }
+      const positions = await appendLarge(30)
+      // Far more than one MAX_PAGE_BYTES of events: a subscription reads them in byte-cut pages.
+      assert.ok(30 * payload.length > 3 * MAX_PAGE_BYTES)
+      const ids = (text: string) => [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))
+      const res = await fetch(`${base}/v1/subscribe?category=${cat}&live=false&limit=${MAX_PAGE_SIZE}`, { signal: AbortSignal.timeout(20_000) })
+      assert.deepEqual(ids(await res.text()), positions, 'live=false ends only after the last page')
+      const sub = await sse(`/v1/subscribe?category=${cat}&limit=${MAX_PAGE_SIZE}`)
+      const caught = await sub.take(30)
+      const more = await appendLarge(20)
+      const live = await sub.take(20)
+      assert.deepEqual(positionsOf([...caught, ...live]), [...positions, ...more])
+      assert.equal(live[19].data.payload, payload)
+      sub.close()
+    })
+
+    it('randomized: subscribers that catch up while events are appended join the live tail with no gap and no duplicate', () => randomizedJoin(base, sse))
+
     it('consumer group members together see each event exactly once, each stream in order', async () => {
       const cat = category()
       const size = 3
@@ -299,14 +381,68 @@ export function subscribeSuite(runtime: Runtime) {
     })
   })
 
+  describe(`subscriptions on ${runtime} with MAX_SUBSCRIPTIONS=2`, () => {
+    let server: RunningServer
+    before(async () => {
+      server = await startServer(runtime, { env: { MAX_SUBSCRIPTIONS: '2' } })
+    })
+    after(async () => {
+      if (server) await server.stop().catch(() => {})
+    })
+
+    it('a subscription or long poll over the cap is a 503 problem with Retry-After; a leaving subscriber frees its slot', async () => {
+      const base = server.baseUrl
+      const cat = category()
+      const a = await openSse(`${base}/v1/subscribe?category=${cat}`)
+      const b = await openSse(`${base}/v1/subscribe?category=${cat}`)
+      try {
+        const over = await call(base, 'GET', `/v1/subscribe?category=${cat}`)
+        const problem = expectProblem(over, 503, 'too-many-subscriptions')
+        assert.equal(over.headers.get('retry-after'), '1')
+        assert.match(problem.detail, /MAX_SUBSCRIPTIONS/)
+        // A long poll counts too once it has to wait; a page that is there needs no slot.
+        expectProblem(await call(base, 'GET', '/v1/all?from=100000000&wait=10s'), 503, 'too-many-subscriptions')
+        const [first] = await append(base, `${cat}-0`, 1)
+        expectStatus(await call(base, 'GET', `/v1/all?from=${first}&wait=10s`), 200)
+        // The server sees a disconnect when the runtime cancels the response: retry until it has.
+        a.close()
+        await a.ended
+        let reopened: SseClient | undefined
+        for (let attempt = 0; !reopened; attempt++) {
+          assert.ok(attempt < 200, 'the slot was never freed')
+          reopened = await openSse(`${base}/v1/subscribe?category=${cat}`).catch((e) => {
+            assert.equal(e.status, 503, String(e))
+            return new Promise<undefined>((r) => setImmediate(() => r(undefined)))
+          })
+        }
+        const [p] = await append(base, `${cat}-1`, 1)
+        assert.deepEqual(positionsOf(await reopened.take(2)), [first, p])
+        assert.deepEqual(positionsOf(await b.take(2)), [first, p])
+        reopened.close()
+      } finally {
+        a.close()
+        b.close()
+      }
+    })
+  })
+
   describe(`subscriptions on ${runtime} without an in-process signal (SHARED_WRITERS)`, () => {
     let server: RunningServer
     before(async () => {
       server = await startServer(runtime, { env: { SHARED_WRITERS: 'true', POLL_INTERVAL_MS: '100', SSE_HEARTBEAT_MS: '300' } })
     })
+    const opened: SseClient[] = []
     after(async () => {
+      for (const c of opened) c.close()
       if (server) await server.stop().catch(() => {})
     })
+
+    it('randomized (polling, one poll per process): subscribers that catch up while events are appended join the live tail with no gap and no duplicate', () =>
+      randomizedJoin(server.baseUrl, async (path) => {
+        const client = await openSse(server.baseUrl + path)
+        opened.push(client)
+        return client
+      }))
 
     it('polls for live events and sends heartbeats; a second process writing is seen', async () => {
       const base = server.baseUrl

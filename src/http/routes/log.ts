@@ -13,7 +13,7 @@ const CategoryParam = z.object({
     .openapi({ param: { name: 'category', in: 'path' }, example: 'account' }),
 })
 
-/** `next` is where the following page starts: keyset paging by position. */
+/** `next` is where the following page starts (keyset paging by position): after the last event sent. */
 const nextOf = (events: StoredEvent[], from: number) => (events.length ? events[events.length - 1].position + 1 : from)
 
 export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
@@ -37,17 +37,18 @@ export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
           wait: WaitParam.optional(),
         }),
       },
-      responses: { 200: { description: 'A page of the log', content: jsonAndCbor(S.LogPage) }, ...problems(400) },
+      responses: { 200: { description: 'A page of the log', content: jsonAndCbor(S.LogPage) }, ...problems(400, 503) },
     }),
     async (c) => {
       const q = c.req.valid('query')
       const from = q.from ?? 0
-      const read = () => log.reader.readAll({ from, limit: q.limit ?? limits.defaultPageSize, types: q.types, tags: q.tags })
+      const read = () => log.reader.readAll({ from, limit: q.limit ?? limits.defaultPageSize, types: q.types, tags: q.tags, maxBytes: limits.maxPageBytes })
       // Long poll: an empty page waits for commits (or polls) until something matches or `wait`
       // ends (a client that left is noticed then: request.signal makes Deno warn).
       const events = q.wait ? await log.subscriptions.readWhenAvailable(read, q.wait) : await read()
       // Cut short by shutdown: close the connection too, so the server need not wait it out.
-      return sendEvents(c, codec, { next: nextOf(events, from) }, events, q.wait && log.subscriptions.closed ? { Connection: 'close' } : {})
+      const headers: Record<string, string> = q.wait && log.subscriptions.closed ? { Connection: 'close' } : {}
+      return sendEvents(c, codec, (shown) => ({ next: nextOf(shown, from) }), events, headers, limits.maxPageBytes)
     },
   )
 
@@ -76,8 +77,9 @@ export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       const { category } = c.req.valid('param')
       const q = c.req.valid('query')
       const from = q.from ?? 0
-      const events = await log.reader.readCategory(category, { from, limit: q.limit ?? limits.defaultPageSize, member: q.member, size: q.size })
-      return sendEvents(c, codec, { next: nextOf(events, from) }, events)
+      const limit = q.limit ?? limits.defaultPageSize
+      const events = await log.reader.readCategory(category, { from, limit, member: q.member, size: q.size, maxBytes: limits.maxPageBytes })
+      return sendEvents(c, codec, (shown) => ({ next: nextOf(shown, from) }), events, {}, limits.maxPageBytes)
     },
   )
 }

@@ -28,10 +28,12 @@ export function registerQueryRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
       const body = bodyOf(c, () => c.req.valid('json'))
       const from = body.from ?? 0
       const limit = body.limit ?? limits.defaultPageSize
-      const { events, position } = await log.reader.query(body.items, { from, limit })
-      // A short page holds every match up to `position`: nothing more to read for now.
-      const next = events.length === limit ? events[events.length - 1].position + 1 : null
-      return sendEvents(c, codec, { next, position }, events)
+      const { events, position } = await log.reader.query(body.items, { from, limit, maxBytes: limits.maxPageBytes })
+      // A page short of `limit` that was not cut by bytes holds every match up to
+      // `position`: nothing more to read for now.
+      const next = (shown: typeof events) =>
+        shown.length === limit || shown.length < events.length || events.cut ? shown[shown.length - 1].position + 1 : null
+      return sendEvents(c, codec, (shown) => ({ next: next(shown), position }), events, {}, limits.maxPageBytes)
     },
   )
 }

@@ -103,14 +103,16 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       const direction = q.direction ?? 'forward'
       const limit = q.limit ?? limits.defaultPageSize
       const [events, head] = await Promise.all([
-        log.reader.readStream(stream, { from: q.from, limit, direction }),
+        log.reader.readStream(stream, { from: q.from, limit, direction, maxBytes: limits.maxPageBytes }),
         log.reader.head(stream),
       ])
       if (!head) throw streamNotFound(stream)
-      const last = events[events.length - 1]?.revision
-      const next =
-        last == null ? null : direction === 'forward' ? (last < head.revision ? last + 1 : null) : last > 0 ? last - 1 : null
-      return sendEvents(c, codec, { stream, next }, events, { ETag: `"${head.revision}"` })
+      // `next` follows the last event sent: a page cut by bytes continues exactly there.
+      const nextAfter = (shown: typeof events) => {
+        const last = shown[shown.length - 1]?.revision
+        return last == null ? null : direction === 'forward' ? (last < head.revision ? last + 1 : null) : last > 0 ? last - 1 : null
+      }
+      return sendEvents(c, codec, (shown) => ({ stream, next: nextAfter(shown) }), events, { ETag: `"${head.revision}"` }, limits.maxPageBytes)
     },
   )
 

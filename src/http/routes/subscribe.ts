@@ -77,6 +77,13 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
   const { codec, limits, subscriptions: subs } = log
   const heartbeatMs = deps.sse?.heartbeatMs ?? DEFAULT_HEARTBEAT_MS
   const stallTimeoutMs = deps.sse?.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS
+  // Live subscribers get the same event objects from the shared tail: render each once.
+  const messages = new WeakMap<StoredEvent, string>()
+  const rendered = (e: StoredEvent) => {
+    let m = messages.get(e)
+    if (m === undefined) messages.set(e, (m = sseMessage(e, codec)))
+    return m
+  }
 
   app.openapi(
     createRoute({
@@ -91,7 +98,7 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
       },
       responses: {
         200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
-        ...problems(400),
+        ...problems(400, 503),
       },
     }),
     async (c) => {
@@ -114,6 +121,8 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
       const filter: SubscriptionFilter = { stream: q.stream, category: q.category, member: q.member, size: q.size, types: q.types, tags: q.tags }
       const idleMs = Math.min(heartbeatMs, everyMs ?? Infinity)
 
+      // A 503 problem before any byte of the stream when MAX_SUBSCRIPTIONS are open.
+      const slot = subs.acquire()
       const res = streamSSE(
         c,
         async (stream) => {
@@ -170,10 +179,13 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
               // With checkpointEvery, write N events, then save: the checkpoint never runs
               // ahead of what was handed to the connection.
               for (let i = 0; i < page.length; ) {
-                const n = every ? Math.min(every - sinceSave, page.length - i) : page.length - i
+                let n = every ? Math.min(every - sinceSave, page.length - i) : page.length - i
+                // One write per MAX_PAGE_BYTES of messages at most (payloads render larger as JSON).
                 let text = ''
-                for (let k = i; k < i + n; k++) text += sseMessage(page[k], codec)
+                let k = i
+                while (k < i + n && (k === i || text.length < limits.maxPageBytes)) text += rendered(page[k++])
                 if (!(await write(text))) return
+                n = k - i
                 i += n
                 delivered = page[i - 1].position
                 sinceSave += n
@@ -193,6 +205,7 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
             if (problem.status >= 500) deps.logger?.({ level: 'error', msg: 'subscription failed', requestId: c.get('requestId'), error: String((cause as Error)?.stack ?? cause) })
             await stream.write(`event: error\ndata: ${JSON.stringify({ ...problem, requestId: c.get('requestId') })}\n\n`).catch(() => {})
           } finally {
+            slot.release()
             clearInterval(watchdog)
             clearTimeout(cut)
             offClose()

@@ -1,0 +1,258 @@
+/**
+ * Issue 11's targets: appends with 1,000 live subscribers (matching nothing, receiving
+ * everything) vs none, commit -> delivery at 1,000 subscribers, memory per idle
+ * subscriber, and peak RSS and /health latency while 4 clients read 1,000-event JSON
+ * pages of 255 KB events. The server is the real Node entry (src/node.ts) in a child
+ * process on a fresh file (durability full, default limits); this process is the clients.
+ * Ratios are measured in one run, against the same server.
+ *
+ *   npm run bench:fanout        BENCH_SUBSCRIBERS=500 BENCH_APPENDS=500 npm run bench:fanout
+ */
+import { readFileSync } from 'node:fs'
+import { startServer, type RunningServer } from '../test/contract/server.ts'
+import { DEFAULT_LIMITS } from '../src/core/limits.ts'
+import { fmt, percentile, report, runConcurrent, status, type Row } from './lib.ts'
+
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000)
+const APPENDS = Number(process.env.BENCH_APPENDS ?? 1000)
+const WRITERS = 10
+const BIG_EVENTS = Number(process.env.BENCH_BIG_EVENTS ?? 1000)
+const BIG_BYTES = 255 * 1024
+const PAGE_BYTES = DEFAULT_LIMITS.maxPageBytes
+
+const defaults: Record<string, string> = {
+  MAX_BODY_BYTES: String(DEFAULT_LIMITS.maxBodyBytes),
+  MAX_EVENT_BYTES: String(DEFAULT_LIMITS.maxEventBytes),
+  MAX_EVENTS_PER_APPEND: String(DEFAULT_LIMITS.maxEventsPerAppend),
+  MAX_PAGE_SIZE: String(DEFAULT_LIMITS.maxPageSize),
+  MAX_PAGE_BYTES: String(PAGE_BYTES),
+  MAX_SUBSCRIPTIONS: String(Math.max(DEFAULT_LIMITS.maxSubscriptions, SUBSCRIBERS + 10)),
+  DURABILITY: 'full',
+  LOG_LEVEL: 'error',
+}
+
+/** The child's resident set size in bytes (Linux /proc). */
+const rss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024
+
+/** One SSE client: counts events and calls `onId` with each id as it arrives. */
+async function subscribe(base: string, query: string, onId?: (id: number) => void) {
+  const ac = new AbortController()
+  const res = await fetch(`${base}/v1/subscribe?${query}`, { signal: ac.signal, headers: { accept: 'text/event-stream' } })
+  if (res.status !== 200) throw new Error(`subscribe answered ${res.status}: ${await res.text()}`)
+  const reader = res.body!.getReader()
+  const decoder = new TextDecoder()
+  let carry = ''
+  let started!: () => void
+  const ready = new Promise<void>((r) => (started = r))
+  const done = (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) return
+        started()
+        const text = carry + decoder.decode(value, { stream: true })
+        let i = text.startsWith('id: ') ? 0 : text.indexOf('\nid: ')
+        let end = 0
+        while (i !== -1) {
+          const start = text[i] === '\n' ? i + 5 : i + 4
+          end = text.indexOf('\n', start)
+          if (end === -1) break
+          onId?.(Number(text.slice(start, end)))
+          i = text.indexOf('\nid: ', end)
+        }
+        carry = i !== -1 ? text.slice(i) : ''
+      }
+    } catch {
+      // closed
+    }
+  })()
+  await ready // the first comment: subscribed
+  return { close: () => ac.abort(), done }
+}
+
+const post = async (base: string, stream: string, events: unknown[]) => {
+  const res = await fetch(`${base}/v1/streams/${stream}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) })
+  if (res.status !== 201) throw new Error(`append answered ${res.status}: ${await res.text()}`)
+  return (await res.json()) as { lastPosition: number }
+}
+
+/** Appends/s for APPENDS single-event appends from WRITERS concurrent clients. */
+async function appendRate(base: string, category: string) {
+  const t0 = performance.now()
+  await runConcurrent(APPENDS, WRITERS, (i) => post(base, `${category}-${i % 50}`, [{ type: 'Fanned', data: { i, pad: 'p'.repeat(80) } }]))
+  return APPENDS / ((performance.now() - t0) / 1000)
+}
+
+/** Waits until /metrics says `n` subscribers are live on the shared tail. */
+async function untilLive(base: string, n: number) {
+  for (;;) {
+    const text = await (await fetch(`${base}/metrics`)).text()
+    const live = Number(/^edgelog_subscriptions\{state="live"\} (\d+)/m.exec(text)?.[1] ?? 0)
+    if (live >= n) return
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+async function openMany(base: string, n: number, query: string, onId?: (id: number) => void) {
+  const subs = []
+  for (let i = 0; i < n; i += 50) subs.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => subscribe(base, query, onId)))))
+  await untilLive(base, n)
+  return subs
+}
+
+const rows: Row[] = []
+const raw: Record<string, unknown> = { subscribers: SUBSCRIBERS, appends: APPENDS, writers: WRITERS, pageBytes: PAGE_BYTES }
+let server: RunningServer | undefined
+try {
+  server = await startServer('node', { env: defaults })
+  const base = server.baseUrl
+  const pid = server.pid
+  // Warm up (JIT, file growth) before the baseline.
+  await appendRate(base, 'warm')
+
+  // 1. Appends/s with no subscribers, then with SUBSCRIBERS that match nothing, then receiving everything.
+  const none = await appendRate(base, 'fan')
+  const idleRss0 = rss(pid)
+  const half = await openMany(base, SUBSCRIBERS / 2, 'category=nomatch')
+  const idleRssHalf = rss(pid)
+  const rest = await openMany(base, SUBSCRIBERS / 2, 'category=nomatch')
+  const idleRssFull = rss(pid)
+  const nothing = await appendRate(base, 'fan')
+  const perSubA = (idleRssHalf - idleRss0) / (SUBSCRIBERS / 2)
+  const perSubB = (idleRssFull - idleRssHalf) / (SUBSCRIBERS / 2)
+  for (const s of [...half, ...rest]) s.close()
+  // The server frees them as their connections close.
+  for (;;) {
+    const text = await (await fetch(`${base}/metrics`)).text()
+    if (/^edgelog_subscriptions_active 0$/m.test(text)) break
+    await new Promise((r) => setTimeout(r, 50))
+  }
+
+  let delivered = 0
+  const sent = new Map<number, number>()
+  const latencies: number[] = []
+  const everyone = await openMany(base, SUBSCRIBERS, 'category=fan2', (id) => {
+    delivered++
+    const t = sent.get(id)
+    if (t !== undefined) latencies.push(performance.now() - t)
+  })
+  const everything = await appendRate(base, 'fan2')
+  const deliveredDuringRate = delivered
+
+  // 2. Commit -> delivery at SUBSCRIBERS live: one writer, an append every 10 ms.
+  // Nothing else appends now: the next position is the last one + 1, registered before the
+  // append is sent (a delivery may arrive before the append's answer).
+  let next = (await post(base, 'fan2-x', [{ type: 'Timed', data: { i: -1 } }])).lastPosition + 1
+  for (let guard = 0; delivered < deliveredDuringRate + SUBSCRIBERS && guard < 400; guard++) await new Promise((r) => setTimeout(r, 25))
+  latencies.length = 0
+  for (let i = 0; i < 200; i++, next++) {
+    sent.set(next, performance.now())
+    const { lastPosition } = await post(base, 'fan2-x', [{ type: 'Timed', data: { i } }])
+    if (lastPosition !== next) throw new Error(`expected position ${next}, got ${lastPosition}`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  // Every subscriber gets every timed event; wait for the last ones.
+  const expected = 200 * SUBSCRIBERS
+  for (let guard = 0; latencies.length < expected && guard < 400; guard++) await new Promise((r) => setTimeout(r, 25))
+  const sorted = latencies.sort((a, b) => a - b)
+  for (const s of everyone) s.close()
+
+  rows.push({ metric: 'appends/s, no subscribers (10 writers, single-event)', target: 'reference', actual: `${fmt(none)}/s`, status: 'info', value: none })
+  rows.push({
+    metric: `appends/s, ${SUBSCRIBERS} live subscribers matching nothing, vs none`,
+    target: '>= 90%',
+    actual: `${fmt(nothing)}/s (${fmt((100 * nothing) / none)}%)`,
+    status: status(nothing >= 0.9 * none),
+    value: nothing / none,
+  })
+  rows.push({
+    metric: `appends/s, ${SUBSCRIBERS} live subscribers receiving every event, vs none`,
+    target: '>= 50%',
+    actual: `${fmt(everything)}/s (${fmt((100 * everything) / none)}%), ${fmt(deliveredDuringRate)} deliveries`,
+    status: status(everything >= 0.5 * none),
+    value: everything / none,
+  })
+  const p50 = percentile(sorted, 50)
+  const p99 = percentile(sorted, 99)
+  rows.push({
+    metric: `append -> delivery at ${SUBSCRIBERS} live subscribers (from the append request; ${fmt(sorted.length)} deliveries)`,
+    target: 'p99 < 50 ms',
+    actual: `p50 ${fmt(p50, 1)} ms, p99 ${fmt(p99, 1)} ms`,
+    status: status(p99 < 50),
+    value: p99,
+  })
+  rows.push({
+    metric: 'memory per idle subscriber (server RSS; first half / second half)',
+    target: '< 20 KB, flat',
+    actual: `${fmt(perSubA / 1024, 1)} KB / ${fmt(perSubB / 1024, 1)} KB`,
+    status: status(Math.max(perSubA, perSubB) < 20 * 1024),
+    value: Math.max(perSubA, perSubB),
+  })
+  raw.appendsPerSecond = { none, nothing, everything }
+  raw.latencyMs = { p50, p90: percentile(sorted, 90), p99, max: sorted[sorted.length - 1], n: sorted.length, expected }
+  raw.idleRss = { idleRss0, idleRssHalf, idleRssFull }
+
+  // 3. 4 clients read 1,000-event JSON pages of 255 KB events; RSS and /health meanwhile.
+  const payload = 'b'.repeat(BIG_BYTES)
+  for (let n = 0; n < BIG_EVENTS; n += 15) {
+    await post(base, 'blob-1', Array.from({ length: Math.min(15, BIG_EVENTS - n) }, () => ({ type: 'Blob', data: payload })))
+  }
+  await new Promise((r) => setTimeout(r, 500))
+  const idle = rss(pid)
+  let peak = idle
+  let reading = true
+  const sampler = (async () => {
+    while (reading) {
+      peak = Math.max(peak, rss(pid))
+      await new Promise((r) => setTimeout(r, 5))
+    }
+  })()
+  const health: number[] = []
+  const prober = (async () => {
+    while (reading) {
+      const t0 = performance.now()
+      await (await fetch(`${base}/health`)).arrayBuffer()
+      health.push(performance.now() - t0)
+      await new Promise((r) => setTimeout(r, 10))
+    }
+  })()
+  const pageSizes: number[] = []
+  const readAllPages = async () => {
+    let from = 0
+    let events = 0
+    for (;;) {
+      const res = await fetch(`${base}/v1/categories/blob?from=${from}&limit=1000`)
+      const text = await res.text()
+      pageSizes.push(text.length)
+      const page = JSON.parse(text) as { events: Array<{ position: number }>; next: number }
+      if (!page.events.length) return events
+      events += page.events.length
+      from = page.next
+    }
+  }
+  const t0 = performance.now()
+  const counts = await Promise.all(Array.from({ length: 4 }, readAllPages))
+  const readMs = performance.now() - t0
+  reading = false
+  await Promise.all([sampler, prober])
+  const h = health.sort((a, b) => a - b)
+  const above = peak - idle
+  rows.push({
+    metric: `peak RSS above idle, 4 clients reading ${fmt(BIG_EVENTS)} events of 255 KB as limit=1000 JSON pages`,
+    target: `< 4 x MAX_PAGE_BYTES (${fmt((4 * PAGE_BYTES) / 2 ** 20)} MiB)`,
+    actual: `${fmt(above / 2 ** 20, 1)} MiB (pages of <= ${fmt(Math.max(...pageSizes) / 2 ** 20, 2)} MiB, ${counts.join('/')} events each, ${fmt(readMs)} ms)`,
+    status: status(above < 4 * PAGE_BYTES),
+    value: above,
+  })
+  rows.push({
+    metric: '/health latency while those pages are read',
+    target: 'p99 < 100 ms',
+    actual: `p50 ${fmt(percentile(h, 50), 1)} ms, p99 ${fmt(percentile(h, 99), 1)} ms (${h.length} probes)`,
+    status: status(percentile(h, 99) < 100),
+    value: percentile(h, 99),
+  })
+  raw.bigReads = { idleRss: idle, peakRss: peak, readMs, counts, maxPageChars: Math.max(...pageSizes), health: { p50: percentile(h, 50), p99: percentile(h, 99), n: h.length } }
+} finally {
+  await server?.stop().catch(() => {})
+}
+report('Fan-out and page budget (issue 11)', rows, raw)

@@ -1,0 +1,160 @@
+import { categoryOf } from './streams.ts'
+import type { EventReader, StoredEvent } from './types.ts'
+
+/**
+ * One shared tail per process: live subscribers do not read the database after a commit;
+ * the tail reads the new events once (in pages within the byte budget) and offers each
+ * page to every member, which keeps what its filter matches.
+ *
+ * Joining without a gap or a duplicate: `position` is the last position the tail has
+ * offered. A subscriber that has scanned everything up to `scanned` on its own may join
+ * only when `scanned >= position` (otherwise the tail already offered events it has not
+ * seen, and it reads on by itself); from then on the tail offers everything after
+ * `position`, contiguously, and the member drops what is at or below its own `scanned`.
+ * The check and the join happen in one synchronous step, so no page can slip between.
+ */
+export interface TailMember {
+  /**
+   * every position up to here was scanned by this member. Pages with nothing of its
+   * category are not offered to it, so while it is a member the tail's `position` counts too.
+   */
+  scanned: number
+  /** only events of this category can match (a category or stream filter); undefined: any */
+  readonly category?: string
+  /** a page the tail read; `upTo` is its last position */
+  offer(events: StoredEvent[], upTo: number): void
+  /** the tail could not read: the member goes back to reading on its own */
+  evict(): void
+}
+
+export interface SharedTailOptions {
+  reader: EventReader
+  pageSize: number
+  maxBytes?: number
+  /** poll mode: the shortest interval between two polls of the process */
+  pollIntervalMs: number
+  /** the highest position known to be committed (commit signal or reads) */
+  head: () => number
+  /** each page read, with the ms from the trigger (commit or poll) to every member having it */
+  onPage?: (events: StoredEvent[], fanoutMs: number) => void
+}
+
+export function createSharedTail(options: SharedTailOptions) {
+  const { reader, pageSize, maxBytes, pollIntervalMs } = options
+  const members = new Set<TailMember>()
+  // Members by category: a page is offered to those of the categories it touches, and to
+  // the rest (no category or stream in their filter): a member matching nothing costs nothing.
+  const byCategory = new Map<string, Set<TailMember>>()
+  const anyCategory = new Set<TailMember>()
+  const remove = (m: TailMember) => {
+    members.delete(m)
+    if (m.category === undefined) return void anyCategory.delete(m)
+    const set = byCategory.get(m.category)
+    set?.delete(m)
+    if (set?.size === 0) byCategory.delete(m.category)
+  }
+
+  function fanOut(page: StoredEvent[], upTo: number) {
+    for (const m of anyCategory) m.offer(page, upTo)
+    if (byCategory.size === 0) return
+    let groups: Map<string, StoredEvent[]> | undefined
+    for (const e of page) {
+      if (e.stream === null) continue
+      const c = categoryOf(e.stream)
+      if (!byCategory.has(c)) continue
+      groups ??= new Map()
+      const g = groups.get(c)
+      if (g) g.push(e)
+      else groups.set(c, [e])
+    }
+    if (groups) for (const [c, events] of groups) for (const m of byCategory.get(c) ?? []) m.offer(events, upTo)
+  }
+  let position = 0
+  let reading: Promise<void> | undefined
+  let again = false
+  let lastPoll = 0
+  let reads = 0
+
+  async function run(triggeredAt: number): Promise<void> {
+    try {
+      do {
+        again = false
+        for (;;) {
+          if (members.size === 0) return
+          const page = await reader.readAll({ from: position + 1, limit: pageSize, maxBytes })
+          reads++
+          if (!page.length) break
+          const upTo = page[page.length - 1].position
+          position = upTo
+          fanOut(page, upTo)
+          options.onPage?.(page, performance.now() - triggeredAt)
+          if (page.length < pageSize && !page.cut) break
+        }
+        triggeredAt = performance.now()
+      } while (again)
+    } catch {
+      // Members read on their own again and meet the fault there (an error to their client).
+      for (const m of [...members]) {
+        remove(m)
+        m.evict()
+      }
+    } finally {
+      reading = undefined
+    }
+  }
+
+  // After the current turn: the commit that triggered it answers its appends first.
+  const start = () => {
+    const t0 = performance.now()
+    return (reading = Promise.resolve().then(() => run(t0)))
+  }
+
+  return {
+    get position() {
+      return position
+    },
+    get size() {
+      return members.size
+    },
+    get reads() {
+      return reads
+    },
+
+    /** Joins when nothing can fall between the member's own reads and the tail; false: read on. */
+    join(m: TailMember): boolean {
+      if (members.size === 0 && !reading) position = m.scanned
+      else if (m.scanned < position) return false
+      members.add(m)
+      if (m.category === undefined) anyCategory.add(m)
+      else {
+        let set = byCategory.get(m.category)
+        if (!set) byCategory.set(m.category, (set = new Set()))
+        set.add(m)
+      }
+      // Commits it has not scanned may have been signalled while nobody listened.
+      if (options.head() > position) this.kick()
+      return true
+    },
+
+    leave(m: TailMember): void {
+      remove(m)
+    },
+
+    /** Something was committed (commit signal): read it once for every member. */
+    kick(): void {
+      if (members.size === 0) return
+      if (reading) again = true
+      else start()
+    },
+
+    /** Poll mode: one read per interval for the whole process, whoever asks. */
+    poll(): Promise<void> {
+      if (reading) return reading
+      if (members.size === 0 || performance.now() - lastPoll < pollIntervalMs / 2) return Promise.resolve()
+      lastPoll = performance.now()
+      return start()
+    },
+  }
+}
+
+export type SharedTail = ReturnType<typeof createSharedTail>

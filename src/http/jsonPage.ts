@@ -1,0 +1,65 @@
+import type { StoredEvent } from '../core/types.ts'
+
+const utf8 = new TextEncoder()
+const CHUNK = 64 * 1024
+// Room kept for `],"next":…}` and the other fields after the events.
+const TAIL_ROOM = 512
+
+/**
+ * A JSON page `{"events":[…], ...fields}` as a byte stream, rendered an event at a time as
+ * the runtime pulls (so a slow client holds back rendering instead of a page of strings
+ * piling up). Stops before the bytes pass `maxBytes` (always one event); `fields` is called
+ * with the events that made it, so `next` names the first one left out. Fields come after
+ * the events because only then is it known where the page stopped (JSON objects are
+ * unordered, RFC 8259 §4).
+ */
+export function jsonPageStream(
+  events: StoredEvent[],
+  render: (e: StoredEvent) => string,
+  fields: (shown: StoredEvent[]) => Record<string, unknown>,
+  maxBytes: number,
+): ReadableStream<Uint8Array> {
+  const budget = Math.max(0, maxBytes - TAIL_ROOM)
+  let i = 0
+  let bytes = 0
+  let done = false
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (done) return
+        const chunk = new Uint8Array(CHUNK)
+        let at = 0
+        const put = (b: Uint8Array) => {
+          if (at + b.length > CHUNK) {
+            if (at) controller.enqueue(chunk.slice(0, at))
+            at = 0
+            if (b.length > CHUNK) return controller.enqueue(b)
+          }
+          chunk.set(b, at)
+          at += b.length
+        }
+        if (i === 0) put(utf8.encode('{"events":['))
+        // One chunk's worth per pull: backpressure decides when the next is rendered.
+        let full = false
+        while (i < events.length && at < CHUNK / 2) {
+          const b = utf8.encode((i ? ',' : '') + render(events[i]))
+          if (i > 0 && bytes + b.length > budget) {
+            full = true
+            break
+          }
+          bytes += b.length
+          put(b)
+          i++
+        }
+        if (full || i === events.length) {
+          const tail = JSON.stringify(fields(i === events.length ? events : events.slice(0, i)))
+          put(utf8.encode(tail === '{}' ? ']}' : `],${tail.slice(1)}`))
+          done = true
+        }
+        if (at) controller.enqueue(chunk.slice(0, at))
+        if (done) controller.close()
+      },
+    },
+    { highWaterMark: 0 },
+  )
+}
