@@ -19,6 +19,10 @@ export interface Config {
   pollIntervalMs: number
   /** SSE heartbeat comment interval */
   sseHeartbeatMs: number
+  /** the retention pass runs a bounded step this often (docs/api.md "Data lifecycle") */
+  retentionIntervalMs: number
+  /** events one retention step removes at most */
+  retentionBatch: number
 }
 
 type Env = Record<string, string | undefined>
@@ -74,6 +78,8 @@ export function loadConfig(env: Env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', ['info', 'error', 'silent'] as const, 'info'),
     pollIntervalMs: int(env, 'POLL_INTERVAL_MS', 500),
     sseHeartbeatMs: int(env, 'SSE_HEARTBEAT_MS', 15_000),
+    retentionIntervalMs: int(env, 'RETENTION_INTERVAL_MS', 60_000),
+    retentionBatch: int(env, 'RETENTION_BATCH', 500),
   }
 }
 

@@ -2,6 +2,7 @@ import { createEventLog } from './core/eventLog.ts'
 import { createApp } from './http/app.ts'
 import { createLogger, loadConfig, type Config } from './config.ts'
 import { createMetrics } from './metrics.ts'
+import { createLifecycle } from './core/lifecycle.ts'
 import { codec } from './store/codec.ts'
 import { openStore } from './store/node.ts'
 
@@ -30,8 +31,10 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
     pollIntervalMs: config.pollIntervalMs,
   })
   const auth = { tokens: config.authTokens, readTokens: config.readTokens }
-  const metrics = createMetrics(log, store.backend)
-  const app = createApp({ log, auth, logger: write, metrics, sse: { heartbeatMs: config.sseHeartbeatMs } })
+  const lifecycle = createLifecycle(store.lifecycle, store.backend, { retentionBatch: config.retentionBatch })
+  lifecycle.start(config.retentionIntervalMs, (e) => write({ level: 'error', msg: 'retention step failed', error: String((e as Error)?.stack ?? e) }))
+  const metrics = createMetrics(log, store.backend, lifecycle)
+  const app = createApp({ log, lifecycle, auth, logger: write, metrics, sse: { heartbeatMs: config.sseHeartbeatMs } })
 
   const where = config.databaseUrl.startsWith('file:') ? config.databaseUrl : config.databaseUrl.replace(/\/\/.*@/, '//***@')
   write({ level: 'info', msg: `edgelog on ${where}, durability ${config.durability}, ${store.trustCache ? 'sole writer (heads cached)' : 'shared writers (conditions in SQL)'}` })
@@ -43,6 +46,7 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
   let closing: Promise<void> | undefined
   const shutdown = () =>
     (closing ??= (async () => {
+      await lifecycle.stop()
       await log.close()
       await store.close()
       write({ level: 'info', msg: 'edgelog stopped: queue drained, database closed' })

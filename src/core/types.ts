@@ -143,6 +143,11 @@ export interface ReadCategoryOptions extends ByteBudget {
 export interface CommitBackend {
   commitGroup(commands: AppendCommand[]): Promise<Array<AppendResult | Error>>
   /**
+   * Runs a lifecycle operation (delete, truncate) between commit groups, then forgets what
+   * it cached about `streams` (docs/api.md "Data lifecycle").
+   */
+  exclusive?<T>(streams: string[], fn: () => Promise<T>): Promise<T>
+  /**
    * Stream-head cache effectiveness (sole writer), and without a cache how many groups
    * committed in one write batch vs fell back to command-by-command evaluation.
    */

@@ -6,11 +6,13 @@ import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { EdgelogError, invalidRequest, payloadTooLarge } from '../core/errors.ts'
 import type { EventLog } from '../core/eventLog.ts'
+import type { Lifecycle } from '../core/lifecycle.ts'
 import { negotiate, strictJsonBody, type Env } from './media.ts'
 import { issuesOf, problemResponse, toEdgelogError } from './problem.ts'
 import { registerAppendRoute } from './routes/append.ts'
 import { registerConsumerRoutes } from './routes/consumers.ts'
 import { registerHealthRoute } from './routes/health.ts'
+import { registerLifecycleRoutes } from './routes/lifecycle.ts'
 import { registerLogRoutes } from './routes/log.ts'
 import { registerQueryRoute } from './routes/query.ts'
 import { registerStreamRoutes } from './routes/streams.ts'
@@ -27,6 +29,8 @@ export type LogLine = Record<string, unknown>
 
 export interface AppDeps {
   log: EventLog
+  /** deletes, truncation, retention (absent: those routes answer 501) */
+  lifecycle?: Lifecycle
   auth?: AuthConfig
   /** Prometheus metrics (Node, Bun, Deno): a timing middleware and the /metrics handler */
   metrics?: { middleware: MiddlewareHandler; handler: (c: Context) => Promise<Response> }
@@ -118,6 +122,7 @@ export function createApp(deps: AppDeps) {
   registerQueryRoute(app, deps)
   registerSubscribeRoute(app, deps)
   registerConsumerRoutes(app, deps)
+  registerLifecycleRoutes(app, deps)
   registerHealthRoute(app, deps)
 
   app.doc31('/openapi.json', {

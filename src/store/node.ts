@@ -28,6 +28,9 @@ export async function openStore(options: OpenOptions): Promise<Store> {
   const { createClient } = local ? await import('@libsql/client') : await import('@libsql/client/web')
   // Migrations need an interactive transaction (check, then apply, under one lock).
   const client = createClient({ url: options.url, authToken: options.authToken, concurrency: local ? 1 : undefined, timeout: local ? 10_000 : undefined })
+  // auto_vacuum takes effect only before the first table exists (a new file): retention's
+  // incremental vacuum can then return freed pages to the file system (docs/api.md).
+  if (local) await client.execute('PRAGMA auto_vacuum = INCREMENTAL')
   if (local) await client.execute('PRAGMA journal_mode = WAL')
   if (options.migrate !== false) await migrate(client, MIGRATIONS)
   if (!local) return createStore(client, options)

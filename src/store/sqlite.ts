@@ -36,7 +36,9 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
     const sql = typeof s === 'string' ? s : s.sql
     const args = (typeof s === 'string' ? [] : s.args) as SqlValue[]
     const stmt = prepared(sql)
-    if (stmt.reader) return { rows: stmt.all(args) as Record<string, unknown>[] }
+    // PRAGMA incremental_vacuum reports no columns (reader is false) yet yields a row per
+    // freed page: run() would step it once and leave it in progress, holding the lock.
+    if (stmt.reader || sql.startsWith('PRAGMA')) return { rows: stmt.all(args) as Record<string, unknown>[] }
     stmt.run(args)
     return { rows: [] }
   }

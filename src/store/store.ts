@@ -4,12 +4,16 @@ import type { ConsumerStore } from '../core/consumers.ts'
 import { createCommitBackend } from './commitGroup.ts'
 import { createConsumerStore } from './consumers.ts'
 import { createReader } from './reads.ts'
+import type { LifecycleStore } from '../core/lifecycle.ts'
+import { createLifecycleStore } from './lifecycle.ts'
 
 export interface Store {
   backend: CommitBackend
   reader: EventReader
   /** named consumers' checkpoints */
   consumers: ConsumerStore
+  /** deletes, truncation, retention (docs/api.md "Data lifecycle") */
+  lifecycle: LifecycleStore
   /** true when this process trusts its in-memory stream heads (sole writer of a local file) */
   trustCache: boolean
   close(): Promise<void>
@@ -27,6 +31,7 @@ export function createStore(client: Db, options: StoreOptions = {}): Store {
     backend: createCommitBackend(client, { trustCache }),
     reader: createReader(client),
     consumers: createConsumerStore(client),
+    lifecycle: createLifecycleStore(client),
     trustCache,
     async close() {
       client.close()

@@ -9,6 +9,7 @@
 import { describe } from 'node:test'
 import { badInputTests } from './badInput.ts'
 import { contractClient } from './client.ts'
+import { lifecycleTests } from './lifecycle.ts'
 import { protocolTests } from './protocol.ts'
 import { readTests } from './reads.ts'
 import { valueTests } from './values.ts'
@@ -22,5 +23,6 @@ export function contractSuite(name: string, getBaseUrl: () => string): void {
     protocolTests(client)
     badInputTests(client)
     valueTests(client, getBaseUrl)
+    lifecycleTests(client, getBaseUrl)
   })
 }

@@ -1,10 +1,11 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
-import { EdgelogError, invalidRequest, streamNotFound } from '../../core/errors.ts'
+import { EdgelogError, invalidRequest } from '../../core/errors.ts'
 import { NO_STREAM, type AppendResult, type ExpectedRevision } from '../../core/types.ts'
 import type { AppDeps } from '../app.ts'
 import { bodyOf, cborBody, send, sendEvents, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
 import { bodyContent, jsonAndCbor, problems } from './doc.ts'
+import { headOfEmpty } from './lifecycle.ts'
 
 const StreamParam = z.object({ stream: S.StreamName.openapi({ param: { name: 'stream', in: 'path' } }) })
 
@@ -12,7 +13,7 @@ const StreamParam = z.object({ stream: S.StreamName.openapi({ param: { name: 'st
  * RFC 9110 §13.1: `If-Match: "7"` = expected revision 7, `If-None-Match: *` = the stream
  * must not exist. A header that disagrees with the body's expectedRevision is a 400.
  */
-function expectedFrom(ifMatch: string | undefined, ifNoneMatch: string | undefined, body: ExpectedRevision | undefined) {
+export function expectedFrom(ifMatch: string | undefined, ifNoneMatch: string | undefined, body: ExpectedRevision | undefined) {
   let header: ExpectedRevision | undefined
   if (ifMatch !== undefined) {
     const m = /^\s*"(\d{1,15})"\s*$/.exec(ifMatch)
@@ -31,7 +32,7 @@ function expectedFrom(ifMatch: string | undefined, ifNoneMatch: string | undefin
 }
 
 /** 412 instead of 409 when the expectation came from a conditional header (RFC 9110 §15.5.13). */
-function asPreconditionFailed(e: unknown): unknown {
+export function asPreconditionFailed(e: unknown): unknown {
   if (e instanceof EdgelogError && e.kind === 'wrong-expected-revision') {
     return new EdgelogError(412, 'precondition-failed', 'Precondition failed', e.message, e.extensions)
   }
@@ -95,18 +96,19 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
           direction: z.enum(['forward', 'backward'], { error: 'direction is forward or backward' }).optional(),
         }),
       },
-      responses: { 200: { description: 'A page of events; ETag is the current revision', content: jsonAndCbor(S.StreamPage) }, ...problems(400, 404) },
+      responses: { 200: { description: 'A page of events; ETag is the current revision', content: jsonAndCbor(S.StreamPage) }, ...problems(400, 404, 410) },
     }),
     async (c) => {
       const { stream } = c.req.valid('param')
       const q = c.req.valid('query')
       const direction = q.direction ?? 'forward'
       const limit = q.limit ?? limits.defaultPageSize
-      const [events, head] = await Promise.all([
+      const [events, found] = await Promise.all([
         log.reader.readStream(stream, { from: q.from, limit, direction, maxBytes: limits.maxPageBytes }),
         log.reader.head(stream),
       ])
-      if (!head) throw streamNotFound(stream)
+      // no events: deleted, tombstoned, truncated to nothing, or never written (lifecycle.ts)
+      const head = found ?? (await headOfEmpty(deps, stream))
       // `next` follows the last event sent: a page cut by bytes continues exactly there.
       const nextAfter = (shown: typeof events) => {
         const last = shown[shown.length - 1]?.revision
@@ -126,8 +128,7 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
     }),
     async (c) => {
       const { stream } = c.req.valid('param')
-      const head = await log.reader.head(stream)
-      if (!head) throw streamNotFound(stream)
+      const head = (await log.reader.head(stream)) ?? (await headOfEmpty(deps, stream))
       return send(c, codec, 200, head, { ETag: `"${head.revision}"` })
     },
   )
