@@ -23,6 +23,10 @@ export interface Config {
   retentionIntervalMs: number
   /** events one retention step removes at most */
   retentionBatch: number
+  /** master key wrapping the data subjects' keys (base64 of 32 bytes); unset: no subject events */
+  encryptionKey?: string
+  /** the master key before a rotation: keys it wrapped are re-wrapped at start */
+  encryptionKeyPrevious?: string
 }
 
 type Env = Record<string, string | undefined>
@@ -80,6 +84,8 @@ export function loadConfig(env: Env): Config {
     sseHeartbeatMs: int(env, 'SSE_HEARTBEAT_MS', 15_000),
     retentionIntervalMs: int(env, 'RETENTION_INTERVAL_MS', 60_000),
     retentionBatch: int(env, 'RETENTION_BATCH', 500),
+    encryptionKey: env.ENCRYPTION_KEY || undefined,
+    encryptionKeyPrevious: env.ENCRYPTION_KEY_PREVIOUS || undefined,
   }
 }
 

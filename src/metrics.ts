@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { EventLog } from './core/eventLog.ts'
 import type { CommitBackend } from './core/types.ts'
 import type { Lifecycle } from './core/lifecycle.ts'
+import type { Subjects } from './core/lifecycleSubjects.ts'
 
 export interface HttpMetrics {
   middleware: MiddlewareHandler
@@ -17,7 +18,7 @@ const SIZES = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]
  * Prometheus metrics for Node, Bun and Deno (prom-client runs on all three). Workers have
  * none: per-isolate counters say nothing about a deployment (see README).
  */
-export function createMetrics(log: EventLog, backend: CommitBackend, lifecycle?: Lifecycle): HttpMetrics {
+export function createMetrics(log: EventLog, backend: CommitBackend, lifecycle?: Lifecycle, subjects?: Subjects): HttpMetrics {
   const registry = new Registry()
   const registers = [registry]
   const appends = new Counter({ name: 'edgelog_appends_total', help: 'Append requests by outcome', labelNames: ['outcome'], registers })
@@ -94,6 +95,12 @@ export function createMetrics(log: EventLog, backend: CommitBackend, lifecycle?:
       })
     pageGauge('edgelog_database_pages', 'Pages of the database (PRAGMA page_count)', (p) => p.count)
     pageGauge('edgelog_database_free_pages', 'Free pages in the database (PRAGMA freelist_count): reused by later writes, returned by incremental vacuum', (p) => p.free)
+  }
+
+  if (subjects) {
+    counter('edgelog_subjects_erased_total', 'Data subjects erased (keys destroyed)', () => subjects.stats().erased)
+    counter('edgelog_subject_events_sealed_total', 'Events stored encrypted for a data subject', () => subjects.stats().sealed)
+    counter('edgelog_erased_events_read_total', 'Events read with their payloads erased', () => subjects.stats().erasedReads)
   }
 
   log.onAppend((ms, n, outcome) => {

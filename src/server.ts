@@ -3,6 +3,7 @@ import { createApp } from './http/app.ts'
 import { createLogger, loadConfig, type Config } from './config.ts'
 import { createMetrics } from './metrics.ts'
 import { createLifecycle } from './core/lifecycle.ts'
+import { openSubjects } from './core/lifecycleSubjects.ts'
 import { codec } from './store/codec.ts'
 import { openStore } from './store/node.ts'
 
@@ -19,9 +20,15 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
     durability: config.durability,
     sharedWriters: config.sharedWriters,
   })
+  // crypto-shredding: a wrong ENCRYPTION_KEY stops the start here, with what to fix
+  const subjects = await openSubjects(store.subjectKeys, codec, config.encryptionKey, config.encryptionKeyPrevious).catch(async (e) => {
+    await store.close()
+    throw e
+  })
   const log = createEventLog({
     backend: store.backend,
-    reader: store.reader,
+    reader: subjects ? subjects.reader(store.reader) : store.reader,
+    subjects,
     codec,
     limits: config.limits,
     writer: config.writer,
@@ -33,8 +40,8 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
   const auth = { tokens: config.authTokens, readTokens: config.readTokens }
   const lifecycle = createLifecycle(store.lifecycle, store.backend, { retentionBatch: config.retentionBatch })
   lifecycle.start(config.retentionIntervalMs, (e) => write({ level: 'error', msg: 'retention step failed', error: String((e as Error)?.stack ?? e) }))
-  const metrics = createMetrics(log, store.backend, lifecycle)
-  const app = createApp({ log, lifecycle, auth, logger: write, metrics, sse: { heartbeatMs: config.sseHeartbeatMs } })
+  const metrics = createMetrics(log, store.backend, lifecycle, subjects)
+  const app = createApp({ log, lifecycle, subjects, auth, logger: write, metrics, sse: { heartbeatMs: config.sseHeartbeatMs } })
 
   const where = config.databaseUrl.startsWith('file:') ? config.databaseUrl : config.databaseUrl.replace(/\/\/.*@/, '//***@')
   write({ level: 'info', msg: `edgelog on ${where}, durability ${config.durability}, ${store.trustCache ? 'sole writer (heads cached)' : 'shared writers (conditions in SQL)'}` })

@@ -1,4 +1,7 @@
 import { EdgelogError } from './errors.ts'
+
+const noEncryption = () =>
+  new EdgelogError(501, 'encryption-not-configured', 'Encryption not configured', 'An event names a data subject (a subject: tag), but this server has no ENCRYPTION_KEY: it would be stored unencrypted and could not be erased.')
 import { prepareEvents, type EventInput } from './events.ts'
 import type { Limits } from './limits.ts'
 import type {
@@ -14,6 +17,7 @@ import type {
 import { Writer, type WriterOptions } from './writer.ts'
 import type { ConsumerStore } from './consumers.ts'
 import { createSubscriptions } from './subscription.ts'
+import { subjectOf, type Subjects } from './lifecycleSubjects.ts'
 
 export interface EventLogDeps {
   backend: CommitBackend
@@ -30,6 +34,8 @@ export interface EventLogDeps {
   liveSignal?: boolean
   /** subscription re-read interval without a live signal (default 500 ms) */
   pollIntervalMs?: number
+  /** crypto-shredding (lifecycleSubjects.ts): seals the payloads of events that name a data subject */
+  subjects?: Pick<Subjects, 'names' | 'sealEvents'>
 }
 
 export interface StreamAppendInput {
@@ -57,7 +63,15 @@ export function createEventLog(deps: EventLogDeps) {
   const prepare = (events: EventInput[], path: string): ProposedEvent[] =>
     prepareEvents(events, codec, limits.maxEventBytes, path, limits.maxDepth)
   const appendListeners: Array<(ms: number, events: number, outcome: AppendOutcome) => void> = []
+  const subjects = deps.subjects
   const submit = (command: AppendCommand): Promise<AppendResult> => {
+    const all = [...(command.events ?? []), ...command.streams.flatMap((s) => s.events)]
+    if (subjects?.names(all)) return subjects.sealEvents(all).then(() => submitSealed(command))
+    // without ENCRYPTION_KEY a subject tag is refused: it would be stored in the clear
+    if (!subjects) for (const e of all) if (e.tags.length && subjectOf(e.tags) !== undefined) return Promise.reject(noEncryption())
+    return submitSealed(command)
+  }
+  const submitSealed = (command: AppendCommand): Promise<AppendResult> => {
     if (appendListeners.length === 0) return writer.append(command)
     const started = performance.now()
     let events = command.events?.length ?? 0

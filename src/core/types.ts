@@ -30,6 +30,8 @@ export interface StoredEvent {
   data: Uint8Array | null
   metadata: Uint8Array | null
   tags: string[]
+  /** the event's data subject was erased: data and metadata are gone (lifecycleSubjects.ts) */
+  erased?: boolean
 }
 
 export interface StreamAppend {

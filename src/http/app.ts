@@ -7,6 +7,7 @@ import { requestId } from 'hono/request-id'
 import { EdgelogError, invalidRequest, payloadTooLarge } from '../core/errors.ts'
 import type { EventLog } from '../core/eventLog.ts'
 import type { Lifecycle } from '../core/lifecycle.ts'
+import type { Subjects } from '../core/lifecycleSubjects.ts'
 import { negotiate, strictJsonBody, type Env } from './media.ts'
 import { issuesOf, problemResponse, toEdgelogError } from './problem.ts'
 import { registerAppendRoute } from './routes/append.ts'
@@ -31,6 +32,8 @@ export interface AppDeps {
   log: EventLog
   /** deletes, truncation, retention (absent: those routes answer 501) */
   lifecycle?: Lifecycle
+  /** crypto-shredding (absent: DELETE /v1/subjects answers 501) */
+  subjects?: Subjects
   auth?: AuthConfig
   /** Prometheus metrics (Node, Bun, Deno): a timing middleware and the /metrics handler */
   metrics?: { middleware: MiddlewareHandler; handler: (c: Context) => Promise<Response> }

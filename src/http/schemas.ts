@@ -168,6 +168,7 @@ export const EventOut = z
     data: z.unknown(),
     metadata: z.unknown(),
     tags: z.array(z.string()),
+    erased: z.literal(true).optional().openapi({ description: "present when the event's data subject was erased: data and metadata are null" }),
   })
   .openapi('Event')
 

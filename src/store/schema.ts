@@ -86,3 +86,16 @@ export const retention = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.scope, t.name] })],
 )
+
+/**
+ * Crypto-shredding (docs/api.md "Erasure"): one key per data subject, wrapped by the master
+ * key (ENCRYPTION_KEY) whose fingerprint is `kek`. Erasure replaces the row with one whose
+ * `wrapped` is NULL: the subject's events can never be decrypted again.
+ */
+export const subjectKeys = sqliteTable('subject_keys', {
+  subject: text('subject').primaryKey(),
+  wrapped: blob('wrapped', { mode: 'buffer' }),
+  kek: text('kek').notNull(),
+  createdAt: integer('created_at').notNull(),
+  erasedAt: integer('erased_at'),
+})

@@ -6,6 +6,8 @@ import { createConsumerStore } from './consumers.ts'
 import { createReader } from './reads.ts'
 import type { LifecycleStore } from '../core/lifecycle.ts'
 import { createLifecycleStore } from './lifecycle.ts'
+import type { SubjectKeyStore } from '../core/lifecycleSubjects.ts'
+import { createSubjectKeyStore } from './lifecycleSubjects.ts'
 
 export interface Store {
   backend: CommitBackend
@@ -14,6 +16,8 @@ export interface Store {
   consumers: ConsumerStore
   /** deletes, truncation, retention (docs/api.md "Data lifecycle") */
   lifecycle: LifecycleStore
+  /** data subjects' keys (crypto-shredding) */
+  subjectKeys: SubjectKeyStore
   /** true when this process trusts its in-memory stream heads (sole writer of a local file) */
   trustCache: boolean
   close(): Promise<void>
@@ -32,6 +36,7 @@ export function createStore(client: Db, options: StoreOptions = {}): Store {
     reader: createReader(client),
     consumers: createConsumerStore(client),
     lifecycle: createLifecycleStore(client),
+    subjectKeys: createSubjectKeyStore(client),
     trustCache,
     async close() {
       client.close()

@@ -47,6 +47,7 @@ const PolicyOut = z
   .object({ scope: z.enum(['stream', 'category']), name: z.string(), maxAge: z.number().int().nullable(), maxCount: z.number().int().nullable() })
   .openapi('RetentionPolicy')
 
+const SubjectId = z.string().regex(/^[A-Za-z0-9_.:@+=-]{1,200}$/, 'a subject id is 1-200 characters from A-Z a-z 0-9 _ . : @ + = -')
 const RunBody = z.strictObject({}).openapi('RetentionRun')
 
 const notConfigured = () => new EdgelogError(501, 'not-supported', 'Not supported', 'This server has no data lifecycle store.')
@@ -168,6 +169,27 @@ export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
     async (c) => {
       bodyOf(c, () => c.req.valid('json'))
       return send(c, codec, 200, await lc().runRetention())
+    },
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/v1/subjects/{subject}',
+      summary: "Erase a data subject: destroy its key (crypto-shredding)",
+      description: 'Events tagged subject:<id> then read with data and metadata null and erased: true; a SubjectErased event records the erasure.',
+      request: { params: z.object({ subject: SubjectId.openapi({ param: { name: 'subject', in: 'path' } }) }) },
+      responses: { 200: { description: 'Erased', content: jsonAndCbor(z.object({ subject: z.string(), erased: z.literal(true), position: z.number().int() }).openapi('Erasure')) }, ...problems(400, 404) },
+    }),
+    async (c) => {
+      const { subject } = c.req.valid('param')
+      const subjects = deps.subjects ?? (() => { throw new EdgelogError(501, 'encryption-not-configured', 'Encryption not configured', 'This server has no ENCRYPTION_KEY: no event names a data subject, nothing to erase.') })()
+      if (!(await subjects.erase(subject, Date.now()))) {
+        throw new EdgelogError(404, 'subject-not-found', 'Subject not found', `Subject '${subject}' has no key: no event named it, or it was erased already.`, { subject })
+      }
+      // The erasure is in the log: a stream-less event (not about the subject: not sealed).
+      const record = await deps.log.append({ streams: [], events: [{ type: 'SubjectErased', data: { subject }, tags: [`erased:${subject}`] }] })
+      return send(c, codec, 200, { subject, erased: true, position: record.position })
     },
   )
 
