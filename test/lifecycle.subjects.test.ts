@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { call, expectProblem, expectStatus, newEvent } from './contract/http.ts'
 import { startServer, tempDbPath, type RunningServer } from './contract/server.ts'
+import { openSse } from './subscribe/sse.ts'
 
 const KEY = randomBytes(32).toString('base64')
 const rawBytes = (dbPath: string) => Buffer.concat([dbPath, `${dbPath}-wal`].filter(existsSync).map((p) => readFileSync(p)))
@@ -64,6 +65,12 @@ describe('erasure by crypto-shredding (node, local file)', () => {
       expectStatus(await req('GET', `/v1/categories/${stream.split('-')[0]}?from=0`), 200).events,
       expectStatus(await req('POST', '/v1/query', { items: [{ types: ['Registered', 'Counted'] }], from: positions[0] }), 200).events.slice(0, 3),
     ]
+    const sub = await openSse(`${server.baseUrl}/v1/subscribe?stream=${stream}&from=0`)
+    try {
+      pages.push(await sub.take(3))
+    } finally {
+      sub.close()
+    }
     for (const events of pages) {
       events.forEach(check)
       assert.equal(events[0].data, null)

@@ -133,29 +133,31 @@ export function createSubjects(options: SubjectsOptions) {
     }
     if (!subjects.size) return events
     const keys = await store.keys([...subjects])
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i]
-      if (!(e.data || e.metadata) || !e.tags.length) continue
-      const s = subjectOf(e.tags)
-      if (s === undefined) continue
-      const k = keys.get(s)
-      const opened: StoredEvent = { ...e }
-      if (!k?.wrapped) {
-        opened.data = null
-        opened.metadata = null
-        opened.erased = true
-        counts.erasedReads++
-      } else {
-        const key = await unwrap(k)
-        for (const field of ['data', 'metadata'] as const) {
-          const stored = e[field]
-          if (!stored) continue
-          const v = codec.decode(stored)
-          if (isSealed(v)) opened[field] = await open(key, v.box, aadOf(hexId(e.id), field, s))
+    // one page's events are opened concurrently: WebCrypto's async calls overlap
+    await Promise.all(
+      events.map(async (e, i) => {
+        if (!(e.data || e.metadata) || !e.tags.length) return
+        const s = subjectOf(e.tags)
+        if (s === undefined) return
+        const k = keys.get(s)
+        const opened: StoredEvent = { ...e }
+        if (!k?.wrapped) {
+          opened.data = null
+          opened.metadata = null
+          opened.erased = true
+          counts.erasedReads++
+        } else {
+          const key = await unwrap(k)
+          for (const field of ['data', 'metadata'] as const) {
+            const stored = e[field]
+            if (!stored) continue
+            const v = codec.decode(stored)
+            if (isSealed(v)) opened[field] = await open(key, v.box, aadOf(hexId(e.id), field, s))
+          }
         }
-      }
-      events[i] = opened
-    }
+        events[i] = opened
+      }),
+    )
     return events
   }
 
@@ -172,18 +174,20 @@ export function createSubjects(options: SubjectsOptions) {
         if (!k) keys.set(s, await store.create(await newKey(s)))
         if (!keys.get(s)!.wrapped) throw subjectErased(s)
       }
-      for (const { e, s } of named) {
-        const key = await unwrap(keys.get(s!)!)
-        for (const field of ['data', 'metadata'] as const) {
-          const plain = e[field]
-          if (!plain) continue
-          const box = await seal(key, plain, aadOf(e.idBytes, field, s!))
-          const sealed = codec.encode({ $sealed: 1, subject: s, box })
-          e.size += sealed.length - plain.length
-          e[field] = sealed
-        }
-        counts.sealed++
-      }
+      await Promise.all(
+        named.map(async ({ e, s }) => {
+          const key = await unwrap(keys.get(s!)!)
+          for (const field of ['data', 'metadata'] as const) {
+            const plain = e[field]
+            if (!plain) continue
+            const box = await seal(key, plain, aadOf(e.idBytes, field, s!))
+            const sealed = codec.encode({ $sealed: 1, subject: s, box })
+            e.size += sealed.length - plain.length
+            e[field] = sealed
+          }
+          counts.sealed++
+        }),
+      )
     },
 
     /** Is any of these events about a subject? (cheap: the append path asks it of every request) */
