@@ -1,7 +1,4 @@
 import { EdgelogError } from './errors.ts'
-
-const noEncryption = () =>
-  new EdgelogError(501, 'encryption-not-configured', 'Encryption not configured', 'An event names a data subject (a subject: tag), but this server has no ENCRYPTION_KEY: it would be stored unencrypted and could not be erased.')
 import { prepareEvents, type EventInput } from './events.ts'
 import type { Limits } from './limits.ts'
 import type {
@@ -17,7 +14,10 @@ import type {
 import { Writer, type WriterOptions } from './writer.ts'
 import type { ConsumerStore } from './consumers.ts'
 import { createSubscriptions } from './subscription.ts'
-import { subjectOf, type Subjects } from './lifecycleSubjects.ts'
+import { namesSubject, type Subjects } from './lifecycleSubjects.ts'
+
+const noEncryption = () =>
+  new EdgelogError(501, 'encryption-not-configured', 'Encryption not configured', 'An event names a data subject (a subject: tag), but this server has no ENCRYPTION_KEY: it would be stored unencrypted and could not be erased.')
 
 export interface EventLogDeps {
   backend: CommitBackend
@@ -35,7 +35,7 @@ export interface EventLogDeps {
   /** subscription re-read interval without a live signal (default 500 ms) */
   pollIntervalMs?: number
   /** crypto-shredding (lifecycleSubjects.ts): seals the payloads of events that name a data subject */
-  subjects?: Pick<Subjects, 'names' | 'sealEvents'>
+  subjects?: Pick<Subjects, 'sealEvents'>
 }
 
 export interface StreamAppendInput {
@@ -65,11 +65,10 @@ export function createEventLog(deps: EventLogDeps) {
   const appendListeners: Array<(ms: number, events: number, outcome: AppendOutcome) => void> = []
   const subjects = deps.subjects
   const submit = (command: AppendCommand): Promise<AppendResult> => {
-    const all = [...(command.events ?? []), ...command.streams.flatMap((s) => s.events)]
-    if (subjects?.names(all)) return subjects.sealEvents(all).then(() => submitSealed(command))
+    if (!namesSubject(command)) return submitSealed(command)
     // without ENCRYPTION_KEY a subject tag is refused: it would be stored in the clear
-    if (!subjects) for (const e of all) if (e.tags.length && subjectOf(e.tags) !== undefined) return Promise.reject(noEncryption())
-    return submitSealed(command)
+    if (!subjects) return Promise.reject(noEncryption())
+    return subjects.sealEvents([...(command.events ?? []), ...command.streams.flatMap((s) => s.events)]).then(() => submitSealed(command))
   }
   const submitSealed = (command: AppendCommand): Promise<AppendResult> => {
     if (appendListeners.length === 0) return writer.append(command)

@@ -1,5 +1,5 @@
 import { EdgelogError, invalidRequest } from './errors.ts'
-import type { Codec, EventList, EventReader, ProposedEvent, StoredEvent } from './types.ts'
+import type { AppendCommand, Codec, EventList, EventReader, ProposedEvent, StoredEvent } from './types.ts'
 
 /**
  * Erasure by crypto-shredding (docs/api.md "Erasure"). An event tagged `subject:<id>` is
@@ -50,6 +50,15 @@ export function subjectOf(tags: string[], path = 'tags'): string | undefined {
     found = s
   }
   return found
+}
+
+const tagged = (e: ProposedEvent) => e.tags.length > 0 && e.tags.some((t) => t.startsWith(SUBJECT_TAG))
+
+/** Does any event of the append name a subject? (the append path asks it of every request: no allocation) */
+export function namesSubject(c: AppendCommand): boolean {
+  for (const s of c.streams) for (const e of s.events) if (tagged(e)) return true
+  for (const e of c.events ?? []) if (tagged(e)) return true
+  return false
 }
 
 /** A master key from ENCRYPTION_KEY (base64 of 32 bytes), with its fingerprint. */
@@ -189,9 +198,6 @@ export function createSubjects(options: SubjectsOptions) {
         }),
       )
     },
-
-    /** Is any of these events about a subject? (cheap: the append path asks it of every request) */
-    names: (events: ProposedEvent[]) => events.some((e) => e.tags.length > 0 && e.tags.some((t) => t.startsWith(SUBJECT_TAG))),
 
     openEvents,
 
