@@ -116,6 +116,21 @@ describe('data lifecycle on a file (retention by age, pages, metrics, auth)', ()
     assert.deepEqual((await ok(req(`/v1/streams/${stream}`))).events.map((e: any) => e.type), ['C'])
   })
 
+  it('a category maxCount over more streams than one step visits: run-until-done leaves each stream its latest event', async () => {
+    const cat = `many${randomUUID().slice(0, 6)}`
+    for (let k = 0; k < 120; k++) await ok(req(`/v1/streams/${cat}-${k}`, 'POST', { events: [{ type: 'A' }, { type: 'B' }] }), 201)
+    await ok(req(`/v1/retention/categories/${cat}`, 'PUT', { maxCount: 1 }))
+    let removed = 0
+    for (let i = 0; i < 50; i++) {
+      const step = await ok(req('/v1/retention/run', 'POST', {}))
+      removed += step.removed
+      if (step.done) break
+    }
+    assert.equal(removed, 120)
+    for (const k of [0, 59, 119]) assert.deepEqual((await ok(req(`/v1/streams/${cat}-${k}`))).events.map((e: any) => e.type), ['B'])
+    await ok(req(`/v1/retention/categories/${cat}`, 'DELETE'), 204)
+  })
+
   it('deletes and truncations show in /metrics', async () => {
     const stream = `met${randomUUID().slice(0, 6)}-1`
     await ok(req(`/v1/streams/${stream}`, 'POST', { events: [{ type: 'A' }, { type: 'B' }, { type: 'C' }] }), 201)

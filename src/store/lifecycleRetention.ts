@@ -54,8 +54,9 @@ export function createRetention(db: Db, state: (stream: string) => Promise<Strea
     return prefix(rs.rows.map(toCandidate), (c) => c.revision < countCutoff || c.time < ageCutoff)
   }
 
-  async function dueInCategory(category: string, p: RetentionPolicy, ageCutoff: number, limit: number): Promise<Candidate[]> {
-    const found: Candidate[] = []
+  /** `unvisited`: the maxCount walk stopped before the category's last stream (more may be due). */
+  async function dueInCategory(category: string, p: RetentionPolicy, ageCutoff: number, limit: number): Promise<Candidate[] & { unvisited?: boolean }> {
+    const found: Candidate[] & { unvisited?: boolean } = []
     if (p.maxAgeMs !== null) {
       const rs = await db.execute({ sql: 'SELECT stream, revision, position, time FROM events WHERE category = ? ORDER BY position LIMIT ?', args: [category, limit] })
       found.push(...prefix(rs.rows.map(toCandidate), (c) => c.time < ageCutoff))
@@ -74,6 +75,7 @@ export function createRetention(db: Db, state: (stream: string) => Promise<Strea
           after = ''
           break
         }
+        if (i === STREAMS_PER_STEP - 1) found.unvisited = true
         after = rs.rows[0].stream as string
         if (categoryOf(after) !== category) continue
         const seen = new Set(found.map((c) => c.position))
@@ -107,10 +109,12 @@ export function createRetention(db: Db, state: (stream: string) => Promise<Strea
     async retentionStep({ now, maxRows, vacuumPages }) {
       let budget = maxRows
       let removed = 0
+      let unvisited = false
       for (const p of await listRetention()) {
         if (budget <= 0) break
         const ageCutoff = p.maxAgeMs === null ? -Infinity : now - p.maxAgeMs
         const due = p.scope === 'stream' ? await dueInStream(p.name, p, ageCutoff, budget) : await dueInCategory(p.name, p, ageCutoff, budget)
+        if ((due as { unvisited?: boolean }).unvisited) unvisited = true
         if (!due.length) continue
         // Per stream, the due events are a prefix by revision: one range delete each. The
         // head recorded is the stream's own, so its revisions continue after removal.
@@ -138,7 +142,7 @@ export function createRetention(db: Db, state: (stream: string) => Promise<Strea
         const after = (await pages()) ?? before
         pageCounts = { before: before.count, after: after.count, free: after.free }
       }
-      return { removed, done: budget > 0, pages: pageCounts }
+      return { removed, done: budget > 0 && !unvisited, pages: pageCounts }
     },
   }
 }
