@@ -22,7 +22,7 @@ export function registerAppendRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
       request: { body: bodyContent(schema) },
       responses: {
         201: { description: 'Appended (or the original result of a retry)', content: jsonAndCbor(S.MultiAppendResult) },
-        ...problems(400, 409, 413, 415, 422, 503),
+        ...problems(400, 409, 410, 413, 415, 422, 503),
       },
     }),
     async (c) => {

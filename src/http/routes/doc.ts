@@ -19,7 +19,7 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'Not found',
   406: 'Accept allows neither JSON nor CBOR',
   409: 'Conflict: wrong expected revision, append condition failed, or event id reused',
-  410: 'The stream was hard-deleted (stream-tombstoned)',
+  410: 'Gone: the stream was hard-deleted (stream-tombstoned) or the data subject erased (subject-erased)',
   412: 'If-Match / If-None-Match did not hold',
   413: 'Body or event too large',
   415: 'Body is neither JSON nor CBOR',

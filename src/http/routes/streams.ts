@@ -65,7 +65,7 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       },
       responses: {
         201: { description: 'Appended (or the original result of a retry, with Idempotent-Replayed: true)', content: jsonAndCbor(S.StreamAppendResult) },
-        ...problems(400, 409, 412, 413, 415, 422, 503),
+        ...problems(400, 409, 410, 412, 413, 415, 422, 503),
       },
     }),
     async (c) => {
@@ -124,7 +124,7 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       path: '/v1/streams/{stream}/head',
       summary: "A stream's current revision and position",
       request: { params: StreamParam },
-      responses: { 200: { description: 'The head; ETag is the revision', content: jsonAndCbor(S.Head) }, ...problems(400, 404) },
+      responses: { 200: { description: 'The head; ETag is the revision', content: jsonAndCbor(S.Head) }, ...problems(400, 404, 410) },
     }),
     async (c) => {
       const { stream } = c.req.valid('param')
