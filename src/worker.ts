@@ -21,7 +21,7 @@ export default {
       const log = createEventLog({ ...store, codec: makeCodec({ Encoder, addExtension }), limits: config.limits, writer, pollIntervalMs: config.pollIntervalMs })
       const logger = createLogger(config.logLevel)
       // No metrics: per-isolate counters mean nothing; Workers Analytics and Logs replace them.
-      // Retention runs when POST /v1/retention/run is called (e.g. from a Cron Trigger): no timers outlive a request.
+      // Retention runs when POST /v1/retention/run is called (periodically, by any scheduler): no timers outlive a request.
       const lifecycle = createLifecycle(store.lifecycle, store.backend, { retentionBatch: config.retentionBatch })
       app = createApp({ log, lifecycle, auth: { tokens: config.authTokens, readTokens: config.readTokens }, logger, sse: { heartbeatMs: config.sseHeartbeatMs } })
     }
