@@ -2,24 +2,25 @@
 // data subject (tag subject:<id>) are stored encrypted; DELETE /v1/subjects/:subject
 // destroys the key; the raw bytes of the database file and its WAL then hold neither the
 // plaintext nor the key; other events read back unchanged; a wrong ENCRYPTION_KEY stops the
-// start with a clear error. Node only: it reads the database file (see docs/api.md "Erasure").
+// start with a clear error. On Node, Bun and Deno (WebCrypto on each); not on Workers, which
+// do not read ENCRYPTION_KEY yet (docs/api.md "Erasure").
 import assert from 'node:assert/strict'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { call, expectProblem, expectStatus, newEvent } from './contract/http.ts'
-import { startServer, tempDbPath, type RunningServer } from './contract/server.ts'
+import { startServer, tempDbPath, type Runtime, type RunningServer } from './contract/server.ts'
 import { openSse } from './subscribe/sse.ts'
 
 const KEY = randomBytes(32).toString('base64')
 const rawBytes = (dbPath: string) => Buffer.concat([dbPath, `${dbPath}-wal`].filter(existsSync).map((p) => readFileSync(p)))
 
-describe('erasure by crypto-shredding (node, local file)', () => {
+for (const runtime of ['node', 'bun', 'deno'] as Runtime[]) describe(`erasure by crypto-shredding (${runtime}, local file)`, () => {
   const dbPath = tempDbPath()
   let server: RunningServer
   const req = (method: string, path: string, json?: unknown, accept?: string) => call(server.baseUrl, method, path, { json, accept })
   before(async () => {
-    server = await startServer('node', { dbPath, env: { ENCRYPTION_KEY: KEY, LOG_LEVEL: 'error' } })
+    server = await startServer(runtime, { dbPath, env: { ENCRYPTION_KEY: KEY, LOG_LEVEL: 'error' } })
   })
   after(async () => {
     await server?.stop().catch(() => {})
@@ -107,7 +108,7 @@ describe('erasure by crypto-shredding (node, local file)', () => {
     db.close()
     assert.equal(row.wrapped.length, 12 + 32 + 16, 'IV + wrapped 32-byte key + tag')
     assert.ok(rawBytes(dbPath).includes(row.wrapped), 'the wrapped key is in the file before erasure')
-    server = await startServer('node', { dbPath, env: { ENCRYPTION_KEY: KEY, LOG_LEVEL: 'error' } })
+    server = await startServer(runtime, { dbPath, env: { ENCRYPTION_KEY: KEY, LOG_LEVEL: 'error' } })
     expectStatus(await req('DELETE', `/v1/subjects/${subject}`), 200)
     assert.ok(!rawBytes(dbPath).includes(row.wrapped), 'the wrapped key is still in the file or the WAL after erasure')
     assert.equal(expectStatus(await req('GET', `/v1/streams/${stream}`), 200).events[0].erased, true)
@@ -115,10 +116,10 @@ describe('erasure by crypto-shredding (node, local file)', () => {
 
   it('a wrong ENCRYPTION_KEY, or none, at start is a clear error naming it', async () => {
     await server.stop()
-    await assert.rejects(startServer('node', { dbPath, env: { ENCRYPTION_KEY: randomBytes(32).toString('base64') } }), /ENCRYPTION_KEY does not unwrap/)
-    await assert.rejects(startServer('node', { dbPath, env: { ENCRYPTION_KEY: '' } }), /ENCRYPTION_KEY is not set/)
-    await assert.rejects(startServer('node', { dbPath, env: { ENCRYPTION_KEY: 'c2hvcnQ=' } }), /ENCRYPTION_KEY must be base64 of 32 bytes/)
-    server = await startServer('node', { dbPath, env: { ENCRYPTION_KEY: KEY } })
+    await assert.rejects(startServer(runtime, { dbPath, env: { ENCRYPTION_KEY: randomBytes(32).toString('base64') } }), /ENCRYPTION_KEY does not unwrap/)
+    await assert.rejects(startServer(runtime, { dbPath, env: { ENCRYPTION_KEY: '' } }), /ENCRYPTION_KEY is not set/)
+    await assert.rejects(startServer(runtime, { dbPath, env: { ENCRYPTION_KEY: 'c2hvcnQ=' } }), /ENCRYPTION_KEY must be base64 of 32 bytes/)
+    server = await startServer(runtime, { dbPath, env: { ENCRYPTION_KEY: KEY } })
   })
 
   it('rotation: with the old key as ENCRYPTION_KEY_PREVIOUS the subject keys are re-wrapped, events still read back', async () => {
@@ -127,17 +128,17 @@ describe('erasure by crypto-shredding (node, local file)', () => {
     expectStatus(await req('POST', `/v1/streams/${stream}`, { events: [{ type: 'T', data: { secret: 42 }, tags: [`subject:${subject}`] }] }), 201)
     await server.stop()
     const next = randomBytes(32).toString('base64')
-    await assert.rejects(startServer('node', { dbPath, env: { ENCRYPTION_KEY: next } }), /ENCRYPTION_KEY_PREVIOUS/)
-    server = await startServer('node', { dbPath, env: { ENCRYPTION_KEY: next, ENCRYPTION_KEY_PREVIOUS: KEY } })
+    await assert.rejects(startServer(runtime, { dbPath, env: { ENCRYPTION_KEY: next } }), /ENCRYPTION_KEY_PREVIOUS/)
+    server = await startServer(runtime, { dbPath, env: { ENCRYPTION_KEY: next, ENCRYPTION_KEY_PREVIOUS: KEY } })
     assert.deepEqual(expectStatus(await req('GET', `/v1/streams/${stream}`), 200).events[0].data, { secret: 42 })
     await server.stop()
     // re-wrapped: the new key alone now opens them
-    server = await startServer('node', { dbPath, env: { ENCRYPTION_KEY: next } })
+    server = await startServer(runtime, { dbPath, env: { ENCRYPTION_KEY: next } })
     assert.deepEqual(expectStatus(await req('GET', `/v1/streams/${stream}`), 200).events[0].data, { secret: 42 })
   })
 
   it('without ENCRYPTION_KEY an event naming a subject is refused (it would be stored in clear)', async () => {
-    const plain = await startServer('node')
+    const plain = await startServer(runtime)
     try {
       expectProblem(await call(plain.baseUrl, 'POST', `/v1/streams/nokey-1`, { json: { events: [{ type: 'T', data: { a: 1 }, tags: ['subject:x'] }] } }), 501, 'encryption-not-configured')
       expectProblem(await call(plain.baseUrl, 'DELETE', '/v1/subjects/x'), 501, 'encryption-not-configured')
