@@ -32,6 +32,14 @@ export interface Config {
   tenantIdleMs: number
   /** origins a browser page may call the API from (CORS); `*` any; empty: none */
   corsOrigins: string[] | '*'
+  /** the retention pass runs a bounded step this often (docs/api.md "Data lifecycle") */
+  retentionIntervalMs: number
+  /** events one retention step removes at most */
+  retentionBatch: number
+  /** master key wrapping the data subjects' keys (base64 of 32 bytes); unset: no subject events */
+  encryptionKey?: string
+  /** the master key before a rotation: keys it wrapped are re-wrapped at start */
+  encryptionKeyPrevious?: string
 }
 
 type Env = Record<string, string | undefined>
@@ -108,6 +116,10 @@ export function loadConfig(env: Env): Config {
     maxOpenTenants: int(env, 'MAX_OPEN_TENANTS', 100),
     tenantIdleMs: int(env, 'TENANT_IDLE_MS', 60_000),
     corsOrigins: corsOrigins(env.CORS_ORIGINS),
+    retentionIntervalMs: int(env, 'RETENTION_INTERVAL_MS', 60_000),
+    retentionBatch: int(env, 'RETENTION_BATCH', 500),
+    encryptionKey: env.ENCRYPTION_KEY || undefined,
+    encryptionKeyPrevious: env.ENCRYPTION_KEY_PREVIOUS || undefined,
   }
 }
 

@@ -3,6 +3,8 @@ import { routePath } from 'hono/route'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { EventLog } from './core/eventLog.ts'
 import type { CommitBackend } from './core/types.ts'
+import type { Lifecycle } from './core/lifecycle.ts'
+import type { Subjects } from './core/lifecycleSubjects.ts'
 
 export interface HttpMetrics {
   middleware: MiddlewareHandler
@@ -16,7 +18,7 @@ const SIZES = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]
  * Prometheus metrics for Node, Bun and Deno (prom-client runs on all three). Workers have
  * none: per-isolate counters say nothing about a deployment (see README).
  */
-export function createMetrics(log: EventLog, backend: CommitBackend): HttpMetrics {
+export function createMetrics(log: EventLog, backend: CommitBackend, lifecycle?: Lifecycle, subjects?: Subjects): HttpMetrics {
   const registry = new Registry()
   const registers = [registry]
   const appends = new Counter({ name: 'edgelog_appends_total', help: 'Append requests by outcome', labelNames: ['outcome'], registers })
@@ -72,6 +74,34 @@ export function createMetrics(log: EventLog, backend: CommitBackend): HttpMetric
   // shared writers / remote: groups committed in one batch, and groups a refused guard sent to command-by-command evaluation
   counter('edgelog_commit_groups_one_batch_total', 'Groups committed in one write batch (no trusted memory)', () => backend.stats?.().oneTripGroups ?? 0)
   counter('edgelog_commit_groups_fallback_total', 'Groups re-evaluated command by command after a refused guard', () => backend.stats?.().fallbackGroups ?? 0)
+
+  if (lifecycle) {
+    // Data lifecycle (docs/api.md): what deletes, truncation and retention removed, and the file's pages.
+    const removed = new Counter({ name: 'edgelog_events_removed_total', help: 'Events removed, by reason: delete, truncate, retention', labelNames: ['reason'], registers })
+    const deleted = new Counter({ name: 'edgelog_streams_deleted_total', help: 'Streams deleted, by mode: soft or hard', labelNames: ['mode'], registers })
+    lifecycle.onRemoved((reason, n, mode) => {
+      removed.inc({ reason }, n)
+      if (reason === 'delete' && mode) deleted.inc({ mode })
+    })
+    const pageGauge = (name: string, help: string, pick: (p: { count: number; free: number }) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        async collect() {
+          const p = await lifecycle.pages().catch(() => null)
+          if (p) this.set(pick(p))
+        },
+      })
+    pageGauge('edgelog_database_pages', 'Pages of the database (PRAGMA page_count)', (p) => p.count)
+    pageGauge('edgelog_database_free_pages', 'Free pages in the database (PRAGMA freelist_count): reused by later writes, returned by incremental vacuum', (p) => p.free)
+  }
+
+  if (subjects) {
+    counter('edgelog_subjects_erased_total', 'Data subjects erased (keys destroyed)', () => subjects.stats().erased)
+    counter('edgelog_subject_events_sealed_total', 'Events stored encrypted for a data subject', () => subjects.stats().sealed)
+    counter('edgelog_erased_events_read_total', 'Events read with their payloads erased', () => subjects.stats().erasedReads)
+  }
 
   log.onAppend((ms, n, outcome) => {
     appends.inc({ outcome })

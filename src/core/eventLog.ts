@@ -14,6 +14,10 @@ import type {
 import { Writer, type WriterOptions } from './writer.ts'
 import type { ConsumerStore } from './consumers.ts'
 import { createSubscriptions } from './subscription.ts'
+import { namesSubject, type Subjects } from './lifecycleSubjects.ts'
+
+const noEncryption = () =>
+  new EdgelogError(501, 'encryption-not-configured', 'Encryption not configured', 'An event names a data subject (a subject: tag), but this server has no ENCRYPTION_KEY: it would be stored unencrypted and could not be erased.')
 
 export interface EventLogDeps {
   backend: CommitBackend
@@ -30,6 +34,8 @@ export interface EventLogDeps {
   liveSignal?: boolean
   /** subscription re-read interval without a live signal (default 500 ms) */
   pollIntervalMs?: number
+  /** crypto-shredding (lifecycleSubjects.ts): seals the payloads of events that name a data subject */
+  subjects?: Pick<Subjects, 'sealEvents'>
 }
 
 export interface StreamAppendInput {
@@ -57,7 +63,14 @@ export function createEventLog(deps: EventLogDeps) {
   const prepare = (events: EventInput[], path: string): ProposedEvent[] =>
     prepareEvents(events, codec, limits.maxEventBytes, path, limits.maxDepth)
   const appendListeners: Array<(ms: number, events: number, outcome: AppendOutcome) => void> = []
+  const subjects = deps.subjects
   const submit = (command: AppendCommand): Promise<AppendResult> => {
+    if (!namesSubject(command)) return submitSealed(command)
+    // without ENCRYPTION_KEY a subject tag is refused: it would be stored in the clear
+    if (!subjects) return Promise.reject(noEncryption())
+    return subjects.sealEvents([...(command.events ?? []), ...command.streams.flatMap((s) => s.events)]).then(() => submitSealed(command))
+  }
+  const submitSealed = (command: AppendCommand): Promise<AppendResult> => {
     if (appendListeners.length === 0) return writer.append(command)
     const started = performance.now()
     let events = command.events?.length ?? 0

@@ -30,6 +30,8 @@ export interface StoredEvent {
   data: Uint8Array | null
   metadata: Uint8Array | null
   tags: string[]
+  /** the event's data subject was erased: data and metadata are gone (lifecycleSubjects.ts) */
+  erased?: boolean
 }
 
 export interface StreamAppend {
@@ -142,6 +144,11 @@ export interface ReadCategoryOptions extends ByteBudget {
  */
 export interface CommitBackend {
   commitGroup(commands: AppendCommand[]): Promise<Array<AppendResult | Error>>
+  /**
+   * Runs a lifecycle operation (delete, truncate) between commit groups, then forgets what
+   * it cached about `streams` (docs/api.md "Data lifecycle").
+   */
+  exclusive?<T>(streams: string[], fn: () => Promise<T>): Promise<T>
   /**
    * Stream-head cache effectiveness (sole writer), and without a cache how many groups
    * committed in one write batch vs fell back to command-by-command evaluation.

@@ -6,6 +6,8 @@ import { EdgelogError, invalidRequest, payloadTooLarge, unavailable } from '../c
 import type { EventLog } from '../core/eventLog.ts'
 import { authMiddleware, type AuthConfig } from './auth.ts'
 import { corsFor } from './cors.ts'
+import type { Lifecycle } from '../core/lifecycle.ts'
+import type { Subjects } from '../core/lifecycleSubjects.ts'
 import { negotiate, strictJsonBody, type Env } from './media.ts'
 import { issuesOf, problemResponse, toEdgelogError } from './problem.ts'
 import { registerAppendRoute } from './routes/append.ts'
@@ -13,6 +15,7 @@ import { registerConsumerRoutes } from './routes/consumers.ts'
 import { requireBodies } from './routes/doc.ts'
 import { registerDocsPage, type DocsAssets } from './routes/docsPage.ts'
 import { registerHealthRoute } from './routes/health.ts'
+import { registerLifecycleRoutes } from './routes/lifecycle.ts'
 import { registerLogRoutes } from './routes/log.ts'
 import { registerQueryRoute } from './routes/query.ts'
 import { registerStreamRoutes } from './routes/streams.ts'
@@ -25,6 +28,10 @@ export type LogLine = Record<string, unknown>
 
 export interface AppDeps {
   log: EventLog
+  /** deletes, truncation, retention (absent: those routes answer 501) */
+  lifecycle?: Lifecycle
+  /** crypto-shredding (absent: DELETE /v1/subjects answers 501) */
+  subjects?: Subjects
   auth?: AuthConfig
   /** Prometheus metrics (Node, Bun, Deno): a timing middleware and the /metrics handler */
   metrics?: { middleware: MiddlewareHandler; handler: (c: Context) => Promise<Response> }
@@ -124,6 +131,7 @@ export function createApp(deps: AppDeps) {
   registerQueryRoute(app, deps)
   registerSubscribeRoute(app, deps)
   registerConsumerRoutes(app, deps)
+  registerLifecycleRoutes(app, deps)
   registerHealthRoute(app, deps)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

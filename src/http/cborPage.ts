@@ -92,14 +92,15 @@ const KEYS = (() => {
     w.str(k)
     return [start, w.pos] as const
   }
-  const spans = ['id', 'stream', 'type', 'revision', 'position', 'time', 'data', 'metadata', 'tags'].map(at)
+  const spans = ['id', 'stream', 'type', 'revision', 'position', 'time', 'data', 'metadata', 'tags', 'erased'].map(at)
   const bytes = w.done()
   return spans.map(([a, b]) => bytes.slice(a, b))
 })()
-const [K_ID, K_STREAM, K_TYPE, K_REVISION, K_POSITION, K_TIME, K_DATA, K_METADATA, K_TAGS] = KEYS
+const [K_ID, K_STREAM, K_TYPE, K_REVISION, K_POSITION, K_TIME, K_DATA, K_METADATA, K_TAGS, K_ERASED] = KEYS
+const TRUE = new Uint8Array([0xf5]) // RFC 8949 §3.3: simple value 21
 
 function writeEvent(w: Writer, e: StoredEvent, time: string) {
-  w.head(5, 9)
+  w.head(5, e.erased ? 10 : 9)
   w.raw(K_ID)
   w.str(e.id)
   w.raw(K_STREAM)
@@ -123,6 +124,10 @@ function writeEvent(w: Writer, e: StoredEvent, time: string) {
   w.raw(K_TAGS)
   w.head(4, e.tags.length)
   for (const t of e.tags) w.str(t)
+  if (e.erased) {
+    w.raw(K_ERASED)
+    w.raw(TRUE)
+  }
 }
 
 /** A page `{ ...fields, events }` as CBOR; other field values go through the codec. */

@@ -169,6 +169,7 @@ export const EventOut = z
     data: z.unknown().openapi({ description: 'the event data as appended (any JSON value; null when absent)' }),
     metadata: z.record(z.string(), z.unknown()).nullable(),
     tags: z.array(z.string()),
+    erased: z.literal(true).optional().openapi({ description: "present when the event's data subject was erased: data and metadata are null" }),
   })
   .openapi('Event')
 
@@ -266,6 +267,11 @@ export const Problems = {
     eventIds: z.array(z.string()).optional().openapi({ description: "the append's event ids (also those the server chose): retry with exactly these" }),
   }),
   appendRefused: problemOf('append-refused', 'AppendRefusedProblem'),
+  streamDeleted: problemOf('stream-deleted', 'StreamDeletedProblem', { stream: z.string() }),
+  streamTombstoned: problemOf('stream-tombstoned', 'StreamTombstonedProblem', { stream: z.string() }),
+  subjectErased: problemOf('subject-erased', 'SubjectErasedProblem'),
+  retentionNotFound: problemOf('retention-not-found', 'RetentionNotFoundProblem'),
+  subjectNotFound: problemOf('subject-not-found', 'SubjectNotFoundProblem'),
   tooManySubscriptions: problemOf('too-many-subscriptions', 'TooManySubscriptionsProblem', { maxSubscriptions: z.number().int().optional() }),
 }
 

@@ -1,6 +1,7 @@
 import type { Db, Statement } from './db.ts'
 import { afterBeyondLog, appendRefused, conditionFailed, databaseFault, eventIdReused, isEdgelogError, wrongExpectedRevision } from '../core/errors.ts'
 import { expectationHolds } from '../core/expected.ts'
+import { streamTombstoned } from '../core/lifecycle.ts'
 import { matchesQuery, MAX_CONFLICTS } from '../core/query.ts'
 import type {
   AppendCommand,
@@ -31,6 +32,10 @@ export interface CommitOptions {
 interface Head {
   revision: number
   position: number
+  /** soft-deleted and not written since: expectations see no stream, revisions continue */
+  deleted?: boolean
+  /** tombstoned: no append is accepted */
+  hard?: boolean
 }
 
 type Outcome = AppendResult | Error
@@ -105,6 +110,8 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
         sql: `SELECT stream, max(revision) AS revision, max(position) AS position FROM events WHERE stream IN (${placeholders(chunk.length)}) GROUP BY stream`,
         args: chunk,
       })
+      // What removed events left behind (a delete, truncation, retention): merged below.
+      stmts.push({ sql: `SELECT stream, last_revision, last_position, deleted_revision, hard FROM stream_lifecycle WHERE stream IN (${placeholders(chunk.length)})`, args: chunk })
     }
     for (let i = 0; i < ids.length; i += chunks.inList) {
       const chunk = ids.slice(i, i + chunks.inList)
@@ -144,6 +151,12 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
             data: row.data == null ? null : new Uint8Array(row.data as ArrayBuffer),
             metadata: row.metadata == null ? null : new Uint8Array(row.metadata as ArrayBuffer),
           })
+        } else if ('last_revision' in row) {
+          const s = row.stream as string
+          const live = fresh.get(s)
+          const revision = Math.max(live?.revision ?? -1, Number(row.last_revision))
+          const position = Math.max(live?.position ?? 0, Number(row.last_position))
+          fresh.set(s, { revision, position, deleted: row.deleted_revision != null && Number(row.deleted_revision) === revision, hard: Number(row.hard) === 1 })
         } else {
           fresh.set(row.stream as string, { revision: Number(row.revision), position: Number(row.position) })
         }
@@ -189,7 +202,8 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
 
       for (const s of c.streams) {
         const head = overlay.has(s.stream) ? overlay.get(s.stream)! : headOf(s.stream)
-        const actual = head ? head.revision : null
+        if (head?.hard) return void outcomes.push(streamTombstoned(s.stream))
+        const actual = head && !head.deleted ? head.revision : null
         if (!expectationHolds(s.expected, actual)) {
           return void outcomes.push(wrongExpectedRevision(s.stream, s.expected, actual))
         }
@@ -298,30 +312,50 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
     }
   }
 
+  // Lifecycle operations (lifecycle.ts) run between commit groups, never during one: the
+  // sole writer evaluates a group against its cached heads before it writes it, and a
+  // delete landing in between would be overwritten by what it had decided.
+  let turn: Promise<unknown> = Promise.resolve()
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = turn.then(fn, fn)
+    turn = run.catch(() => {})
+    return run
+  }
+
   return {
-    async commitGroup(commands) {
-      if (!options.trustCache) {
-        // Nothing trusted in memory: first the whole group in one write batch, conditions in
-        // SQL. A refused guard or constraint means it rolled back: evaluate command by
-        // command below. Any other error (a lost connection) may hide a commit that went
-        // through, so it fails the group instead of writing it again.
-        const plan = groupInSql(commands, Date.now(), maxParams, chunks.inList)
+    exclusive: (streams, fn) =>
+      serial(async () => {
         try {
-          const outcomes = plan.results(await db.batch(plan.stmts, 'write'))
-          oneTrip++
-          return outcomes
-        } catch (e) {
-          if (!isConstraintError(e)) throw e
-          fallbacks++
+          return await fn()
+        } finally {
+          for (const s of streams) heads.delete(s) // read fresh (with stream_lifecycle) next time
         }
-      }
-      try {
-        return await settle(commands)
-      } catch (e) {
-        forget()
-        throw e
-      }
-    },
+      }),
+    commitGroup: (commands) => serial(() => commitGroup(commands)),
     stats: () => ({ headCacheHits: cacheHits, headCacheMisses: cacheMisses, oneTripGroups: oneTrip, fallbackGroups: fallbacks }),
+  }
+
+  async function commitGroup(commands: AppendCommand[]): Promise<Outcome[]> {
+    if (!options.trustCache) {
+      // Nothing trusted in memory: first the whole group in one write batch, conditions in
+      // SQL. A refused guard or constraint means it rolled back: evaluate command by
+      // command below. Any other error (a lost connection) may hide a commit that went
+      // through, so it fails the group instead of writing it again.
+      const plan = groupInSql(commands, Date.now(), maxParams, chunks.inList)
+      try {
+        const outcomes = plan.results(await db.batch(plan.stmts, 'write'))
+        oneTrip++
+        return outcomes
+      } catch (e) {
+        if (!isConstraintError(e)) throw e
+        fallbacks++
+      }
+    }
+    try {
+      return await settle(commands)
+    } catch (e) {
+      forget()
+      throw e
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { categoryOf, streamHash } from '../core/streams.ts'
 import { ANY, NO_STREAM, STREAM_EXISTS, type AppendCommand, type AppendResult, type AppendedEvent, type ExpectedRevision, type ProposedEvent } from '../core/types.ts'
 import type { SqlResult, SqlValue, Statement } from './db.ts'
+import { ACTUAL_EXPR, actualArgs, HEAD_EXPR, LAST_POSITION_EXPR, NOT_TOMBSTONED } from './lifecycleSql.ts'
 import { matchingPositions } from './query.ts'
 import { resultFor } from './replay.ts'
 import { placeholders } from './rows.ts'
@@ -19,16 +20,18 @@ import { placeholders } from './rows.ts'
  * a NULL tag, which SQLite's NOT NULL constraint always refuses. `IS NOT 1` fires for
  * false and for NULL alike.
  */
-const guard = (ok: string, args: SqlValue[]): Statement => ({
+export const guard = (ok: string, args: SqlValue[]): Statement => ({
   sql: `INSERT INTO event_tags (tag, position) SELECT NULL, 0 WHERE (${ok}) IS NOT 1`,
   args,
 })
 
+// A stream's actual revision counts removed events (lifecycleSql.ts): a soft-deleted
+// stream reads as no stream, and its revisions continue after the removed head.
 function expectation(stream: string, expected: ExpectedRevision): Statement | undefined {
   if (expected === ANY) return undefined
-  if (expected === NO_STREAM) return guard('NOT EXISTS (SELECT 1 FROM events WHERE stream = ?)', [stream])
-  if (expected === STREAM_EXISTS) return guard('EXISTS (SELECT 1 FROM events WHERE stream = ?)', [stream])
-  return guard('(SELECT max(revision) FROM events WHERE stream = ?) IS ?', [stream, expected])
+  if (expected === NO_STREAM) return guard(`${ACTUAL_EXPR} IS NULL`, actualArgs(stream))
+  if (expected === STREAM_EXISTS) return guard(`${ACTUAL_EXPR} IS NOT NULL`, actualArgs(stream))
+  return guard(`${ACTUAL_EXPR} IS ?`, [...actualArgs(stream), expected])
 }
 
 const COLUMNS = 6 // per VALUES row: k, id, type, data, metadata, tags
@@ -43,12 +46,12 @@ function insertRows(stream: string | null, events: ProposedEvent[], time: number
   const values = Array.from({ length: events.length }, () => `(${placeholders(COLUMNS)})`).join(', ')
   // INSERT ... SELECT reading its own table: SQLite computes every row before inserting
   // any, so the head and the last position are read once, before this statement's rows.
-  const revision = stream === null ? 'NULL' : '(SELECT coalesce(max(revision), -1) FROM events WHERE stream = ?) + v.column1'
+  const revision = stream === null ? 'NULL' : `${HEAD_EXPR} + v.column1`
   const sql =
     'INSERT INTO events (position, id, stream, revision, category, stream_hash, type, time, data, metadata, tags) ' +
-    `SELECT (SELECT coalesce(max(position), 0) FROM events) + v.column1, v.column2, ?, ${revision}, ?, ?, v.column3, ?, v.column4, v.column5, v.column6 ` +
+    `SELECT ${LAST_POSITION_EXPR} + v.column1, v.column2, ?, ${revision}, ?, ?, v.column3, ?, v.column4, v.column5, v.column6 ` +
     `FROM (VALUES ${values}) AS v ORDER BY v.column1 RETURNING position, revision`
-  const head: SqlValue[] = stream === null ? [null] : [stream, stream]
+  const head: SqlValue[] = stream === null ? [null] : [stream, stream, stream]
   return { sql, args: [...head, stream === null ? null : categoryOf(stream), stream === null ? null : streamHash(stream), time, ...args] }
 }
 
@@ -77,13 +80,15 @@ interface Part {
 export function groupInSql(commands: AppendCommand[], time: number, maxParams: number, inList: number) {
   const stmts: Statement[] = []
   const parts: Part[] = []
-  const maxRows = Math.max(1, Math.floor((maxParams - 5) / COLUMNS))
+  const maxRows = Math.max(1, Math.floor((maxParams - 6) / COLUMNS))
   // A condition's `after` must be a committed position: checked before any row of the group.
   for (const c of commands) {
-    if (c.condition?.after !== undefined) stmts.push(guard('? <= (SELECT coalesce(max(position), 0) FROM events)', [c.condition.after]))
+    if (c.condition?.after !== undefined) stmts.push(guard(`? <= ${LAST_POSITION_EXPR}`, [c.condition.after]))
   }
   commands.forEach((c, command) => {
     for (const s of c.streams) {
+      // A tombstoned (hard-deleted) stream takes no event, whatever the expectation.
+      stmts.push(guard(NOT_TOMBSTONED, [s.stream]))
       const g = expectation(s.stream, s.expected)
       if (g) stmts.push(g)
     }

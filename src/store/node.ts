@@ -46,6 +46,9 @@ export async function openStore(options: OpenOptions): Promise<Store> {
     ? createClient({ url: options.url, concurrency: 1, timeout: 10_000 })
     : createClient({ url: options.url, authToken: options.authToken, fetch: fetchWithTimeout(timeoutMs) })
   try {
+    // auto_vacuum takes effect only before the first table exists (a new file): retention's
+    // incremental vacuum can then return freed pages to the file system (docs/api.md).
+    if (local) await client.execute('PRAGMA auto_vacuum = INCREMENTAL')
     if (local) await client.execute('PRAGMA journal_mode = WAL')
     if (options.migrate !== false) await migrate(client, MIGRATIONS)
   } catch (e) {

@@ -1,11 +1,12 @@
 import type { SqlRow } from './db.ts'
 import { uuidToString } from '../core/uuid.ts'
 import type { StoredEvent } from '../core/types.ts'
+import { LAST_POSITION_EXPR } from './lifecycleSql.ts'
 
 export const EVENT_COLUMNS = 'position, id, stream, revision, type, time, data, metadata, tags'
 
-/** The last committed position, 0 when the log is empty (`p`). */
-export const LAST_POSITION = 'SELECT coalesce(max(position), 0) AS p FROM events'
+/** The last committed position, 0 when the log is empty (`p`); removed events count (never reused). */
+export const LAST_POSITION = `SELECT ${LAST_POSITION_EXPR} AS p`
 
 const bytes = (v: unknown): Uint8Array | null =>
   v == null ? null : v instanceof Uint8Array ? v : new Uint8Array(v as ArrayBuffer)

@@ -49,3 +49,53 @@ export const consumers = sqliteTable('consumers', {
   position: integer('position').notNull(),
   updatedAt: integer('updated_at').notNull().default(sql`(unixepoch() * 1000)`),
 })
+
+/**
+ * Data lifecycle (docs/api.md "Data lifecycle"): one row per stream that lost events to a
+ * delete, a truncation or retention. Removed events leave no row in `events`, so this row
+ * keeps what they must not take with them: the stream's head (revisions continue from it)
+ * and the last position (positions are never reused, even when the log's last event goes).
+ */
+export const streamLifecycle = sqliteTable(
+  'stream_lifecycle',
+  {
+    stream: text('stream').primaryKey(),
+    // events below this revision are gone
+    floor: integer('floor').notNull().default(0),
+    // the highest revision and position removed from this stream
+    lastRevision: integer('last_revision').notNull(),
+    lastPosition: integer('last_position').notNull(),
+    // soft delete: the head at the delete; the stream reads as deleted while its head is still this
+    deletedRevision: integer('deleted_revision'),
+    // hard delete (tombstone): the stream can never be written or read again
+    hard: integer('hard').notNull().default(0),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('stream_lifecycle_last_position').on(t.lastPosition)],
+)
+
+/** Retention policies: per stream or per category, a maximum age (ms) and/or count. */
+export const retention = sqliteTable(
+  'retention',
+  {
+    scope: text('scope', { enum: ['stream', 'category'] }).notNull(),
+    name: text('name').notNull(),
+    maxAgeMs: integer('max_age_ms'),
+    maxCount: integer('max_count'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.name] })],
+)
+
+/**
+ * Crypto-shredding (docs/api.md "Erasure"): one key per data subject, wrapped by the master
+ * key (ENCRYPTION_KEY) whose fingerprint is `kek`. Erasure replaces the row with one whose
+ * `wrapped` is NULL: the subject's events can never be decrypted again.
+ */
+export const subjectKeys = sqliteTable('subject_keys', {
+  subject: text('subject').primaryKey(),
+  wrapped: blob('wrapped', { mode: 'buffer' }),
+  kek: text('kek').notNull(),
+  createdAt: integer('created_at').notNull(),
+  erasedAt: integer('erased_at'),
+})

@@ -20,6 +20,10 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
   // here: +20% for 100 concurrent single-event appends. Costs WAL disk space and a longer
   // WAL replay after a crash. https://sqlite.org/wal.html#automatic_checkpoint
   db.exec('PRAGMA wal_autocheckpoint = 10000')
+  // Deleted content is overwritten with zeros, not left in free space: an erased subject's
+  // key and removed events do not linger in the file (docs/api.md "Data lifecycle").
+  // Costs deletes a little; appends write no more.
+  db.exec('PRAGMA secure_delete = ON')
   const cache = new Map<string, Prepared>()
 
   const prepared = (sql: string): Prepared => {
@@ -36,7 +40,9 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
     const sql = typeof s === 'string' ? s : s.sql
     const args = (typeof s === 'string' ? [] : s.args) as SqlValue[]
     const stmt = prepared(sql)
-    if (stmt.reader) return { rows: stmt.all(args) as Record<string, unknown>[] }
+    // PRAGMA incremental_vacuum reports no columns (reader is false) yet yields a row per
+    // freed page: run() would step it once and leave it in progress, holding the lock.
+    if (stmt.reader || sql.startsWith('PRAGMA')) return { rows: stmt.all(args) as Record<string, unknown>[] }
     stmt.run(args)
     return { rows: [] }
   }

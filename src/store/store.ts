@@ -5,12 +5,20 @@ import { createCommitBackend } from './commitGroup.ts'
 import { createConsumerStore } from './consumers.ts'
 import { createReader } from './reads.ts'
 import type { Replica } from './replica.ts'
+import type { LifecycleStore } from '../core/lifecycle.ts'
+import { createLifecycleStore } from './lifecycle.ts'
+import type { SubjectKeyStore } from '../core/lifecycleSubjects.ts'
+import { createSubjectKeyStore } from './lifecycleSubjects.ts'
 
 export interface Store {
   backend: CommitBackend
   reader: EventReader
   /** named consumers' checkpoints */
   consumers: ConsumerStore
+  /** deletes, truncation, retention (docs/api.md "Data lifecycle") */
+  lifecycle: LifecycleStore
+  /** data subjects' keys (crypto-shredding) */
+  subjectKeys: SubjectKeyStore
   /** true when this process trusts its in-memory stream heads (sole writer of a local file) */
   trustCache: boolean
   close(): Promise<void>
@@ -39,6 +47,8 @@ export function createStore(client: Db, options: StoreOptions = {}): Store {
     backend,
     reader,
     consumers: createConsumerStore(client),
+    lifecycle: createLifecycleStore(client),
+    subjectKeys: createSubjectKeyStore(client),
     trustCache,
     async close() {
       replica?.close()

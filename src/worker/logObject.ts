@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers'
 import { addExtension, Encoder } from 'cbor-x/index-no-eval'
 import { createLogger, loadConfig } from '../config.ts'
 import { createEventLog } from '../core/eventLog.ts'
+import { createLifecycle } from '../core/lifecycle.ts'
 import { createApp } from '../http/app.ts'
 import { makeCodec } from '../store/codec.ts'
 import { docs } from './assets.ts'
@@ -36,7 +37,9 @@ export class EventLogObject extends DurableObject<WorkerEnv> {
         liveSignal: true,
         pollIntervalMs: config.pollIntervalMs,
       })
-      this.app = createApp({ log, logger: createLogger(config.logLevel), sse: { heartbeatMs: config.sseHeartbeatMs }, describeTenants: true, docs })
+      // Retention runs when POST /v1/retention/run is called (no timer outlives a request).
+      const lifecycle = createLifecycle(store.lifecycle, store.backend, { retentionBatch: config.retentionBatch })
+      this.app = createApp({ log, lifecycle, logger: createLogger(config.logLevel), sse: { heartbeatMs: config.sseHeartbeatMs }, describeTenants: true, docs })
     })
   }
 

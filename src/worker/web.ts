@@ -1,6 +1,7 @@
 import { addExtension, Encoder } from 'cbor-x/index-no-eval'
 import { createLogger, loadConfig } from '../config.ts'
 import { createEventLog } from '../core/eventLog.ts'
+import { createLifecycle } from '../core/lifecycle.ts'
 import { createApp } from '../http/app.ts'
 import { makeCodec } from '../store/codec.ts'
 import { openWebStore } from '../store/web.ts'
@@ -23,7 +24,9 @@ export function webFetch(request: Request, env: WorkerEnv, ctx: ExecutionContext
     const log = createEventLog({ ...store, codec: makeCodec({ Encoder, addExtension }), limits: config.limits, writer, pollIntervalMs: config.pollIntervalMs })
     const logger = createLogger(config.logLevel)
     // No metrics: per-isolate counters mean nothing; Workers Analytics and Logs replace them.
-    app = createApp({ log, auth: { tokens: config.authTokens, readTokens: config.readTokens }, logger, sse: { heartbeatMs: config.sseHeartbeatMs }, corsOrigins: config.corsOrigins, docs })
+    // Retention runs when POST /v1/retention/run is called (no timer outlives a request).
+    const lifecycle = createLifecycle(store.lifecycle, store.backend, { retentionBatch: config.retentionBatch })
+    app = createApp({ log, lifecycle, auth: { tokens: config.authTokens, readTokens: config.readTokens }, logger, sse: { heartbeatMs: config.sseHeartbeatMs }, corsOrigins: config.corsOrigins, docs })
   }
   // A request waiting for a group commit that another request's context runs has no
   // I/O of its own pending, and workerd would cancel it as hung: a timer keeps it live.

@@ -11,6 +11,7 @@ import { badInputTests } from './badInput.ts'
 import { contractClient } from './client.ts'
 import { clientLibTests } from './clientLib.ts'
 import { corsTests } from './cors.ts'
+import { lifecycleTests } from './lifecycle.ts'
 import { protocolTests } from './protocol.ts'
 import { readTests } from './reads.ts'
 import { valueTests } from './values.ts'
@@ -26,5 +27,6 @@ export function contractSuite(name: string, getBaseUrl: () => string): void {
     valueTests(client, getBaseUrl)
     corsTests(client)
     clientLibTests(getBaseUrl)
+    lifecycleTests(client, getBaseUrl)
   })
 }

@@ -30,6 +30,7 @@ export function registerAppendRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
             S.Problems.conditionFailed,
             S.Problems.eventIdReused,
           ),
+          410,
           ...WRITE,
         ),
       },

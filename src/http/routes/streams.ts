@@ -1,11 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
-import { EdgelogError, invalidRequest, streamNotFound } from '../../core/errors.ts'
+import { EdgelogError, invalidRequest } from '../../core/errors.ts'
 import { NO_STREAM, type AppendResult, type ExpectedRevision } from '../../core/types.ts'
 import type { AppDeps } from '../app.ts'
 import { bodyOf, cborBody, send, sendEvents, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
 import { bodyContent, Headers, jsonAndCbor, problems, V1, WRITE, wrongRevision409 } from './doc.ts'
 import { Problems } from '../schemas.ts'
+import { headOfEmpty } from './lifecycle.ts'
 
 const StreamParam = z.object({ stream: S.StreamName.openapi({ param: { name: 'stream', in: 'path' } }) })
 
@@ -13,7 +14,7 @@ const StreamParam = z.object({ stream: S.StreamName.openapi({ param: { name: 'st
  * RFC 9110 §13.1: `If-Match: "7"` = expected revision 7, `If-None-Match: *` = the stream
  * must not exist. A header that disagrees with the body's expectedRevision is a 400.
  */
-function expectedFrom(ifMatch: string | undefined, ifNoneMatch: string | undefined, body: ExpectedRevision | undefined) {
+export function expectedFrom(ifMatch: string | undefined, ifNoneMatch: string | undefined, body: ExpectedRevision | undefined) {
   let header: ExpectedRevision | undefined
   if (ifMatch !== undefined) {
     const m = /^\s*"(\d{1,15})"\s*$/.exec(ifMatch)
@@ -32,7 +33,7 @@ function expectedFrom(ifMatch: string | undefined, ifNoneMatch: string | undefin
 }
 
 /** 412 instead of 409 when the expectation came from a conditional header (RFC 9110 §15.5.13). */
-function asPreconditionFailed(e: unknown): unknown {
+export function asPreconditionFailed(e: unknown): unknown {
   if (e instanceof EdgelogError && e.kind === 'wrong-expected-revision') {
     return new EdgelogError(412, 'precondition-failed', 'Precondition failed', e.message, e.extensions)
   }
@@ -78,6 +79,7 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
         ...problems(
           400,
           wrongRevision409('The expected revision did not hold (wrong-expected-revision), or an event id is already stored for a different event (event-id-reused); nothing written', Problems.eventIdReused),
+          410,
           412,
           ...WRITE,
         ),
@@ -114,7 +116,7 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       },
       responses: {
         200: { description: 'A page of events; ETag is the current revision', headers: { ETag: Headers.ETag }, content: jsonAndCbor(S.StreamPage) },
-        ...problems(400, streamNotFound404, ...V1),
+        ...problems(400, streamNotFound404, 410, ...V1),
       },
     }),
     async (c) => {
@@ -122,11 +124,12 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       const q = c.req.valid('query')
       const direction = q.direction ?? 'forward'
       const limit = q.limit ?? limits.defaultPageSize
-      const [events, head] = await Promise.all([
+      const [events, found] = await Promise.all([
         log.reader.readStream(stream, { from: q.from, limit, direction, maxBytes: limits.maxPageBytes }),
         log.reader.head(stream),
       ])
-      if (!head) throw streamNotFound(stream)
+      // no events: deleted, tombstoned, truncated to nothing, or never written (lifecycle.ts)
+      const head = found ?? (await headOfEmpty(deps, stream))
       // `next` follows the last event sent: a page cut by bytes continues exactly there.
       const nextAfter = (shown: typeof events) => {
         const last = shown[shown.length - 1]?.revision
@@ -145,13 +148,12 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       request: { params: StreamParam },
       responses: {
         200: { description: 'The head; ETag is the revision', headers: { ETag: Headers.ETag }, content: jsonAndCbor(S.Head) },
-        ...problems(400, streamNotFound404, ...V1),
+        ...problems(400, streamNotFound404, 410, ...V1),
       },
     }),
     async (c) => {
       const { stream } = c.req.valid('param')
-      const head = await log.reader.head(stream)
-      if (!head) throw streamNotFound(stream)
+      const head = (await log.reader.head(stream)) ?? (await headOfEmpty(deps, stream))
       return send(c, codec, 200, head, { ETag: `"${head.revision}"` })
     },
   )
