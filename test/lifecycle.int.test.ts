@@ -75,7 +75,7 @@ describe('data lifecycle on a file (retention by age, pages, metrics, auth)', ()
     clock = firstTime + 60_000
     assert.deepEqual((await ok(req('/v1/retention/run', 'POST', {}))).removed, 0)
 
-    const pagesBefore = metricLine(await (await app.request('/metrics')).text(), 'edgelog_database_pages ')
+    const pagesBefore = metricLine(await (await app.request('/metrics', { headers: { authorization: 'Bearer ro' } })).text(), 'edgelog_database_pages ')
     // now - maxAge = youngTime: every older event is due, the young ones are not
     clock = youngTime + 60_000
     const steps: Array<{ removed: number; done: boolean; pages: { before: number; after: number; free: number } }> = []
@@ -88,7 +88,7 @@ describe('data lifecycle on a file (retention by age, pages, metrics, auth)', ()
     assert.deepEqual(steps.map((s) => s.removed), [100, 100, 100, 0].slice(0, steps.length))
     assert.ok(steps.at(-1)!.done)
     assert.ok(steps[0].pages.after < steps[0].pages.before, `incremental vacuum freed no pages: ${JSON.stringify(steps[0].pages)}`)
-    const metrics = await (await app.request('/metrics')).text()
+    const metrics = await (await app.request('/metrics', { headers: { authorization: 'Bearer ro' } })).text()
     const pagesAfter = metricLine(metrics, 'edgelog_database_pages ')
     assert.ok(pagesAfter < pagesBefore - 100, `pages ${pagesBefore} -> ${pagesAfter}`)
     assert.equal(metricLine(metrics, 'edgelog_events_removed_total{reason="retention"}'), 300)
@@ -134,10 +134,10 @@ describe('data lifecycle on a file (retention by age, pages, metrics, auth)', ()
   it('deletes and truncations show in /metrics', async () => {
     const stream = `met${randomUUID().slice(0, 6)}-1`
     await ok(req(`/v1/streams/${stream}`, 'POST', { events: [{ type: 'A' }, { type: 'B' }, { type: 'C' }] }), 201)
-    const before = await (await app.request('/metrics')).text()
+    const before = await (await app.request('/metrics', { headers: { authorization: 'Bearer ro' } })).text()
     await ok(req(`/v1/streams/${stream}/truncate`, 'POST', { before: 1 }))
     await ok(req(`/v1/streams/${stream}`, 'DELETE'))
-    const after = await (await app.request('/metrics')).text()
+    const after = await (await app.request('/metrics', { headers: { authorization: 'Bearer ro' } })).text()
     const delta = (prefix: string) => (metricLine(after, prefix) || 0) - (metricLine(before, prefix) || 0)
     assert.equal(delta('edgelog_events_removed_total{reason="truncate"}'), 1)
     assert.equal(delta('edgelog_events_removed_total{reason="delete"}'), 2)

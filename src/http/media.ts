@@ -106,11 +106,18 @@ export const strictJsonBody: MiddlewareHandler<Env> = async (c, next) => {
 }
 
 /**
- * The first integer literal of a JSON text (outside strings) whose value a double cannot
- * hold exactly (beyond Number.MAX_SAFE_INTEGER), or undefined. Fractions and exponents are
+ * The first integer literal of a JSON text (outside strings) that a double cannot hold, so
+ * it would read back as another number (e.g. 12345678901234567890 as 12345678901234567000),
+ * or undefined. Fractions and exponents are
  * doubles by intent (RFC 8259 §6), and read back with the same value.
  */
 export function unsafeInteger(text: string): string | undefined {
+  // Exactly the number sent, or its shortest form (how a large double is written,
+  // e.g. -36045629436969420000): either way a reader gets the text that was sent.
+  const readsBack = (digits: string) => {
+    const n = Number(digits)
+    return Number.isSafeInteger(n) || String(n) === digits || BigInt(n).toString() === digits
+  }
   const n = text.length
   for (let i = 0; i < n; i++) {
     const ch = text.charCodeAt(i)
@@ -129,7 +136,7 @@ export function unsafeInteger(text: string): string | undefined {
       while (i < n && /[0-9eE+.-]/.test(text[i])) i++
     } else {
       const digits = text.slice(start, i)
-      if (digits.replace('-', '').length >= 16 && !Number.isSafeInteger(Number(digits))) return digits
+      if (digits.replace('-', '').length >= 16 && !readsBack(digits)) return digits
     }
     i--
   }

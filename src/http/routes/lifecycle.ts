@@ -6,7 +6,7 @@ import type { AppDeps } from '../app.ts'
 import { bodyOf, cborBody, send, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
 import { asPreconditionFailed, expectedFrom } from './streams.ts'
-import { bodyContent, jsonAndCbor, problems } from './doc.ts'
+import { bodyContent, jsonAndCbor, problems, V1, WRITE } from './doc.ts'
 
 const StreamParam = z.object({ stream: S.StreamName.openapi({ param: { name: 'stream', in: 'path' } }) })
 const CategoryParam = z.object({ category: S.StreamName.openapi({ param: { name: 'category', in: 'path' }, example: 'account' }) })
@@ -71,6 +71,7 @@ export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
     createRoute({
       method: 'delete',
       path: '/v1/streams/{stream}',
+      operationId: 'deleteStream',
       summary: 'Delete a stream (soft, or hard with ?hard=true)',
       description: 'Soft: its events are removed; an append recreates it and revisions continue. Hard: a tombstone, never written or read again (410).',
       request: {
@@ -78,7 +79,7 @@ export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
         query: z.object({ hard: z.enum(['true', 'false'], { error: 'hard is true or false' }).optional(), expectedRevision: ExpectedQuery }),
         headers: z.object({ 'if-match': z.string().optional(), 'if-none-match': z.string().optional() }),
       },
-      responses: { 200: { description: 'Deleted', content: jsonAndCbor(Removal) }, ...problems(400, 404, 409, 410, 412) },
+      responses: { 200: { description: 'Deleted', content: jsonAndCbor(Removal) }, ...problems(400, 404, 409, 410, 412, ...WRITE) },
     }),
     async (c) => {
       const { stream } = c.req.valid('param')
@@ -92,6 +93,7 @@ export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
     createRoute({
       method: 'post',
       path: '/v1/streams/{stream}/truncate',
+      operationId: 'truncateStream',
       summary: 'Remove the events of a stream below a revision',
       middleware: [cborBody(TruncateBody, codec)] as const,
       request: {
@@ -99,7 +101,7 @@ export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
         headers: z.object({ 'if-match': z.string().optional(), 'if-none-match': z.string().optional() }),
         body: bodyContent(TruncateBody),
       },
-      responses: { 200: { description: 'Truncated', content: jsonAndCbor(Removal) }, ...problems(400, 404, 409, 410, 412) },
+      responses: { 200: { description: 'Truncated', content: jsonAndCbor(Removal) }, ...problems(400, 404, 409, 410, 412, ...WRITE) },
     }),
     async (c) => {
       const { stream } = c.req.valid('param')
@@ -111,10 +113,11 @@ export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
 
   const policyRoutes = (scope: RetentionScope, segment: string, Param: typeof StreamParam | typeof CategoryParam, key: 'stream' | 'category') => {
     const path = `/v1/retention/${segment}/{${key}}`
+    const Scope = scope === 'stream' ? 'Stream' : 'Category'
     const nameOf = (p: Record<string, string>) => p[key]
     const out = (p: { scope: RetentionScope; name: string; maxAgeMs: number | null; maxCount: number | null }) => ({ scope: p.scope, name: p.name, maxAge: p.maxAgeMs, maxCount: p.maxCount })
     app.openapi(
-      createRoute({ method: 'get', path, summary: `The retention policy of a ${scope}`, request: { params: Param }, responses: { 200: { description: 'The policy', content: jsonAndCbor(PolicyOut) }, ...problems(400, 404) } }),
+      createRoute({ method: 'get', path, operationId: `get${Scope}Retention`, summary: `The retention policy of a ${scope}`, request: { params: Param }, responses: { 200: { description: 'The policy', content: jsonAndCbor(PolicyOut) }, ...problems(400, 404, ...V1) } }),
       async (c) => {
         const name = nameOf(c.req.valid('param') as Record<string, string>)
         const p = await lc().getRetention(scope, name)
@@ -126,10 +129,11 @@ export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       createRoute({
         method: 'put',
         path,
+        operationId: `set${Scope}Retention`,
         summary: `Set the retention policy of a ${scope}`,
         middleware: [cborBody(PolicyBody, codec)] as const,
         request: { params: Param, body: bodyContent(PolicyBody) },
-        responses: { 200: { description: 'The policy now', content: jsonAndCbor(PolicyOut) }, ...problems(400) },
+        responses: { 200: { description: 'The policy now', content: jsonAndCbor(PolicyOut) }, ...problems(400, ...WRITE) },
       }),
       async (c) => {
         const name = nameOf(c.req.valid('param') as Record<string, string>)
@@ -140,7 +144,7 @@ export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       },
     )
     app.openapi(
-      createRoute({ method: 'delete', path, summary: `Remove the retention policy of a ${scope}`, request: { params: Param }, responses: { 204: { description: 'Removed' }, ...problems(400, 404) } }),
+      createRoute({ method: 'delete', path, operationId: `remove${Scope}Retention`, summary: `Remove the retention policy of a ${scope}`, request: { params: Param }, responses: { 204: { description: 'Removed' }, ...problems(400, 404, ...WRITE) } }),
       async (c) => {
         const name = nameOf(c.req.valid('param') as Record<string, string>)
         if (!(await lc().deleteRetention(scope, name))) throw noPolicy(scope, name)
@@ -155,6 +159,7 @@ export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
     createRoute({
       method: 'post',
       path: '/v1/retention/run',
+      operationId: 'runRetention',
       summary: 'Run one bounded step of the retention pass now',
       description: 'Removes at most one batch of events past their policies, then frees pages. `done: false`: more is due; call again. Body: `{}`.',
       middleware: [cborBody(RunBody, codec)] as const,
@@ -164,6 +169,7 @@ export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
           description: 'What the step did',
           content: jsonAndCbor(z.object({ removed: z.number().int(), done: z.boolean(), pages: z.object({ before: z.number().int(), after: z.number().int(), free: z.number().int() }).nullable() }).openapi('RetentionStep')),
         },
+        ...problems(400, ...WRITE),
       },
     }),
     async (c) => {
@@ -176,10 +182,11 @@ export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
     createRoute({
       method: 'delete',
       path: '/v1/subjects/{subject}',
+      operationId: 'eraseSubject',
       summary: "Erase a data subject: destroy its key (crypto-shredding)",
       description: 'Events tagged subject:<id> then read with data and metadata null and erased: true; a SubjectErased event records the erasure.',
       request: { params: z.object({ subject: SubjectId.openapi({ param: { name: 'subject', in: 'path' } }) }) },
-      responses: { 200: { description: 'Erased', content: jsonAndCbor(z.object({ subject: z.string(), erased: z.literal(true), position: z.number().int() }).openapi('Erasure')) }, ...problems(400, 404) },
+      responses: { 200: { description: 'Erased', content: jsonAndCbor(z.object({ subject: z.string(), erased: z.literal(true), position: z.number().int() }).openapi('Erasure')) }, ...problems(400, 404, 501, ...WRITE) },
     }),
     async (c) => {
       const { subject } = c.req.valid('param')
@@ -194,7 +201,7 @@ export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
   )
 
   app.openapi(
-    createRoute({ method: 'get', path: '/v1/retention', summary: 'Every retention policy', responses: { 200: { description: 'The policies', content: jsonAndCbor(z.object({ policies: z.array(PolicyOut) })) } } }),
+    createRoute({ method: 'get', path: '/v1/retention', operationId: 'listRetention', summary: 'Every retention policy', responses: { 200: { description: 'The policies', content: jsonAndCbor(z.object({ policies: z.array(PolicyOut) })) }, ...problems(...V1) } }),
     async (c) => {
       const policies = (await lc().listRetention()).map((p) => ({ scope: p.scope, name: p.name, maxAge: p.maxAgeMs, maxCount: p.maxCount }))
       return send(c, codec, 200, { policies })
