@@ -71,17 +71,21 @@ export function createSharedTail(options: SharedTailOptions) {
   }
   let position = 0
   let reading: Promise<void> | undefined
+  let readingSince = 0
+  let generation = 0
   let again = false
   let lastPoll = 0
   let reads = 0
 
-  async function run(triggeredAt: number): Promise<void> {
+  async function run(triggeredAt: number, gen: number): Promise<void> {
     try {
       do {
         again = false
         for (;;) {
           if (members.size === 0) return
           const page = await reader.readAll({ from: position + 1, limit: pageSize, maxBytes })
+          // abandoned meanwhile (see poll): a newer read delivers, this one must not twice
+          if (gen !== generation) return
           reads++
           if (!page.length) break
           const upTo = page[page.length - 1].position
@@ -93,20 +97,31 @@ export function createSharedTail(options: SharedTailOptions) {
         triggeredAt = performance.now()
       } while (again)
     } catch {
+      if (gen !== generation) return
       // Members read on their own again and meet the fault there (an error to their client).
       for (const m of [...members]) {
         remove(m)
         m.evict()
       }
     } finally {
-      reading = undefined
+      if (gen === generation) reading = undefined
     }
   }
 
   // After the current turn: the commit that triggered it answers its appends first.
   const start = () => {
     const t0 = performance.now()
-    return (reading = Promise.resolve().then(() => run(t0)))
+    const gen = ++generation
+    readingSince = t0
+    return (reading = Promise.resolve().then(() => run(t0, gen)))
+  }
+  // On Workers a read belongs to the request that started it: when that request ends first,
+  // its promise may never settle. So a poll waits for another member's read only this long,
+  // on a timer of its own, and then starts a read of its own.
+  const staleMs = Math.max(4 * pollIntervalMs, 2_000)
+  const bounded = (p: Promise<void>) => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    return Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, staleMs)))]).finally(() => clearTimeout(timer))
   }
 
   return {
@@ -149,10 +164,11 @@ export function createSharedTail(options: SharedTailOptions) {
 
     /** Poll mode: one read per interval for the whole process, whoever asks. */
     poll(): Promise<void> {
-      if (reading) return reading
+      if (reading && performance.now() - readingSince < staleMs) return bounded(reading)
+      if (reading) reading = undefined // abandoned: see staleMs
       if (members.size === 0 || performance.now() - lastPoll < pollIntervalMs / 2) return Promise.resolve()
       lastPoll = performance.now()
-      return start()
+      return bounded(start())
     },
   }
 }

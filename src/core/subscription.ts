@@ -247,19 +247,28 @@ export function createSubscriptions(options: SubscriptionsOptions) {
     if (!liveSignal) advance(position)
   }
 
+  const boundedBy = (p: Promise<void>, ms: number) => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    return Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer))
+  }
   // Poll mode, nobody live: long polls still share one look at the head per interval.
   let headCheck: Promise<void> | undefined
   let lastHeadCheck = 0
   function pollHead(): Promise<void> {
     if (tail.size) return tail.poll()
-    if (headCheck) return headCheck
+    // As the shared tail's poll: another request's check is awaited only so long (Workers).
+    const staleMs = Math.max(4 * pollIntervalMs, 2_000)
+    if (headCheck && performance.now() - lastHeadCheck < staleMs) return boundedBy(headCheck, staleMs)
     if (performance.now() - lastHeadCheck < pollIntervalMs / 2) return Promise.resolve()
     lastHeadCheck = performance.now()
-    headCheck = reader
+    const check: Promise<void> = reader
       .lastPosition()
       .then(advance, () => {})
-      .finally(() => (headCheck = undefined))
-    return headCheck
+      .finally(() => {
+        if (headCheck === check) headCheck = undefined
+      })
+    headCheck = check
+    return boundedBy(check, staleMs)
   }
 
   /**
