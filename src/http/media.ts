@@ -6,7 +6,7 @@ import type { Codec, StoredEvent } from '../core/types.ts'
 import { MAX_DEPTH_CEILING } from '../core/limits.ts'
 import { cborBodyProblem } from './cborCheck.ts'
 import { encodeEventPage } from './cborPage.ts'
-import { jsonPageStream } from './jsonPage.ts'
+import { jsonPage } from './jsonPage.ts'
 import { payloadJson } from './jsonValue.ts'
 import { issuesOf } from './problem.ts'
 import { invalidUtf8At } from './utf8.ts'
@@ -209,8 +209,8 @@ export function sendEvents(
     return c.body(encodeEventPage(fieldsOf(events), events, codec), 200, { ...headers, 'Content-Type': CBOR_TYPE })
   }
   // Payloads render through payloadJson (exact integers, byte strings...), which
-  // JSON.stringify of decoded values cannot do; the page streams within its byte budget.
-  const body = jsonPageStream(events, (e) => eventJson(e, codec), fieldsOf, maxBytes)
+  // JSON.stringify of decoded values cannot do; a large page streams within its byte budget.
+  const body = jsonPage(events, (e) => eventJson(e, codec), fieldsOf, maxBytes)
   return c.body(body, 200, { ...headers, 'Content-Type': JSON_TYPE })
 }
 
