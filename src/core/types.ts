@@ -173,4 +173,6 @@ export interface EventReader {
 export interface Codec {
   encode(value: unknown): Uint8Array<ArrayBuffer>
   decode(bytes: Uint8Array): unknown
+  /** a client's CBOR body: as decode, but every map key kept as sent (`__proto__` too) */
+  decodeBody(bytes: Uint8Array): unknown
 }

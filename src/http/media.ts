@@ -165,7 +165,7 @@ export function cborBody(schema: ZodType, codec: Codec): MiddlewareHandler<Env> 
       }
       let value: unknown
       try {
-        value = codec.decode(bytes)
+        value = codec.decodeBody(bytes)
       } catch (e) {
         throw malformedBody(`The CBOR body cannot be decoded: ${(e as Error).message}`)
       }

@@ -47,11 +47,13 @@ export function makeCodec(cborx: CborX): Codec {
   const cbor = new cborx.Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false })
   // cbor-x renames a `__proto__` key to `__proto_` when it builds objects (a prototype
   // pollution guard), so such a body is decoded to Maps and turned into objects that keep
-  // the key as an own property, as JSON.parse does (ECMA-262 §25.5.1).
+  // the key as an own property, as JSON.parse does (ECMA-262 §25.5.1). Only bodies: JSON
+  // readers render such a payload by the transcoder (jsonValue.ts), never through decode.
   const asMaps = new cborx.Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false })
   return {
     encode: (value) => cbor.encode(value) as Uint8Array<ArrayBuffer>,
-    decode: (bytes) => (hasProtoKey(bytes) ? ownKeys(asMaps.decode(bytes)) : cbor.decode(bytes)),
+    decode: (bytes) => cbor.decode(bytes),
+    decodeBody: (bytes) => (hasProtoKey(bytes) ? ownKeys(asMaps.decode(bytes)) : cbor.decode(bytes)),
   }
 }
 
