@@ -39,6 +39,19 @@ export interface SharedTailOptions {
   onPage?: (events: StoredEvent[], fanoutMs: number) => void
 }
 
+/**
+ * On Workers a read belongs to the request that started it: when that request ends first,
+ * its promise may never settle. So a poll waits for a read another request started only
+ * this long, on a timer of its own, and then reads on its own.
+ */
+export const staleAfter = (pollIntervalMs: number) => Math.max(4 * pollIntervalMs, 2_000)
+
+/** `p`, or nothing after `ms` (a timer of the caller's own request). */
+export function awaitAtMost(p: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  return Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer))
+}
+
 export function createSharedTail(options: SharedTailOptions) {
   const { reader, pageSize, maxBytes, pollIntervalMs } = options
   const members = new Set<TailMember>()
@@ -115,14 +128,8 @@ export function createSharedTail(options: SharedTailOptions) {
     readingSince = t0
     return (reading = Promise.resolve().then(() => run(t0, gen)))
   }
-  // On Workers a read belongs to the request that started it: when that request ends first,
-  // its promise may never settle. So a poll waits for another member's read only this long,
-  // on a timer of its own, and then starts a read of its own.
-  const staleMs = Math.max(4 * pollIntervalMs, 2_000)
-  const bounded = (p: Promise<void>) => {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    return Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, staleMs)))]).finally(() => clearTimeout(timer))
-  }
+  const staleMs = staleAfter(pollIntervalMs)
+  const bounded = (p: Promise<void>) => awaitAtMost(p, staleMs)
 
   return {
     get position() {

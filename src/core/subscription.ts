@@ -1,6 +1,6 @@
 import { EdgelogError } from './errors.ts'
 import { streamHash, categoryOf } from './streams.ts'
-import { createSharedTail, type TailMember } from './sharedTail.ts'
+import { awaitAtMost, createSharedTail, staleAfter, type TailMember } from './sharedTail.ts'
 import type { EventList, EventReader, StoredEvent } from './types.ts'
 
 /**
@@ -247,18 +247,14 @@ export function createSubscriptions(options: SubscriptionsOptions) {
     if (!liveSignal) advance(position)
   }
 
-  const boundedBy = (p: Promise<void>, ms: number) => {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    return Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer))
-  }
   // Poll mode, nobody live: long polls still share one look at the head per interval.
   let headCheck: Promise<void> | undefined
   let lastHeadCheck = 0
   function pollHead(): Promise<void> {
     if (tail.size) return tail.poll()
     // As the shared tail's poll: another request's check is awaited only so long (Workers).
-    const staleMs = Math.max(4 * pollIntervalMs, 2_000)
-    if (headCheck && performance.now() - lastHeadCheck < staleMs) return boundedBy(headCheck, staleMs)
+    const staleMs = staleAfter(pollIntervalMs)
+    if (headCheck && performance.now() - lastHeadCheck < staleMs) return awaitAtMost(headCheck, staleMs)
     if (performance.now() - lastHeadCheck < pollIntervalMs / 2) return Promise.resolve()
     lastHeadCheck = performance.now()
     const check: Promise<void> = reader
@@ -268,7 +264,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
         if (headCheck === check) headCheck = undefined
       })
     headCheck = check
-    return boundedBy(check, staleMs)
+    return awaitAtMost(check, staleMs)
   }
 
   /**
