@@ -20,16 +20,16 @@ export function doFetch(request: Request, env: WorkerEnv, ctx: ExecutionContext)
     const logs = env.LOGS
     if (!logs) throw new Error('STORE is "do" but there is no Durable Object binding named LOGS: add [[durable_objects.bindings]] to wrangler.toml.')
     const config = loadConfig(env)
-    // A stub's response has immutable headers; a copy lets CORS (and Location rewrites) add to them.
+    // CORS here, before auth: a preflight carries no token (the objects' apps have no CORS of their own).
+    const corsMiddleware = corsFor(config.corsOrigins)
+    // A stub's response has immutable headers: with CORS on, a copy lets it add to them.
     const router: TenantRouter = {
       fetch: async (tenant, req) => {
         const res = await logs.get(logs.idFromName(tenant)).fetch(req)
-        return new Response(res.body, res)
+        return corsMiddleware ? new Response(res.body, res) : res
       },
     }
     const app = new Hono<Env>()
-    // CORS here, before auth: a preflight carries no token (the objects' apps have no CORS of their own).
-    const corsMiddleware = corsFor(config.corsOrigins)
     if (corsMiddleware) {
       app.use('/v1/*', corsMiddleware)
       app.use('/openapi.json', corsMiddleware)
