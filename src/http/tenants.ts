@@ -61,10 +61,22 @@ export async function forward(router: TenantRouter, tenant: string, request: Req
   const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : request.body
   const inner = new Request(url, { method: request.method, headers: request.headers, body, signal: request.signal, duplex: 'half' } as RequestInit)
   const res = await router.fetch(tenant, inner)
+  const outer = (path: string) => `${prefix}${path.slice('/v1'.length)}`
+  // RFC 9457 §3.1.5: `instance` names the request the client made, not the one handed on.
+  if (res.headers.get('content-type')?.startsWith('application/problem+json') && request.method !== 'HEAD') {
+    let text = await res.text()
+    try {
+      const problem = JSON.parse(text)
+      if (typeof problem?.instance === 'string' && problem.instance.startsWith('/v1')) text = JSON.stringify({ ...problem, instance: outer(problem.instance) })
+    } catch {}
+    const headers = new Headers(res.headers)
+    headers.delete('content-length')
+    return new Response(text, { status: res.status, statusText: res.statusText, headers })
+  }
   const location = res.headers.get('location')
   if (location === null || !location.startsWith('/v1/')) return res
   const out = new Response(res.body, res)
-  out.headers.set('location', `${prefix}${location.slice('/v1'.length)}`)
+  out.headers.set('location', outer(location))
   return out
 }
 
