@@ -1,16 +1,14 @@
 import type { Config } from './config.ts'
 import { unavailable } from './core/errors.ts'
 import { createApp, type AppDeps, type LogLine } from './http/app.ts'
-import { DEFAULT_TENANT, type TenantRouter } from './http/tenants.ts'
+import { DEFAULT_TENANT, errorsOnly, isTenantTemplate, tenantUrl, type TenantRouter } from './http/tenants.ts'
 import { openLog, type OpenLog } from './logApp.ts'
 import { createMetrics } from './metrics.ts'
 import { codec } from './store/codec.ts'
 import { openStore } from './store/node.ts'
 import type { Registry } from 'prom-client'
 
-/** `file:./data/{tenant}.db` -> `file:./data/acme.db`; a URL without `{tenant}` serves one log. */
-export const tenantUrl = (template: string, tenant: string) => template.replaceAll('{tenant}', tenant)
-export const isTenantTemplate = (url: string) => url.includes('{tenant}')
+export { isTenantTemplate, tenantUrl }
 
 interface Open extends OpenLog {
   app: ReturnType<typeof createApp>
@@ -153,7 +151,3 @@ export function createTenantPool(config: Config, defaultLog: AppDeps, logger: (l
   }
 }
 
-/** A tenant's app logs its errors (a 5xx's cause) with the tenant; the request lines come from the server's app. */
-const errorsOnly = (logger: (line: LogLine) => void, tenant: string) => (line: LogLine) => {
-  if (line.msg !== 'request') logger({ ...line, tenant })
-}

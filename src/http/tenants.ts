@@ -1,5 +1,5 @@
 import type { Hono } from 'hono'
-import { invalidRequest } from '../core/errors.ts'
+import { EdgelogError, invalidRequest } from '../core/errors.ts'
 
 /** The tenant the plain /v1/... routes address. */
 export const DEFAULT_TENANT = 'default'
@@ -12,6 +12,15 @@ export const DEFAULT_TENANT = 'default'
 export const TENANT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/
 
 const PREFIX = '/v1/tenants/'
+
+/** `file:./data/{tenant}.db` -> `file:./data/acme.db`; a URL without `{tenant}` serves one log. */
+export const tenantUrl = (template: string, tenant: string) => template.replaceAll('{tenant}', tenant)
+export const isTenantTemplate = (url: string) => url.includes('{tenant}')
+
+/** A tenant's app logs its errors (a 5xx's cause) with the tenant; the request lines come from the app in front. */
+export const errorsOnly = (logger: (line: Record<string, unknown>) => void, tenant: string) => (line: Record<string, unknown>) => {
+  if (line.msg !== 'request') logger({ ...line, tenant })
+}
 
 /** Where a request goes: `/v1/tenants/acme/streams/x` -> acme, `/v1/streams/x`; `/v1/all` -> default, `/v1/all`. */
 export function tenantPath(path: string): { tenant: string; rest: string } {
@@ -105,3 +114,7 @@ export function withTenantPaths<T extends { paths?: Record<string, any> }>(doc: 
   }
   return { ...doc, paths }
 }
+
+/** A tenant this deployment does not serve (Workers with D1_TENANTS: a tenant is a binding). */
+export const tenantNotFound = (tenant: string, hint: string) =>
+  new EdgelogError(404, 'tenant-not-found', 'Tenant not found', `There is no tenant '${tenant}' here; ${hint}`, { tenant })
