@@ -1,6 +1,7 @@
 import { DEFAULT_LIMITS, MAX_DEPTH_CEILING, type Limits } from './core/limits.ts'
 import { DEFAULT_WRITER } from './core/eventLog.ts'
 import type { WriterOptions } from './core/writer.ts'
+import { DEFAULT_TENANT, TENANT_NAME } from './http/tenants.ts'
 
 /** Everything a deployment sets, from environment variables (see README "Configuration"). */
 export interface Config {
@@ -40,6 +41,8 @@ export interface Config {
   encryptionKey?: string
   /** the master key before a rotation: keys it wrapped are re-wrapped at start */
   encryptionKeyPrevious?: string
+  /** Workers, STORE=d1: tenant name -> the name of its D1 binding (D1_TENANTS); the default tenant is DB */
+  d1Tenants: Map<string, string>
 }
 
 type Env = Record<string, string | undefined>
@@ -71,6 +74,29 @@ function corsOrigins(raw: string | undefined): string[] | '*' {
     if (!url || url.origin !== o) throw new Error(`CORS_ORIGINS lists origins such as https://app.example.com (scheme, host, port; no path or trailing slash), got '${o}'`)
   }
   return origins
+}
+
+/**
+ * D1_TENANTS, `acme=DB_ACME,globex=DB_GLOBEX`: each tenant and the D1 binding
+ * (wrangler.toml `[[d1_databases]] binding`) holding its log. The default tenant is `DB`.
+ */
+function d1Tenants(raw: string | undefined): Map<string, string> {
+  const map = new Map<string, string>()
+  for (const entry of list(raw)) {
+    const eq = entry.indexOf('=')
+    const tenant = entry.slice(0, eq).trim()
+    const binding = entry.slice(eq + 1).trim()
+    if (eq === -1 || !TENANT_NAME.test(tenant) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(binding)) {
+      throw new Error(`D1_TENANTS lists tenant=BINDING pairs such as acme=DB_ACME (a tenant name: 1-64 of A-Z a-z 0-9 _ . -, not starting with . or -; a binding: a JavaScript identifier), got '${entry}'`)
+    }
+    if (tenant === DEFAULT_TENANT) throw new Error(`D1_TENANTS: the ${DEFAULT_TENANT} tenant is always the binding DB; remove '${entry}'`)
+    if (map.has(tenant)) throw new Error(`D1_TENANTS names tenant '${tenant}' twice`)
+    // two tenants on one database would share their log
+    const shared = binding === 'DB' ? DEFAULT_TENANT : [...map].find(([, b]) => b === binding)?.[0]
+    if (shared !== undefined) throw new Error(`D1_TENANTS: tenants '${shared}' and '${tenant}' would share the D1 binding ${binding}; give each tenant its own database`)
+    map.set(tenant, binding)
+  }
+  return map
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -120,6 +146,7 @@ export function loadConfig(env: Env): Config {
     retentionBatch: int(env, 'RETENTION_BATCH', 500),
     encryptionKey: env.ENCRYPTION_KEY || undefined,
     encryptionKeyPrevious: env.ENCRYPTION_KEY_PREVIOUS || undefined,
+    d1Tenants: d1Tenants(env.D1_TENANTS),
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { EventLog } from './core/eventLog.ts'
 import type { CommitBackend } from './core/types.ts'
 import type { Lifecycle } from './core/lifecycle.ts'
@@ -9,6 +9,15 @@ import type { Subjects } from './core/lifecycleSubjects.ts'
 export interface HttpMetrics {
   middleware: MiddlewareHandler
   handler: (c: Context) => Promise<Response>
+  /** this log's metrics (a tenant's carry its `tenant` label) */
+  registry: Registry
+}
+
+export interface MetricsOptions {
+  /** labels on every series of this log: `{ tenant }` for a tenant's log */
+  labels?: Record<string, string>
+  /** other logs' registries, shown beside this one's at /metrics (the open tenants) */
+  others?: () => Registry[]
 }
 
 const LATENCY = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
@@ -18,8 +27,9 @@ const SIZES = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]
  * Prometheus metrics for Node, Bun and Deno (prom-client runs on all three). Workers have
  * none: per-isolate counters say nothing about a deployment (see README).
  */
-export function createMetrics(log: EventLog, backend: CommitBackend, lifecycle?: Lifecycle, subjects?: Subjects): HttpMetrics {
+export function createMetrics(log: EventLog, backend: CommitBackend, lifecycle?: Lifecycle, subjects?: Subjects, options: MetricsOptions = {}): HttpMetrics {
   const registry = new Registry()
+  if (options.labels) registry.setDefaultLabels(options.labels)
   const registers = [registry]
   const appends = new Counter({ name: 'edgelog_appends_total', help: 'Append requests by outcome', labelNames: ['outcome'], registers })
   const events = new Counter({ name: 'edgelog_events_appended_total', help: 'Events committed', registers })
@@ -122,7 +132,13 @@ export function createMetrics(log: EventLog, backend: CommitBackend, lifecycle?:
       http.observe({ method: c.req.method, route: routePath(c), status: String(c.res.status) }, (performance.now() - started) / 1000)
     },
     async handler(c) {
-      return c.body(await registry.metrics(), 200, { 'Content-Type': registry.contentType })
+      const others = options.others?.() ?? []
+      if (!others.length) return c.body(await registry.metrics(), 200, { 'Content-Type': registry.contentType })
+      // One family per metric name (a second TYPE line would be invalid text format):
+      // each tenant's series differ by their `tenant` label, so summing keeps them apart.
+      const all = await Promise.all([registry, ...others].map((r) => r.getMetricsAsJSON()))
+      return c.body(await AggregatorRegistry.aggregate(all).metrics(), 200, { 'Content-Type': registry.contentType })
     },
+    registry,
   }
 }

@@ -1,15 +1,13 @@
-import { createEventLog } from './core/eventLog.ts'
 import { createApp } from './http/app.ts'
 import { createShutdown, type Listener } from './http/shutdown.ts'
 import { createLogger, loadConfig, type Config } from './config.ts'
 import { loadDocsAssets } from './docsAssets.ts'
 import { createMetrics } from './metrics.ts'
-import { createLifecycle } from './core/lifecycle.ts'
-import { openSubjects } from './core/lifecycleSubjects.ts'
+import { openLog } from './logApp.ts'
 import { codec } from './store/codec.ts'
 import { openStore } from './store/node.ts'
 import { redact } from './store/remote.ts'
-import { createTenantPool, isTenantTemplate, tenantUrl } from './tenantPool.ts'
+import { createTenantPool, isTenantTemplate, tenantUrl, type TenantPool } from './tenantPool.ts'
 import { DEFAULT_TENANT } from './http/tenants.ts'
 
 /**
@@ -36,29 +34,18 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
     write({ level: 'error', msg: `cannot start: ${e.message}` })
     process.exit(1)
   })
-  // crypto-shredding: a wrong ENCRYPTION_KEY stops the start here, with what to fix
-  const subjects = await openSubjects(store.subjectKeys, codec, config.encryptionKey, config.encryptionKeyPrevious).catch(async (e) => {
-    await store.close()
-    throw e
-  })
-  const log = createEventLog({
-    backend: store.backend,
-    reader: subjects ? subjects.reader(store.reader) : store.reader,
-    subjects,
+  const opened = await openLog({
+    store,
+    config,
     codec,
-    limits: config.limits,
-    writer: config.writer,
-    consumers: store.consumers,
-    // Sole writer: the writer's commits wake subscriptions; otherwise they poll.
-    liveSignal: store.trustCache,
-    pollIntervalMs: config.pollIntervalMs,
+    logger: write,
+    // the open tenants' series beside the default log's at /metrics
+    metrics: (log, backend, lifecycle, subjects) => createMetrics(log, backend, lifecycle, subjects, { others: () => tenants?.registries() ?? [] }),
   })
+  const { log, deps } = opened
+  const tenants: TenantPool | undefined = isTenantTemplate(config.databaseUrl) ? createTenantPool(config, deps, write) : undefined
   const auth = { tokens: config.authTokens, readTokens: config.readTokens }
-  const lifecycle = createLifecycle(store.lifecycle, store.backend, { retentionBatch: config.retentionBatch })
-  lifecycle.start(config.retentionIntervalMs, (e) => write({ level: 'error', msg: 'retention step failed', error: String((e as Error)?.stack ?? e) }))
-  const metrics = createMetrics(log, store.backend, lifecycle, subjects)
-  const tenants = isTenantTemplate(config.databaseUrl) ? createTenantPool(config, log, write) : undefined
-  const app = createApp({ log, lifecycle, subjects, auth, logger: write, metrics, sse: { heartbeatMs: config.sseHeartbeatMs }, stopping: () => shutdown.stopping, tenants, corsOrigins: config.corsOrigins, docs: await loadDocsAssets() })
+  const app = createApp({ ...deps, auth, stopping: () => shutdown.stopping, tenants, corsOrigins: config.corsOrigins, docs: await loadDocsAssets() })
 
   const where = config.databaseUrl.startsWith('file:') ? config.databaseUrl : redact(config.databaseUrl)
   write({ level: 'info', msg: `edgelog on ${where}, durability ${config.durability}, ${store.trustCache ? 'sole writer (heads cached)' : 'shared writers (conditions in SQL)'}` })
@@ -74,10 +61,8 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
     // Open SSE streams and long polls never end by themselves.
     endSubscriptions: () => (log.subscriptions.close(), tenants?.endSubscriptions()),
     close: async () => {
-      await lifecycle.stop()
       await tenants?.close()
-      await log.close()
-      await store.close()
+      await opened.close()
     },
   })
   // Every answer given while stopping carries Connection: close, so keep-alive clients

@@ -1,20 +1,18 @@
 import type { Config } from './config.ts'
 import { unavailable } from './core/errors.ts'
-import { createEventLog, type EventLog } from './core/eventLog.ts'
-import { createApp } from './http/app.ts'
-import { DEFAULT_TENANT, type TenantRouter } from './http/tenants.ts'
+import { createApp, type AppDeps, type LogLine } from './http/app.ts'
+import { DEFAULT_TENANT, errorsOnly, isTenantTemplate, tenantUrl, type TenantRouter } from './http/tenants.ts'
+import { openLog, type OpenLog } from './logApp.ts'
+import { createMetrics } from './metrics.ts'
 import { codec } from './store/codec.ts'
 import { openStore } from './store/node.ts'
-import type { Store } from './store/store.ts'
+import type { Registry } from 'prom-client'
 
-/** `file:./data/{tenant}.db` -> `file:./data/acme.db`; a URL without `{tenant}` serves one log. */
-export const tenantUrl = (template: string, tenant: string) => template.replaceAll('{tenant}', tenant)
-export const isTenantTemplate = (url: string) => url.includes('{tenant}')
+export { isTenantTemplate, tenantUrl }
 
-interface Open {
-  log: EventLog
-  store: Store
+interface Open extends OpenLog {
   app: ReturnType<typeof createApp>
+  registry: Registry
 }
 
 interface Entry {
@@ -29,8 +27,10 @@ export interface TenantPool extends TenantRouter {
   readonly size: number
   /** ends every tenant's subscriptions (shutdown, before the server waits for connections) */
   endSubscriptions(): void
-  /** drains every tenant's writer and closes its database */
+  /** stops every tenant's retention timer, drains its writer and closes its database */
   close(): Promise<void>
+  /** the open tenants' metrics (each series labelled with its tenant) */
+  registries(): Registry[]
 }
 
 /**
@@ -38,27 +38,43 @@ export interface TenantPool extends TenantRouter {
  * `{tenant}` in it (a local file, or a remote libSQL database per tenant), opened and
  * migrated on its first request, closed when idle for TENANT_IDLE_MS, at most
  * MAX_OPEN_TENANTS open at once (the least recently used idle one closes to make room;
- * when none is idle, a 503 with Retry-After). The default tenant is the server's own log.
+ * when none is idle, a 503 with Retry-After). The default tenant is the server's own log
+ * (`defaultLog`: its deps from openLog). Each tenant is wired as the default log is
+ * (src/logApp.ts): lifecycle and its retention timer (while the tenant is open),
+ * ENCRYPTION_KEY's subjects, metrics labelled with the tenant. Auth, CORS and request
+ * lines stay with the server's app in front.
  */
-export function createTenantPool(config: Config, defaultLog: EventLog, logger: (line: Record<string, unknown>) => void = () => {}): TenantPool {
+export function createTenantPool(config: Config, defaultLog: AppDeps, logger: (line: LogLine) => void = () => {}): TenantPool {
   const entries = new Map<string, Entry>() // in least-recently-used order
   const closing = new Map<string, Promise<void>>()
-  const defaultApp = createApp({ log: defaultLog, sse: { heartbeatMs: config.sseHeartbeatMs } })
+  // /v1/tenants/default/...: the default log without the server's own middleware (already run)
+  const defaultApp = createApp({ ...defaultLog, metrics: undefined, logger: errorsOnly(logger, DEFAULT_TENANT) })
   let closed = false
 
   const open = async (tenant: string): Promise<Open> => {
     await closing.get(tenant)
-    const store = await openStore({ url: tenantUrl(config.databaseUrl, tenant), authToken: config.databaseAuthToken, durability: config.durability, sharedWriters: config.sharedWriters })
-    const log = createEventLog({
-      ...store,
+    const store = await openStore({
+      url: tenantUrl(config.databaseUrl, tenant),
+      authToken: config.databaseAuthToken,
+      timeoutMs: config.databaseTimeoutMs,
+      durability: config.durability,
+      sharedWriters: config.sharedWriters,
+    })
+    let registry: Registry | undefined
+    const opened = await openLog({
+      store,
+      config,
       codec,
-      limits: config.limits,
-      writer: config.writer,
-      liveSignal: store.trustCache,
-      pollIntervalMs: config.pollIntervalMs,
+      logger: errorsOnly(logger, tenant),
+      metrics: (log, backend, lifecycle, subjects) => {
+        const metrics = createMetrics(log, backend, lifecycle, subjects, { labels: { tenant } })
+        registry = metrics.registry
+        return metrics
+      },
     })
     logger({ level: 'info', msg: 'tenant opened', tenant })
-    return { log, store, app: createApp({ log, sse: { heartbeatMs: config.sseHeartbeatMs } }) }
+    // The server's app in front records the request's line and HTTP timing; metrics: undefined keeps them single.
+    return { ...opened, registry: registry!, app: createApp({ ...opened.deps, metrics: undefined }) }
   }
 
   const busy = (e: Entry, o: Open | undefined) => e.inflight > 0 || !o || o.log.subscriptions.stats().active > 0
@@ -69,9 +85,8 @@ export function createTenantPool(config: Config, defaultLog: EventLog, logger: (
     const o = settled.get(e)!
     settled.delete(e)
     const done = (async () => {
-      await o.log.close()
-      // libsql releases a closed file's descriptors when the handle is garbage-collected.
-      await o.store.close()
+      // retention timer, writer, database; libsql releases a closed file's descriptors when the handle is garbage-collected.
+      await o.close()
       logger({ level: 'info', msg: 'tenant closed', tenant, reason })
     })().finally(() => closing.delete(tenant))
     closing.set(tenant, done)
@@ -120,6 +135,9 @@ export function createTenantPool(config: Config, defaultLog: EventLog, logger: (
         e.lastUsed = Date.now()
       }
     },
+    registries() {
+      return [...settled.values()].map((o) => o.registry)
+    },
     endSubscriptions() {
       for (const o of settled.values()) o.log.subscriptions.close()
     },
@@ -132,3 +150,4 @@ export function createTenantPool(config: Config, defaultLog: EventLog, logger: (
     },
   }
 }
+

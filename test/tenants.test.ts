@@ -1,6 +1,7 @@
 // Tenant routing helpers and the token configuration format (docs/api.md "Tenants", "Tokens").
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { loadConfig } from '../src/config.ts'
 import { parseGrants } from '../src/http/auth.ts'
 import { checkTenant, tenantPath, withTenantPaths } from '../src/http/tenants.ts'
 
@@ -40,5 +41,22 @@ describe('tokens: TOKEN or TOKEN:tenant|tenant', () => {
     assert.throws(() => parseGrants({ tokens: ['tok:acme|../x'], readTokens: [] }), /AUTH_TOKENS.*'\.\.\/x'.*not a tenant name/)
     assert.throws(() => parseGrants({ tokens: [], readTokens: ['tok:'] }), /AUTH_READ_TOKENS.*not a tenant name/)
     assert.throws(() => parseGrants({ tokens: ['bad token'], readTokens: [] }), /AUTH_TOKENS.*token68/)
+  })
+})
+
+describe('D1_TENANTS: tenant=BINDING pairs (Workers, STORE=d1)', () => {
+  it('parses the pairs; none by default', () => {
+    assert.deepEqual([...loadConfig({ D1_TENANTS: 'acme=DB_ACME, globex=DB_GLOBEX' }).d1Tenants], [['acme', 'DB_ACME'], ['globex', 'DB_GLOBEX']])
+    assert.equal(loadConfig({}).d1Tenants.size, 0)
+  })
+
+  it('refuses a malformed pair, the default tenant, a tenant twice and a shared binding, saying which', () => {
+    assert.throws(() => loadConfig({ D1_TENANTS: 'acme' }), /D1_TENANTS lists tenant=BINDING pairs.*'acme'/)
+    assert.throws(() => loadConfig({ D1_TENANTS: '.x=DB_X' }), /D1_TENANTS.*'\.x=DB_X'/)
+    assert.throws(() => loadConfig({ D1_TENANTS: 'acme=DB-ACME' }), /D1_TENANTS.*'acme=DB-ACME'/)
+    assert.throws(() => loadConfig({ D1_TENANTS: 'default=DB_X' }), /default tenant is always the binding DB/)
+    assert.throws(() => loadConfig({ D1_TENANTS: 'acme=DB_A,acme=DB_B' }), /names tenant 'acme' twice/)
+    assert.throws(() => loadConfig({ D1_TENANTS: 'acme=DB_A,globex=DB_A' }), /'acme' and 'globex' would share the D1 binding DB_A/)
+    assert.throws(() => loadConfig({ D1_TENANTS: 'acme=DB' }), /'default' and 'acme' would share the D1 binding DB/)
   })
 })

@@ -1,5 +1,5 @@
 import type { Hono } from 'hono'
-import { invalidRequest } from '../core/errors.ts'
+import { EdgelogError, invalidRequest } from '../core/errors.ts'
 
 /** The tenant the plain /v1/... routes address. */
 export const DEFAULT_TENANT = 'default'
@@ -12,6 +12,15 @@ export const DEFAULT_TENANT = 'default'
 export const TENANT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/
 
 const PREFIX = '/v1/tenants/'
+
+/** `file:./data/{tenant}.db` -> `file:./data/acme.db`; a URL without `{tenant}` serves one log. */
+export const tenantUrl = (template: string, tenant: string) => template.replaceAll('{tenant}', tenant)
+export const isTenantTemplate = (url: string) => url.includes('{tenant}')
+
+/** A tenant's app logs its errors (a 5xx's cause) with the tenant; the request lines come from the app in front. */
+export const errorsOnly = (logger: (line: Record<string, unknown>) => void, tenant: string) => (line: Record<string, unknown>) => {
+  if (line.msg !== 'request') logger({ ...line, tenant })
+}
 
 /** Where a request goes: `/v1/tenants/acme/streams/x` -> acme, `/v1/streams/x`; `/v1/all` -> default, `/v1/all`. */
 export function tenantPath(path: string): { tenant: string; rest: string } {
@@ -61,10 +70,22 @@ export async function forward(router: TenantRouter, tenant: string, request: Req
   const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : request.body
   const inner = new Request(url, { method: request.method, headers: request.headers, body, signal: request.signal, duplex: 'half' } as RequestInit)
   const res = await router.fetch(tenant, inner)
+  const outer = (path: string) => `${prefix}${path.slice('/v1'.length)}`
+  // RFC 9457 §3.1.5: `instance` names the request the client made, not the one handed on.
+  if (res.headers.get('content-type')?.startsWith('application/problem+json') && request.method !== 'HEAD') {
+    let text = await res.text()
+    try {
+      const problem = JSON.parse(text)
+      if (typeof problem?.instance === 'string' && problem.instance.startsWith('/v1')) text = JSON.stringify({ ...problem, instance: outer(problem.instance) })
+    } catch {}
+    const headers = new Headers(res.headers)
+    headers.delete('content-length')
+    return new Response(text, { status: res.status, statusText: res.statusText, headers })
+  }
   const location = res.headers.get('location')
   if (location === null || !location.startsWith('/v1/')) return res
   const out = new Response(res.body, res)
-  out.headers.set('location', `${prefix}${location.slice('/v1'.length)}`)
+  out.headers.set('location', outer(location))
   return out
 }
 
@@ -93,3 +114,7 @@ export function withTenantPaths<T extends { paths?: Record<string, any> }>(doc: 
   }
   return { ...doc, paths }
 }
+
+/** A tenant this deployment does not serve (Workers with D1_TENANTS: a tenant is a binding). */
+export const tenantNotFound = (tenant: string, hint: string) =>
+  new EdgelogError(404, 'tenant-not-found', 'Tenant not found', `There is no tenant '${tenant}' here; ${hint}`, { tenant })

@@ -1,9 +1,8 @@
 import { DurableObject } from 'cloudflare:workers'
 import { addExtension, Encoder } from 'cbor-x/index-no-eval'
 import { createLogger, loadConfig } from '../config.ts'
-import { createEventLog } from '../core/eventLog.ts'
-import { createLifecycle } from '../core/lifecycle.ts'
 import { createApp } from '../http/app.ts'
+import { openLog } from '../logApp.ts'
 import { makeCodec } from '../store/codec.ts'
 import { docs } from './assets.ts'
 import { migrateDo } from '../store/doMigrate.ts'
@@ -28,18 +27,18 @@ export class EventLogObject extends DurableObject<WorkerEnv> {
     void ctx.blockConcurrencyWhile(async () => {
       await migrateDo(ctx.storage, bundledMigrations())
       const config = loadConfig(env)
-      const store = createStore(doDb(ctx.storage))
-      const log = createEventLog({
-        ...store,
+      const { deps } = await openLog({
+        store: createStore(doDb(ctx.storage)),
+        config,
         codec: makeCodec({ Encoder, addExtension }),
-        limits: config.limits,
-        writer: config.writer,
+        logger: createLogger(config.logLevel),
         liveSignal: true,
-        pollIntervalMs: config.pollIntervalMs,
+        // Not on Workers yet: ENCRYPTION_KEY (subjects) and a retention timer (no timer
+        // outlives a request; POST /v1/retention/run runs the pass).
+        subjects: async () => undefined,
+        retentionTimer: false,
       })
-      // Retention runs when POST /v1/retention/run is called (no timer outlives a request).
-      const lifecycle = createLifecycle(store.lifecycle, store.backend, { retentionBatch: config.retentionBatch })
-      this.app = createApp({ log, lifecycle, logger: createLogger(config.logLevel), sse: { heartbeatMs: config.sseHeartbeatMs }, describeTenants: true, docs })
+      this.app = createApp({ ...deps, describeTenants: true, docs })
     })
   }
 

@@ -88,6 +88,16 @@ export function tenantIsolationTests(getBaseUrl: () => string, auth: CallOptions
       }
     })
 
+    it("a problem from a tenant's log names the path the client requested (RFC 9457 instance)", async () => {
+      const t = newTenant('inst')
+      const missing = expectProblem(await req('GET', at(t, '/streams/nope-1')), 404, 'stream-not-found')
+      assert.equal(missing.instance, `/v1/tenants/${t}/streams/nope-1`)
+      const invalid = expectProblem(await req('POST', at(t, '/streams/s-1'), { json: { events: [] } }), 400, 'invalid-request')
+      assert.equal(invalid.instance, `/v1/tenants/${t}/streams/s-1`)
+      assert.equal(expectProblem(await req('GET', at('default', '/streams/nope-1')), 404, 'stream-not-found').instance, '/v1/tenants/default/streams/nope-1')
+      assert.equal(expectProblem(await req('GET', '/v1/streams/nope-1'), 404, 'stream-not-found').instance, '/v1/streams/nope-1')
+    })
+
     it('describes the tenant-qualified routes in /openapi.json', async () => {
       const doc = expectStatus(await req('GET', '/openapi.json'), 200)
       const op = doc.paths['/v1/tenants/{tenant}/streams/{stream}']?.post

@@ -40,10 +40,16 @@ export interface LocalWorker {
   stop(): Promise<void>
 }
 
-/** A new local D1 state dir with migrations/ applied, as `wrangler d1 migrations apply` does it. */
-export async function migratedD1(): Promise<string> {
+/**
+ * A new local D1 state dir with migrations/ applied to each D1 database of `config`
+ * (default: wrangler.toml's one), as `wrangler d1 migrations apply` does it.
+ */
+export async function migratedD1(config?: string): Promise<string> {
   const persistTo = mkdtempSync(join(tmpdir(), 'edgelog-d1-'))
-  await wrangler('d1', 'migrations', 'apply', 'edgelog', '--local', '--persist-to', persistTo)
+  const { unstable_getMiniflareWorkerOptions } = await import('wrangler')
+  // `migrations apply` takes a database's binding as well as its name
+  const databases = config ? Object.keys(unstable_getMiniflareWorkerOptions(config).workerOptions.d1Databases ?? {}) : ['edgelog']
+  for (const db of databases) await wrangler('d1', 'migrations', 'apply', db, '--local', '--persist-to', persistTo, ...(config ? ['--config', config] : []))
   return persistTo
 }
 
@@ -54,12 +60,15 @@ export async function bundleWorker(): Promise<string> {
   return outdir
 }
 
-/** Starts the Worker of wrangler.toml (its bindings and [vars]; `vars` override them). */
-export async function startLocalWorker(vars: Record<string, string> = {}): Promise<LocalWorker> {
-  const [persistTo, outdir] = await Promise.all([migratedD1(), bundleWorker()])
+/**
+ * Starts the Worker of wrangler.toml (its bindings and [vars]; `vars` override them), or
+ * the bundle of wrangler.toml with the bindings and vars of another `config` file.
+ */
+export async function startLocalWorker(vars: Record<string, string> = {}, config?: string): Promise<LocalWorker> {
+  const [persistTo, outdir] = await Promise.all([migratedD1(config), bundleWorker()])
   const { unstable_getMiniflareWorkerOptions } = await import('wrangler')
   const { Miniflare, Log } = await import('miniflare')
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, 'wrangler.toml'))
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(config ?? join(root, 'wrangler.toml'))
   const start = async (overrides: Record<string, string>) => {
     const mf = new Miniflare({
       ...(workerOptions as object),
