@@ -3,6 +3,7 @@ import { addExtension, Encoder } from 'cbor-x/index-no-eval'
 import { createLogger, loadConfig } from '../config.ts'
 import { createEventLog } from '../core/eventLog.ts'
 import { createLifecycle } from '../core/lifecycle.ts'
+import { openSubjects } from '../core/lifecycleSubjects.ts'
 import { createApp } from '../http/app.ts'
 import { makeCodec } from '../store/codec.ts'
 import { docs } from './assets.ts'
@@ -10,6 +11,7 @@ import { migrateDo } from '../store/doMigrate.ts'
 import { doDb } from '../store/doSql.ts'
 import { createStore } from '../store/store.ts'
 import type { WorkerEnv } from './env.ts'
+import { retentionAlarm, startFailed } from './lifecycle.ts'
 import { bundledMigrations } from './migrations.ts'
 
 /**
@@ -21,29 +23,55 @@ import { bundledMigrations } from './migrations.ts'
  */
 export class EventLogObject extends DurableObject<WorkerEnv> {
   private app: ReturnType<typeof createApp> | undefined
+  private retention: ReturnType<typeof retentionAlarm> | undefined
+  /** why the object could not start (a wrong ENCRYPTION_KEY): every request is told */
+  private failed: unknown
 
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
     super(ctx, env)
     // No event is delivered to the object until this settles (input gate).
-    void ctx.blockConcurrencyWhile(async () => {
-      await migrateDo(ctx.storage, bundledMigrations())
-      const config = loadConfig(env)
-      const store = createStore(doDb(ctx.storage))
-      const log = createEventLog({
-        ...store,
-        codec: makeCodec({ Encoder, addExtension }),
-        limits: config.limits,
-        writer: config.writer,
-        liveSignal: true,
-        pollIntervalMs: config.pollIntervalMs,
-      })
-      // Retention runs when POST /v1/retention/run is called (no timer outlives a request).
-      const lifecycle = createLifecycle(store.lifecycle, store.backend, { retentionBatch: config.retentionBatch })
-      this.app = createApp({ log, lifecycle, logger: createLogger(config.logLevel), sse: { heartbeatMs: config.sseHeartbeatMs }, describeTenants: true, docs })
-    })
+    void ctx.blockConcurrencyWhile(() => this.tryStart())
   }
 
-  fetch(request: Request): Promise<Response> {
-    return Promise.resolve(this.app!.fetch(request))
+  private async tryStart() {
+    try {
+      await this.start(this.ctx, this.env)
+      this.failed = undefined
+    } catch (e) {
+      this.failed = e
+    }
+  }
+
+  private async start(ctx: DurableObjectState, env: WorkerEnv) {
+    await migrateDo(ctx.storage, bundledMigrations())
+    const config = loadConfig(env)
+    const store = createStore(doDb(ctx.storage))
+    const codec = makeCodec({ Encoder, addExtension })
+    const subjects = await openSubjects(store.subjectKeys, codec, config.encryptionKey, config.encryptionKeyPrevious)
+    const log = createEventLog({
+      ...store,
+      reader: subjects ? subjects.reader(store.reader) : store.reader,
+      subjects,
+      codec,
+      limits: config.limits,
+      writer: config.writer,
+      liveSignal: true,
+      pollIntervalMs: config.pollIntervalMs,
+    })
+    // Retention runs on the object's alarm (no timer outlives a request) and on POST /v1/retention/run.
+    this.retention = retentionAlarm(ctx.storage, createLifecycle(store.lifecycle, store.backend, { retentionBatch: config.retentionBatch }), config.retentionIntervalMs)
+    await this.retention.arm(config.retentionIntervalMs)
+    this.app = createApp({ log, lifecycle: this.retention.lifecycle, subjects, logger: createLogger(config.logLevel), sse: { heartbeatMs: config.sseHeartbeatMs }, describeTenants: true, docs })
+  }
+
+  async alarm(): Promise<void> {
+    await this.retention?.alarm()
+  }
+
+  async fetch(request: Request): Promise<Response> {
+    // a failed start (a database fault, a wrong ENCRYPTION_KEY) is tried again, then told
+    if (!this.app) await this.ctx.blockConcurrencyWhile(() => this.tryStart())
+    if (!this.app) return startFailed(request, this.failed)
+    return this.app.fetch(request)
   }
 }
