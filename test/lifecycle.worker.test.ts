@@ -23,7 +23,7 @@ for (const store of ['d1', 'libsql', 'do'] as const) {
   describe(`data lifecycle on the Worker (STORE=${store})`, () => {
     let worker: LocalWorker
     let sqld: Sqld | undefined
-    let vars: Record<string, string> = { LOG_LEVEL: 'error', STORE: store, ENCRYPTION_KEY: KEY, RETENTION_INTERVAL_MS: '200', ...(store === 'do' ? { POLL_INTERVAL_MS: '600000' } : {}) }
+    let vars: Record<string, string> = { LOG_LEVEL: 'error', STORE: store, ENCRYPTION_KEY: KEY, RETENTION_INTERVAL_MS: '200', RETENTION_BATCH: '4', ...(store === 'do' ? { POLL_INTERVAL_MS: '600000' } : {}) }
     const req = (method: string, path: string, json?: unknown) => call(worker.baseUrl, method, path, { json })
     before(async () => {
       if (store === 'libsql') {
@@ -54,6 +54,28 @@ for (const store of ['d1', 'libsql', 'do'] as const) {
       if (store !== 'do') await worker.scheduled()
       await until(async () => (await revisions())[0] === 4, 'the next pass')
       assert.deepEqual(await revisions(), [4, 5])
+    })
+
+    it('a delete of more events than RETENTION_BATCH hides them on every route at once; the pass removes them without a call, appends continue', async () => {
+      const cat = `big${randomUUID().slice(0, 8)}`
+      const stream = `${cat}-1`
+      const tag = `t:${cat}`
+      const added = expectStatus(await req('POST', `/v1/streams/${stream}`, { events: Array.from({ length: 30 }, (_, i) => ({ ...newEvent('Big', { i }), tags: [tag] })) }), 201)
+      const first = added.events[0].position
+      assert.deepEqual(expectStatus(await req('DELETE', `/v1/streams/${stream}`), 200), { stream, mode: 'soft', removed: 30, floor: 30, revision: 29 })
+      const hidden = async () => {
+        expectProblem(await req('GET', `/v1/streams/${stream}`), 404, 'stream-deleted')
+        expectProblem(await req('GET', `/v1/streams/${stream}/head`), 404, 'stream-deleted')
+        for (const path of [`/v1/all?from=${first}`, `/v1/categories/${cat}?from=0`, `/v1/all?tags=${tag}&from=0`, `/v1/all?types=Big&from=${first}`]) {
+          assert.deepEqual(expectStatus(await req('GET', path), 200).events.filter((e: any) => e.stream === stream), [], path)
+        }
+        assert.deepEqual(expectStatus(await req('POST', '/v1/query', { items: [{ tags: [tag] }], from: 0 }), 200).events, [])
+      }
+      await hidden()
+      if (store !== 'do') await worker.scheduled()
+      // the pass (cron or alarm) deletes the rows; reads stay the same, the stream continues
+      await hidden()
+      assert.equal(expectStatus(await req('POST', `/v1/streams/${stream}`, { events: [newEvent('Again')] }), 201).lastRevision, 30)
     })
 
     it('a wrong ENCRYPTION_KEY answers every request with a 500 problem naming it, nothing decrypted; the right key serves again', async () => {

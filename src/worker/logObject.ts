@@ -59,7 +59,9 @@ export class EventLogObject extends DurableObject<WorkerEnv> {
       pollIntervalMs: config.pollIntervalMs,
     })
     // Retention runs on the object's alarm (no timer outlives a request) and on POST /v1/retention/run.
-    this.retention = retentionAlarm(ctx.storage, createLifecycle(store.lifecycle, store.backend, { retentionBatch: config.retentionBatch }), config.retentionIntervalMs)
+    // a delete or truncation larger than one batch leaves its rows to the alarm: at once
+    const lifecycle = createLifecycle(store.lifecycle, store.backend, { retentionBatch: config.retentionBatch, onDeferred: () => void this.retention?.arm(0) })
+    this.retention = retentionAlarm(ctx.storage, lifecycle, config.retentionIntervalMs)
     await this.retention.arm(config.retentionIntervalMs)
     this.app = createApp({ log, lifecycle: this.retention.lifecycle, subjects, logger: createLogger(config.logLevel), sse: { heartbeatMs: config.sseHeartbeatMs }, describeTenants: true, docs })
   }

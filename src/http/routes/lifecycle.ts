@@ -167,7 +167,7 @@ export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       responses: {
         200: {
           description: 'What the step did',
-          content: jsonAndCbor(z.object({ removed: z.number().int(), done: z.boolean(), pages: z.object({ before: z.number().int(), after: z.number().int(), free: z.number().int() }).nullable() }).openapi('RetentionStep')),
+          content: jsonAndCbor(z.object({ removed: z.number().int(), reclaimed: z.number().int().openapi({ description: 'rows of earlier deletes and truncations (hidden since) deleted by this step' }), done: z.boolean(), pages: z.object({ before: z.number().int(), after: z.number().int(), free: z.number().int() }).nullable() }).openapi('RetentionStep')),
         },
         ...problems(400, ...WRITE),
       },
