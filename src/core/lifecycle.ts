@@ -57,6 +57,8 @@ export interface RetentionStepResult {
   reclaimed: number
   /** false when the step stopped at its row budget: more is due */
   done: boolean
+  /** the streams whose floor this step raised (for the subscriptions' removal filter; not in responses) */
+  floors?: Array<{ stream: string; floor: number }>
   /** database pages before and after the step's incremental vacuum, and free pages left */
   pages: { before: number; after: number; free: number } | null
 }
@@ -105,6 +107,10 @@ export interface LifecycleOptions {
 export function createLifecycle(store: LifecycleStore, backend: CommitBackend, options: LifecycleOptions = {}) {
   const now = options.now ?? Date.now
   const listeners: Array<(reason: RemovalReason, removed: number, mode?: RemovalMode) => void> = []
+  const floorListeners: Array<(stream: string, floor: number) => void> = []
+  const raised = (stream: string, floor: number) => {
+    for (const l of floorListeners) l(stream, floor)
+  }
   const emit = (reason: RemovalReason, removed: number, mode?: RemovalMode) => {
     for (const l of listeners) l(reason, removed, mode)
   }
@@ -117,6 +123,7 @@ export function createLifecycle(store: LifecycleStore, backend: CommitBackend, o
   /** A deferred removal: the background pass starts deleting its rows now, not an interval later. */
   const settled = (r: RemovalResult): RemovalResult => {
     const { deferred, ...result } = r
+    raised(r.stream, r.floor)
     if (deferred) {
       kick?.()
       options.onDeferred?.()
@@ -127,7 +134,8 @@ export function createLifecycle(store: LifecycleStore, backend: CommitBackend, o
   const step = (): Promise<RetentionStepResult> =>
     (running ??= store
       .retentionStep({ now: now(), maxRows: batch, vacuumPages: options.vacuumPages ?? 2000 })
-      .then((r) => {
+      .then(({ floors, ...r }) => {
+        for (const f of floors ?? []) raised(f.stream, f.floor)
         if (r.removed) emit('retention', r.removed)
         return r
       })
@@ -195,6 +203,11 @@ export function createLifecycle(store: LifecycleStore, backend: CommitBackend, o
       kick = undefined
       clearTimeout(timer)
       await running?.catch(() => {})
+    },
+
+    /** Called when a removal commits, with the stream's new floor (events below it are gone). */
+    onFloor(listener: (stream: string, floor: number) => void): void {
+      floorListeners.push(listener)
     },
 
     /** Called with each removal's effect (metrics). */

@@ -111,6 +111,7 @@ export function createRetention(db: Db, state: (stream: string) => Promise<Strea
     async retentionStep({ now, maxRows, vacuumPages }) {
       let budget = maxRows
       let removed = 0
+      const floors: Array<{ stream: string; floor: number }> = []
       // First the rows of deletes and truncations that are hidden already (removal_backlog),
       // oldest first per stream, in the same budget; the stream's backlog row goes with its last.
       let reclaimed = 0
@@ -142,6 +143,7 @@ export function createRetention(db: Db, state: (stream: string) => Promise<Strea
         const stmts: Statement[] = []
         for (const [stream, last] of byStream) stmts.push(...removalStatements(stream, last.revision, last, now))
         await db.batch(stmts, 'write')
+        for (const [stream, last] of byStream) floors.push({ stream, floor: last.revision + 1 })
         removed += due.length
         budget -= due.length
       }
@@ -161,7 +163,7 @@ export function createRetention(db: Db, state: (stream: string) => Promise<Strea
         const after = (await pages()) ?? before
         pageCounts = { before: before.count, after: after.count, free: after.free }
       }
-      return { removed, reclaimed, done: budget > 0 && !unvisited, pages: pageCounts }
+      return { removed, reclaimed, done: budget > 0 && !unvisited, pages: pageCounts, floors }
     },
   }
 }
