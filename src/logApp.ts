@@ -29,6 +29,8 @@ export interface LogOptions {
   /** run the retention pass every config.retentionIntervalMs on a timer (default true; a Worker has no timer that outlives a request) */
   retentionTimer?: boolean
   metrics?: MetricsFactory
+  /** a delete or truncation left its rows to the retention pass (a Durable Object arms its alarm) */
+  onDeferred?: () => void
 }
 
 /** One log, wired: what createApp needs for it, and how to close it. */
@@ -72,7 +74,7 @@ export async function openLog(options: LogOptions): Promise<OpenLog> {
     liveSignal: options.liveSignal ?? store.trustCache,
     pollIntervalMs: config.pollIntervalMs,
   })
-  const lifecycle = createLifecycle(store.lifecycle, store.backend, { retentionBatch: config.retentionBatch })
+  const lifecycle = createLifecycle(store.lifecycle, store.backend, { retentionBatch: config.retentionBatch, onDeferred: options.onDeferred })
   if (options.retentionTimer ?? true) {
     lifecycle.start(config.retentionIntervalMs, (e) => logger({ level: 'error', msg: 'retention step failed', error: String((e as Error)?.stack ?? e) }))
   }

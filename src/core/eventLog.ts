@@ -14,6 +14,7 @@ import type {
 import { Writer, type WriterOptions } from './writer.ts'
 import type { ConsumerStore } from './consumers.ts'
 import { createSubscriptions } from './subscription.ts'
+import { createRemovals } from './removals.ts'
 import { namesSubject, type Subjects } from './lifecycleSubjects.ts'
 
 const noEncryption = () =>
@@ -87,8 +88,11 @@ export function createEventLog(deps: EventLogDeps) {
       },
     )
   }
+  // what this process removed or erased, for events subscriptions hold in memory (the lifecycle routes report it)
+  const removals = createRemovals()
   const subscriptions = createSubscriptions({
     reader,
+    deliverable: removals.deliverable,
     onCommit: (l) => writer.onCommit(l),
     liveSignal: deps.liveSignal ?? false,
     pollIntervalMs: deps.pollIntervalMs,
@@ -103,6 +107,7 @@ export function createEventLog(deps: EventLogDeps) {
     codec,
     limits,
     subscriptions,
+    removals,
     consumers: deps.consumers,
 
     /** Appends to one stream. e.g. `appendToStream('account-17', NO_STREAM, [{ type: 'Opened' }])` */

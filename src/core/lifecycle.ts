@@ -35,6 +35,8 @@ export interface RemovalResult {
   floor: number
   /** the stream's head revision (-1: none), which later appends continue from */
   revision: number
+  /** the removed rows are hidden at once and deleted by the retention pass (more than one batch) */
+  deferred?: boolean
 }
 
 export type RetentionScope = 'stream' | 'category'
@@ -51,8 +53,12 @@ export interface RetentionPolicy {
 export interface RetentionStepResult {
   /** events removed by this step */
   removed: number
+  /** rows of earlier deletes and truncations (already hidden) this step deleted */
+  reclaimed: number
   /** false when the step stopped at its row budget: more is due */
   done: boolean
+  /** the streams whose floor this step raised (for the subscriptions' removal filter; not in responses) */
+  floors?: Array<{ stream: string; floor: number }>
   /** database pages before and after the step's incremental vacuum, and free pages left */
   pages: { before: number; after: number; free: number } | null
 }
@@ -60,8 +66,11 @@ export interface RetentionStepResult {
 /** The store's side of the lifecycle: every method is one short transaction (or a few). */
 export interface LifecycleStore {
   state(stream: string): Promise<StreamState>
-  /** Removes a stream's events (all, or those below `before`), conditional on `expected`. */
-  remove(stream: string, mode: RemovalMode, expected: ExpectedRevision, before?: number): Promise<RemovalResult>
+  /**
+   * Removes a stream's events (all, or those below `before`), conditional on `expected`.
+   * Beyond `inlineRows` rows, they are hidden at once and left to the retention pass.
+   */
+  remove(stream: string, mode: RemovalMode, expected: ExpectedRevision, before?: number, inlineRows?: number): Promise<RemovalResult>
   getRetention(scope: RetentionScope, name: string): Promise<RetentionPolicy | null>
   listRetention(): Promise<RetentionPolicy[]>
   putRetention(policy: RetentionPolicy, now: number): Promise<void>
@@ -87,6 +96,8 @@ export interface LifecycleOptions {
   retentionBatch?: number
   /** pages one retention step's incremental vacuum frees at most (default 2000) */
   vacuumPages?: number
+  /** a delete or truncation left its rows to the retention pass (a Durable Object arms its alarm) */
+  onDeferred?: () => void
 }
 
 /**
@@ -96,6 +107,10 @@ export interface LifecycleOptions {
 export function createLifecycle(store: LifecycleStore, backend: CommitBackend, options: LifecycleOptions = {}) {
   const now = options.now ?? Date.now
   const listeners: Array<(reason: RemovalReason, removed: number, mode?: RemovalMode) => void> = []
+  const floorListeners: Array<(stream: string, floor: number) => void> = []
+  const raised = (stream: string, floor: number) => {
+    for (const l of floorListeners) l(stream, floor)
+  }
   const emit = (reason: RemovalReason, removed: number, mode?: RemovalMode) => {
     for (const l of listeners) l(reason, removed, mode)
   }
@@ -103,11 +118,24 @@ export function createLifecycle(store: LifecycleStore, backend: CommitBackend, o
   let timer: ReturnType<typeof setTimeout> | undefined
   let stopped = false
   let running: Promise<RetentionStepResult> | undefined
+  const batch = options.retentionBatch ?? 500
+  let kick: (() => void) | undefined
+  /** A deferred removal: the background pass starts deleting its rows now, not an interval later. */
+  const settled = (r: RemovalResult): RemovalResult => {
+    const { deferred, ...result } = r
+    raised(r.stream, r.floor)
+    if (deferred) {
+      kick?.()
+      options.onDeferred?.()
+    }
+    return result
+  }
 
   const step = (): Promise<RetentionStepResult> =>
     (running ??= store
-      .retentionStep({ now: now(), maxRows: options.retentionBatch ?? 500, vacuumPages: options.vacuumPages ?? 2000 })
-      .then((r) => {
+      .retentionStep({ now: now(), maxRows: batch, vacuumPages: options.vacuumPages ?? 2000 })
+      .then(({ floors, ...r }) => {
+        for (const f of floors ?? []) raised(f.stream, f.floor)
         if (r.removed) emit('retention', r.removed)
         return r
       })
@@ -119,16 +147,16 @@ export function createLifecycle(store: LifecycleStore, backend: CommitBackend, o
     /** Soft (`hard` false) or hard delete, conditional on `expected`. */
     async deleteStream(stream: string, hard: boolean, expected: ExpectedRevision): Promise<RemovalResult> {
       const mode = hard ? 'hard' : 'soft'
-      const r = await exclusive(stream, () => store.remove(stream, mode, expected))
+      const r = await exclusive(stream, () => store.remove(stream, mode, expected, undefined, batch))
       emit('delete', r.removed, mode)
-      return r
+      return settled(r)
     },
 
     /** Removes the events below revision `before`. */
     async truncate(stream: string, before: number, expected: ExpectedRevision): Promise<RemovalResult> {
-      const r = await exclusive(stream, () => store.remove(stream, 'truncate', expected, before))
+      const r = await exclusive(stream, () => store.remove(stream, 'truncate', expected, before, batch))
       emit('truncate', r.removed, 'truncate')
-      return r
+      return settled(r)
     },
 
     getRetention: store.getRetention,
@@ -146,22 +174,40 @@ export function createLifecycle(store: LifecycleStore, backend: CommitBackend, o
      */
     start(intervalMs: number, onError: (e: unknown) => void): void {
       stopped = false
+      let ticking = false
+      let kicked = false
       const tick = async () => {
+        ticking = true
         let again = false
         try {
           again = !(await step()).done
         } catch (e) {
           onError(e)
         }
-        if (!stopped) timer = setTimeout(tick, again ? 0 : intervalMs)
+        ticking = false
+        if (!stopped) timer = setTimeout(tick, again || kicked ? 0 : intervalMs)
+        kicked = false
       }
       timer = setTimeout(tick, intervalMs)
+      // a step now (one chain of timers: a running tick takes the kick itself)
+      kick = () => {
+        if (stopped) return
+        if (ticking) return void (kicked = true)
+        clearTimeout(timer)
+        timer = setTimeout(tick, 0)
+      }
     },
 
     async stop(): Promise<void> {
       stopped = true
+      kick = undefined
       clearTimeout(timer)
       await running?.catch(() => {})
+    },
+
+    /** Called when a removal commits, with the stream's new floor (events below it are gone). */
+    onFloor(listener: (stream: string, floor: number) => void): void {
+      floorListeners.push(listener)
     },
 
     /** Called with each removal's effect (metrics). */

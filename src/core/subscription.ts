@@ -62,6 +62,8 @@ export interface SubscriptionsOptions {
   maxPageBytes?: number
   /** most open subscriptions plus waiting long polls (MAX_SUBSCRIPTIONS); beyond it acquire() is a 503 */
   maxSubscriptions?: number
+  /** applied to each batch as it is handed out: drops what was removed or erased since it was read (removals.ts) */
+  deliverable?: (events: StoredEvent[]) => StoredEvent[]
 }
 
 /** A place among the capped subscriptions (see acquire); release it exactly once when done. */
@@ -185,6 +187,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
   const defaultPageSize = options.defaultPageSize ?? 500
   const maxBytes = options.maxPageBytes
   const maxSlots = options.maxSubscriptions ?? Infinity
+  const deliverable = options.deliverable ?? ((events: StoredEvent[]) => events)
   let slots = 0
 
   /** Takes a place among MAX_SUBSCRIPTIONS, or throws a 503 (Retry-After) when there is none. */
@@ -393,7 +396,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
           if (last.revision !== null) revision = last.revision + 1
           sub.scanned = last.position
           seen(last.position)
-          const events = raw.filter(match)
+          const events = deliverable(raw.filter(match))
           if (events.length) {
             deliver(events)
             idleSince = Date.now()
@@ -418,9 +421,12 @@ export function createSubscriptions(options: SubscriptionsOptions) {
             const last = batch[batch.length - 1]
             cursor = last.position + 1
             if (last.revision !== null) revision = last.revision + 1
-            deliver(batch)
+            // buffered before a removal or erasure that committed since: filtered now
+            const out = deliverable(batch)
+            if (!out.length) continue
+            deliver(out)
             idleSince = Date.now()
-            yield batch
+            yield out
             continue
           }
           if (overflow) break

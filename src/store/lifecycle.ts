@@ -4,7 +4,7 @@ import { streamDeleted, streamTombstoned, type LifecycleStore, type RemovalMode,
 import type { ExpectedRevision } from '../core/types.ts'
 import type { Db, Statement } from './db.ts'
 import { guard } from './groupInSql.ts'
-import { ACTUAL_EXPR, actualArgs, HEAD_EXPR, NOT_TOMBSTONED, removalStatements } from './lifecycleSql.ts'
+import { ACTUAL_EXPR, actualArgs, HEAD_EXPR, NOT_TOMBSTONED, removalStatements, visibleRow } from './lifecycleSql.ts'
 import { createRetention } from './lifecycleRetention.ts'
 
 const isConstraintError = (e: unknown) => /SQLITE_CONSTRAINT|constraint failed/i.test(String((e as Error)?.message ?? e) + String((e as { code?: string })?.code ?? ''))
@@ -28,7 +28,7 @@ export function toState(stream: string, row: Record<string, unknown> | undefined
 export function createLifecycleStore(db: Db): LifecycleStore {
   const state = async (stream: string) => toState(stream, (await db.execute({ sql: STATE_SQL, args: [stream, stream, stream] })).rows[0])
 
-  async function remove(stream: string, mode: RemovalMode, expected: ExpectedRevision, before?: number) {
+  async function remove(stream: string, mode: RemovalMode, expected: ExpectedRevision, before?: number, inlineRows = 500) {
     // Read, decide, then write guarded by what was read: another writer committing in
     // between refuses the guard, and the decision is made again on a fresh read.
     for (let attempt = 0; ; attempt++) {
@@ -41,14 +41,20 @@ export function createLifecycleStore(db: Db): LifecycleStore {
         throw invalidRequest(`before is ${before}, beyond the stream's next revision ${s.revision + 1}; truncate keeps the events from revision before on.`, [{ path: 'before', message: `at most ${s.revision + 1}` }])
       }
       const upTo = mode === 'truncate' ? before! - 1 : s.revision
+      // More rows than one retention batch: the commit only records the new floor (reads
+      // stop showing the rows at once) and the retention pass deletes the rows in batches,
+      // so no append waits for one transaction over a whole huge stream.
+      const { rows } = await db.execute({ sql: 'SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE stream = ? AND revision <= ? LIMIT ?)', args: [stream, upTo, inlineRows + 1] })
+      const inline = Number(rows[0].n) <= inlineRows
       const stmts: Statement[] = [
         guard(`${ACTUAL_EXPR} IS ? AND ${HEAD_EXPR} = ? AND ${NOT_TOMBSTONED}`, [...actualArgs(stream), s.actual, stream, stream, s.revision, stream]),
-        { sql: 'SELECT count(*) AS n FROM events WHERE stream = ? AND revision <= ?', args: [stream, upTo] },
-        ...removalStatements(stream, upTo, s, Date.now(), { deleted: mode === 'soft' ? s.revision : undefined, hard: mode === 'hard' }),
+        // what this call removes: the stream's visible rows up to upTo (a backlog's hidden ones were counted before)
+        { sql: `SELECT count(*) AS n FROM events WHERE stream = ? AND revision <= ? AND ${visibleRow('events')}`, args: [stream, upTo] },
+        ...removalStatements(stream, upTo, s, Date.now(), { deleted: mode === 'soft' ? s.revision : undefined, hard: mode === 'hard' }, inline),
       ]
       try {
         const rs = await db.batch(stmts, 'write')
-        return { stream, mode, removed: Number(rs[1].rows[0].n), floor: Math.max(s.floor, upTo + 1), revision: s.revision }
+        return { stream, mode, removed: Number(rs[1].rows[0].n), floor: Math.max(s.floor, upTo + 1), revision: s.revision, deferred: !inline }
       } catch (e) {
         if (!isConstraintError(e) || attempt >= 10) throw e
       }

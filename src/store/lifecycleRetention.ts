@@ -1,10 +1,12 @@
 import type { LifecycleStore, RetentionPolicy, RetentionScope, StreamState } from '../core/lifecycle.ts'
 import { categoryOf } from '../core/streams.ts'
 import type { Db, SqlRow, Statement } from './db.ts'
-import { removalStatements } from './lifecycleSql.ts'
+import { deleteRowsStatements, removalStatements } from './lifecycleSql.ts'
 
 /** Streams of a category one step visits at most for its maxCount (a cursor resumes). */
 const STREAMS_PER_STEP = 50
+/** Streams of removal_backlog one step visits at most. */
+const BACKLOG_PER_STEP = 20
 
 interface Candidate {
   stream: string
@@ -109,7 +111,25 @@ export function createRetention(db: Db, state: (stream: string) => Promise<Strea
     async retentionStep({ now, maxRows, vacuumPages }) {
       let budget = maxRows
       let removed = 0
-      let unvisited = false
+      const floors: Array<{ stream: string; floor: number }> = []
+      // First the rows of deletes and truncations that are hidden already (removal_backlog),
+      // oldest first per stream, in the same budget; the stream's backlog row goes with its last.
+      let reclaimed = 0
+      const backlog = await db.execute({ sql: 'SELECT stream, below FROM removal_backlog ORDER BY stream LIMIT ?', args: [BACKLOG_PER_STEP] })
+      let unvisited = backlog.rows.length === BACKLOG_PER_STEP
+      for (const b of backlog.rows) {
+        if (budget <= 0) break
+        const stream = b.stream as string
+        const rs = await db.execute({ sql: 'SELECT revision FROM events WHERE stream = ? AND revision < ? ORDER BY revision LIMIT ?', args: [stream, Number(b.below), budget] })
+        const n = rs.rows.length
+        const stmts: Statement[] = n ? deleteRowsStatements(stream, Number(rs.rows[n - 1].revision)) : []
+        // conditional: a truncation that raised `below` meanwhile keeps the row
+        if (n < budget) stmts.push({ sql: 'DELETE FROM removal_backlog WHERE stream = ? AND NOT EXISTS (SELECT 1 FROM events e WHERE e.stream = removal_backlog.stream AND e.revision < removal_backlog.below)', args: [stream] })
+        else unvisited = true
+        await db.batch(stmts, 'write')
+        reclaimed += n
+        budget -= n
+      }
       for (const p of await listRetention()) {
         if (budget <= 0) break
         const ageCutoff = p.maxAgeMs === null ? -Infinity : now - p.maxAgeMs
@@ -123,13 +143,14 @@ export function createRetention(db: Db, state: (stream: string) => Promise<Strea
         const stmts: Statement[] = []
         for (const [stream, last] of byStream) stmts.push(...removalStatements(stream, last.revision, last, now))
         await db.batch(stmts, 'write')
+        for (const [stream, last] of byStream) floors.push({ stream, floor: last.revision + 1 })
         removed += due.length
         budget -= due.length
       }
       let pageCounts: { before: number; after: number; free: number } | null = null
       const before = await pages()
       if (before) {
-        if (removed && vacuumPages > 0) {
+        if ((removed || reclaimed) && vacuumPages > 0) {
           try {
             // Hands free pages back to the file system (auto_vacuum = INCREMENTAL, set on
             // new databases at start). Without it this is a no-op and the free pages are
@@ -142,7 +163,7 @@ export function createRetention(db: Db, state: (stream: string) => Promise<Strea
         const after = (await pages()) ?? before
         pageCounts = { before: before.count, after: after.count, free: after.free }
       }
-      return { removed, done: budget > 0 && !unvisited, pages: pageCounts }
+      return { removed, reclaimed, done: budget > 0 && !unvisited, pages: pageCounts, floors }
     },
   }
 }

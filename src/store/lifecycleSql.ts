@@ -27,17 +27,43 @@ export const actualArgs = (stream: string): SqlValue[] => [stream, stream, strea
 export const NOT_TOMBSTONED = 'NOT EXISTS (SELECT 1 FROM stream_lifecycle WHERE stream = ? AND hard = 1)'
 
 /**
- * Statements that remove a stream's events up to `upTo` (inclusive) and record the head
- * they leave behind. Tags first: their rows are found through the events' own tag lists
- * (the tag index's key is (tag, position), so each is one b-tree seek).
+ * A row of `events` that no read may show: it is below its stream's floor in
+ * removal_backlog (a delete or truncation whose rows the retention pass has not removed
+ * yet). The uncorrelated EXISTS is evaluated once per statement, so while the backlog is
+ * empty (nearly always) a read pays no lookup per row.
  */
-export function removalStatements(stream: string, upTo: number, head: { revision: number; position: number }, time: number, mark: { deleted?: number; hard?: boolean } = {}): Statement[] {
+export const visibleRow = (e: string) =>
+  `(NOT EXISTS (SELECT 1 FROM removal_backlog) OR NOT EXISTS (SELECT 1 FROM removal_backlog b WHERE b.stream = ${e}.stream AND ${e}.revision < b.below))`
+
+/** The same for an event found by its position (an event_tags range). */
+export const visiblePosition = (p: string) =>
+  `(NOT EXISTS (SELECT 1 FROM removal_backlog) OR NOT EXISTS (SELECT 1 FROM events v JOIN removal_backlog b ON b.stream = v.stream WHERE v.position = ${p} AND v.revision < b.below))`
+
+/**
+ * Statements that delete a stream's rows up to revision `upTo` (inclusive). Tags first:
+ * their rows are found through the events' own tag lists (the tag index's key is
+ * (tag, position), so each is one b-tree seek).
+ */
+export function deleteRowsStatements(stream: string, upTo: number): Statement[] {
   return [
     {
       sql: 'DELETE FROM event_tags WHERE (tag, position) IN (SELECT j.value, e.position FROM events e, json_each(e.tags) j WHERE e.stream = ? AND e.revision <= ? AND e.tags IS NOT NULL)',
       args: [stream, upTo],
     },
     { sql: 'DELETE FROM events WHERE stream = ? AND revision <= ?', args: [stream, upTo] },
+  ]
+}
+
+/**
+ * Records that a stream's events up to `upTo` (inclusive) are removed, and the head they
+ * leave behind; with `rows`, also deletes their rows (otherwise removal_backlog hides them
+ * until the retention pass deletes them).
+ */
+export function removalStatements(stream: string, upTo: number, head: { revision: number; position: number }, time: number, mark: { deleted?: number; hard?: boolean } = {}, rows = true): Statement[] {
+  return [
+    ...(rows
+      ? deleteRowsStatements(stream, upTo)
+      : [{ sql: 'INSERT INTO removal_backlog (stream, below) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET below = max(below, excluded.below)', args: [stream, upTo + 1] as SqlValue[] }]),
     {
       sql:
         'INSERT INTO stream_lifecycle (stream, floor, last_revision, last_position, deleted_revision, hard, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ' +

@@ -1,6 +1,7 @@
 import type { SqlValue } from './db.ts'
 import type { QueryItem } from '../core/types.ts'
 import { placeholders } from './rows.ts'
+import { visiblePosition, visibleRow } from './lifecycleSql.ts'
 
 // SQLite allows 500 terms per compound SELECT (SQLITE_MAX_COMPOUND_SELECT); larger
 // unions nest in chunks.
@@ -28,7 +29,8 @@ export function matchingPositions(items: QueryItem[], from: number, limit: numbe
       else everything = true
       continue
     }
-    let sql = 'SELECT t.position AS position FROM event_tags t WHERE t.tag = ? AND t.position >= ?'
+    // hidden rows (removal_backlog) are filtered inside each LIMITed range, so a page is never cut short by them
+    let sql = `SELECT t.position AS position FROM event_tags t WHERE t.tag = ? AND t.position >= ? AND ${visiblePosition('t.position')}`
     args.push(tags[0], from)
     for (const tag of tags.slice(1)) {
       sql += ' AND EXISTS (SELECT 1 FROM event_tags x WHERE x.tag = ? AND x.position = t.position)'
@@ -43,13 +45,13 @@ export function matchingPositions(items: QueryItem[], from: number, limit: numbe
   }
   if (everything) {
     // An item with neither types nor tags matches every event: the primary key's range.
-    return { sql: 'SELECT position AS p FROM events WHERE position >= ? ORDER BY position LIMIT ?', args: [from, limit] }
+    return { sql: `SELECT position AS p FROM events WHERE position >= ? AND ${visibleRow('events')} ORDER BY position LIMIT ?`, args: [from, limit] }
   }
   if (parts.length === 0 && types.size === 0) return { sql: 'SELECT 0 AS p WHERE 0', args: [] } // no items: nothing matches
   const typeParts: string[] = []
   const typeArgs: SqlValue[] = []
   for (const t of types) {
-    typeParts.push(range('SELECT position FROM events WHERE type = ? AND position >= ?'))
+    typeParts.push(range(`SELECT position FROM events WHERE type = ? AND position >= ? AND ${visibleRow('events')}`))
     typeArgs.push(t, from, limit)
   }
   parts.unshift(...typeParts)

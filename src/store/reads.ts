@@ -3,9 +3,13 @@ import type { EventList, EventReader, QueryItem, QueryOptions, ReadAllOptions, R
 import { EVENT_SIZE, withinBudget } from './budget.ts'
 import { matchingPositions } from './query.ts'
 import { EVENT_COLUMNS, LAST_POSITION, toStoredEvent } from './rows.ts'
+import { visibleRow } from './lifecycleSql.ts'
 import type { SqlResult } from './db.ts'
 
 type Stmt = { sql: string; args: SqlValue[] }
+
+/** deleted or truncated rows not yet removed by the retention pass are never read */
+const VISIBLE = visibleRow('events')
 
 /** The events at the positions a query selects, in order (the positions drive: CROSS JOIN). */
 const eventsAt = (items: QueryItem[], from: number, limit: number): Stmt => {
@@ -24,7 +28,8 @@ const sizedAt = (items: QueryItem[], from: number, limit: number): Stmt => {
  * budget only the positions and sizes of the candidates are read first, inside the same
  * statement (see withinBudget); without one, the rows directly.
  */
-function page(where: string, args: SqlValue[], order: string, limit: number, maxBytes: number | undefined): { stmt: Stmt; budget: boolean } {
+function page(filter: string, args: SqlValue[], order: string, limit: number, maxBytes: number | undefined): { stmt: Stmt; budget: boolean } {
+  const where = `${filter} AND ${VISIBLE}`
   if (maxBytes === undefined) return { stmt: { sql: `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where} ORDER BY ${order} LIMIT ?`, args: [...args, limit] }, budget: false }
   const dir = / DESC$/.test(order) ? 'DESC' : 'ASC'
   const candidates = { sql: `SELECT position AS p, ${EVENT_SIZE} AS sz FROM events WHERE ${where} ORDER BY ${order} LIMIT ?`, args: [...args, limit] }
@@ -55,7 +60,7 @@ export function createReader(db: Db): EventReader {
 
     async head(stream: string): Promise<StreamHead | null> {
       const rs = await db.execute({
-        sql: 'SELECT revision, position FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1',
+        sql: `SELECT revision, position FROM events WHERE stream = ? AND ${VISIBLE} ORDER BY revision DESC LIMIT 1`,
         args: [stream],
       })
       const row = rs.rows[0]

@@ -74,6 +74,17 @@ export const streamLifecycle = sqliteTable(
   (t) => [index('stream_lifecycle_last_position').on(t.lastPosition)],
 )
 
+/**
+ * Streams whose deleted or truncated events are hidden from every read but whose rows are
+ * still there: a delete or truncation of more than one retention batch records `below`
+ * (the stream's floor) here in one short transaction, and the retention pass removes the
+ * rows in RETENTION_BATCH steps, deleting this row with the last of them.
+ */
+export const removalBacklog = sqliteTable('removal_backlog', {
+  stream: text('stream').primaryKey(),
+  below: integer('below').notNull(),
+})
+
 /** Retention policies: per stream or per category, a maximum age (ms) and/or count. */
 export const retention = sqliteTable(
   'retention',

@@ -9,6 +9,7 @@ import { migrateDo } from '../store/doMigrate.ts'
 import { doDb } from '../store/doSql.ts'
 import { createStore } from '../store/store.ts'
 import type { WorkerEnv } from './env.ts'
+import { retentionAlarm, startFailed } from './lifecycle.ts'
 import { bundledMigrations } from './migrations.ts'
 
 /**
@@ -20,29 +21,52 @@ import { bundledMigrations } from './migrations.ts'
  */
 export class EventLogObject extends DurableObject<WorkerEnv> {
   private app: ReturnType<typeof createApp> | undefined
+  private retention: ReturnType<typeof retentionAlarm> | undefined
+  /** why the object could not start (a wrong ENCRYPTION_KEY): every request is told */
+  private failed: unknown
 
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
     super(ctx, env)
     // No event is delivered to the object until this settles (input gate).
-    void ctx.blockConcurrencyWhile(async () => {
-      await migrateDo(ctx.storage, bundledMigrations())
-      const config = loadConfig(env)
-      const { deps } = await openLog({
-        store: createStore(doDb(ctx.storage)),
-        config,
-        codec: makeCodec({ Encoder, addExtension }),
-        logger: createLogger(config.logLevel),
-        liveSignal: true,
-        // Not on Workers yet: ENCRYPTION_KEY (subjects) and a retention timer (no timer
-        // outlives a request; POST /v1/retention/run runs the pass).
-        subjects: async () => undefined,
-        retentionTimer: false,
-      })
-      this.app = createApp({ ...deps, describeTenants: true, docs })
-    })
+    void ctx.blockConcurrencyWhile(() => this.tryStart())
   }
 
-  fetch(request: Request): Promise<Response> {
-    return Promise.resolve(this.app!.fetch(request))
+  private async tryStart() {
+    try {
+      await this.start(this.ctx, this.env)
+      this.failed = undefined
+    } catch (e) {
+      this.failed = e
+    }
+  }
+
+  private async start(ctx: DurableObjectState, env: WorkerEnv) {
+    await migrateDo(ctx.storage, bundledMigrations())
+    const config = loadConfig(env)
+    const opened = await openLog({
+      store: createStore(doDb(ctx.storage)),
+      config,
+      codec: makeCodec({ Encoder, addExtension }),
+      logger: createLogger(config.logLevel),
+      liveSignal: true,
+      // Retention runs on the object's alarm (no timer outlives a request) and on POST
+      // /v1/retention/run; a delete or truncation larger than one batch arms it at once.
+      retentionTimer: false,
+      onDeferred: () => void this.retention?.arm(0),
+    })
+    this.retention = retentionAlarm(ctx.storage, opened.lifecycle, config.retentionIntervalMs)
+    await this.retention.arm(config.retentionIntervalMs)
+    this.app = createApp({ ...opened.deps, lifecycle: this.retention.lifecycle, describeTenants: true, docs })
+  }
+
+  async alarm(): Promise<void> {
+    await this.retention?.alarm()
+  }
+
+  async fetch(request: Request): Promise<Response> {
+    // a failed start (a database fault, a wrong ENCRYPTION_KEY) is tried again, then told
+    if (!this.app) await this.ctx.blockConcurrencyWhile(() => this.tryStart())
+    if (!this.app) return startFailed(request, this.failed)
+    return this.app.fetch(request)
   }
 }

@@ -5,8 +5,9 @@ import journal from '../../migrations/meta/_journal.json'
 import m0000 from '../../migrations/0000_init.sql'
 import m0001 from '../../migrations/0001_lifecycle.sql'
 import m0002 from '../../migrations/0002_subject_keys.sql'
+import m0003 from '../../migrations/0003_removal_backlog.sql'
 
-const files: Record<string, string> = { '0000_init': m0000, '0001_lifecycle': m0001, '0002_subject_keys': m0002 }
+const files: Record<string, string> = { '0000_init': m0000, '0001_lifecycle': m0001, '0002_subject_keys': m0002, '0003_removal_backlog': m0003 }
 
 /** drizzle-kit's migrations/, bundled into the Worker at build time, in journal order. */
 export function bundledMigrations(): BundledMigration[] {

@@ -37,6 +37,8 @@ export interface LocalWorker {
    * isolate, new Durable Object instances); `vars` replace the previous overrides.
    */
   restart(vars?: Record<string, string>): Promise<void>
+  /** Fires the Worker's `scheduled` handler, as a cron trigger does. */
+  scheduled(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -97,6 +99,11 @@ export async function startLocalWorker(vars: Record<string, string> = {}, config
     async restart(next = vars) {
       await running.mf.dispose()
       running = await start(next)
+    },
+    async scheduled() {
+      const fetcher = await running.mf.getWorker()
+      const result = await fetcher.scheduled({ cron: '* * * * *' })
+      if (result.outcome !== 'ok') throw new Error(`scheduled handler: ${result.outcome}`)
     },
     async stop() {
       await running.mf.dispose()

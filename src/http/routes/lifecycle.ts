@@ -56,6 +56,8 @@ const noPolicy = (scope: string, name: string) => new EdgelogError(404, 'retenti
 /** Data lifecycle: delete and truncate streams, retention policies and the pass (docs/api.md). */
 export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
   const { codec } = deps.log
+  // Events a subscription read before a removal committed are dropped when handed out (core/removals.ts).
+  deps.lifecycle?.onFloor((stream, floor) => deps.log.removals.removed(stream, floor))
   const lc = (): Lifecycle => deps.lifecycle ?? (() => { throw notConfigured() })()
   const removal = (c: Parameters<typeof send>[0], r: RemovalResult) => send(c, codec, 200, r, r.revision >= 0 ? { ETag: `"${r.revision}"` } : {})
   const conditional = async (ifMatch: string | undefined, ifNoneMatch: string | undefined, body: ExpectedRevision | undefined, run: (e: ExpectedRevision) => Promise<RemovalResult>) => {
@@ -167,7 +169,7 @@ export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       responses: {
         200: {
           description: 'What the step did',
-          content: jsonAndCbor(z.object({ removed: z.number().int(), done: z.boolean(), pages: z.object({ before: z.number().int(), after: z.number().int(), free: z.number().int() }).nullable() }).openapi('RetentionStep')),
+          content: jsonAndCbor(z.object({ removed: z.number().int(), reclaimed: z.number().int().openapi({ description: 'rows of earlier deletes and truncations (hidden since) deleted by this step' }), done: z.boolean(), pages: z.object({ before: z.number().int(), after: z.number().int(), free: z.number().int() }).nullable() }).openapi('RetentionStep')),
         },
         ...problems(400, ...WRITE),
       },
@@ -191,7 +193,9 @@ export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
     async (c) => {
       const { subject } = c.req.valid('param')
       const subjects = deps.subjects ?? (() => { throw new EdgelogError(501, 'encryption-not-configured', 'Encryption not configured', 'This server has no ENCRYPTION_KEY: no event names a data subject, nothing to erase.') })()
-      if (!(await subjects.erase(subject, Date.now()))) {
+      const erased = await subjects.erase(subject, Date.now())
+      if (erased) deps.log.removals.erased(subject)
+      if (!erased) {
         throw new EdgelogError(404, 'subject-not-found', 'Subject not found', `Subject '${subject}' has no key: no event named it, or it was erased already.`, { subject })
       }
       // The erasure is in the log: a stream-less event (not about the subject: not sealed).
