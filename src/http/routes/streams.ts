@@ -12,11 +12,11 @@ import { STREAM_NAME } from '../../core/streams.ts'
 
 const StreamParam = z.object({ stream: S.StreamName.openapi({ param: { name: 'stream', in: 'path' } }) })
 /** StreamParam's result for a plainly valid name (S.StreamName is this regex). */
-const fastStream: Fast = (p) => (typeof p.stream === 'string' && STREAM_NAME.test(p.stream) ? { stream: p.stream } : undefined)
+export const fastStream: Fast = (p) => (typeof p.stream === 'string' && STREAM_NAME.test(p.stream) ? { stream: p.stream } : undefined)
 const CURSOR = /^\d{1,15}$/
 
 /** The read query's result when each key present is one plainly valid value (else zod, for its error). */
-const fastReadQuery =
+export const fastReadQuery =
   (maxPageSize: number): Fast =>
   (q) => {
     const out: { from?: number; limit?: number; direction?: 'forward' | 'backward' } = {}
