@@ -81,7 +81,7 @@ const requests: Array<[string, RequestInit?]> = [
   ['/v1/streams/a%20b'],
   ['/v1/streams/caf%C3%A9'],
 ]
-const post = (body: string | Uint8Array, headers: Record<string, string>): RequestInit => ({ method: 'POST', headers, body })
+const post = (body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string>): RequestInit => ({ method: 'POST', headers, body })
 const json = { 'content-type': 'application/json' }
 for (const [path, init] of [
   ['/v1/streams/order-1', post('{"events":[{"type":"Placed","data":{"n":1}}]}', json)],
