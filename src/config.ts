@@ -150,10 +150,15 @@ export function loadConfig(env: Env): Config {
   }
 }
 
-/** One JSON line per call, filtered by LOG_LEVEL; the same on every runtime. */
+/**
+ * One JSON line per call, filtered by LOG_LEVEL; the same on every runtime. `wants(level)`
+ * lets a caller skip building a line that would be dropped (the per-request line).
+ */
 export function createLogger(level: Config['logLevel']) {
-  return (line: Record<string, unknown>) => {
-    if (level === 'silent' || (level === 'error' && line.level !== 'error')) return
+  const wants = (l: unknown) => level === 'info' || (level === 'error' && l === 'error')
+  const write = (line: Record<string, unknown>) => {
+    if (!wants(line.level)) return
     console.log(JSON.stringify({ time: new Date().toISOString(), ...line }))
   }
+  return Object.assign(write, { wants })
 }

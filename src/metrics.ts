@@ -125,11 +125,22 @@ export function createMetrics(log: EventLog, backend: CommitBackend, lifecycle?:
     groupDuration.observe(g.durationMs / 1000)
   })
 
+  const children = new Map<string, ReturnType<typeof http.labels>>()
   return {
     async middleware(c, next) {
       const started = performance.now()
       await next()
-      http.observe({ method: c.req.method, route: routePath(c), status: String(c.res.status) }, (performance.now() - started) / 1000)
+      // One child per (method, route, status), made once: prom-client builds and checks
+      // the label object on every observe() otherwise.
+      const route = routePath(c)
+      const status = c.res.status
+      const key = `${c.req.method} ${status} ${route}`
+      let child = children.get(key)
+      if (!child) {
+        child = http.labels(c.req.method, route, String(status))
+        if (children.size < 1000) children.set(key, child) // methods are the client's: bounded
+      }
+      child.observe((performance.now() - started) / 1000)
     },
     async handler(c) {
       const others = options.others?.() ?? []

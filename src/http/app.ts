@@ -26,6 +26,9 @@ export type { AuthConfig }
 
 export type LogLine = Record<string, unknown>
 
+/** A log sink; `wants(level)`, when given, says whether a line of that level would be written. */
+export type Logger = ((line: LogLine) => void) & { wants?: (level: 'info' | 'error') => boolean }
+
 export interface AppDeps {
   log: EventLog
   /** deletes, truncation, retention (absent: those routes answer 501) */
@@ -35,8 +38,8 @@ export interface AppDeps {
   auth?: AuthConfig
   /** Prometheus metrics (Node, Bun, Deno): a timing middleware and the /metrics handler */
   metrics?: { middleware: MiddlewareHandler; handler: (c: Context) => Promise<Response> }
-  /** one structured line per request; default: none */
-  logger?: (line: LogLine) => void
+  /** one structured line per request (and 5xx causes); default: none */
+  logger?: Logger
   /** SSE: heartbeat comment interval (default 15 s), cut a client that takes nothing this long (default 60 s) */
   sse?: { heartbeatMs?: number; stallTimeoutMs?: number }
   /** true once a graceful stop has begun: new requests get a 503 (src/http/shutdown.ts) */
@@ -60,12 +63,20 @@ export function createApp(deps: AppDeps) {
     },
   })
 
-  app.use(requestId())
-  if (logger) app.use(async (c, next) => {
+  // A client's id is kept (Hono's rule: up to 255 of \w - =); otherwise this app's random
+  // prefix and a counter: unique, and no crypto.randomUUID() per request.
+  const idPrefix = crypto.randomUUID().slice(0, 13)
+  let idCount = 0
+  app.use(requestId({ generator: () => `${idPrefix}${(++idCount).toString(36)}` }))
+  // The per-request line: not even built when the level drops it (LOG_LEVEL=error keeps 5xx only).
+  const wants = logger?.wants ?? (() => true)
+  if (logger && (wants('info') || wants('error'))) app.use(async (c, next) => {
     const started = performance.now()
     await next()
+    const level = c.res.status >= 500 ? 'error' : 'info'
+    if (!wants(level)) return
     logger({
-      level: c.res.status >= 500 ? 'error' : 'info',
+      level,
       msg: 'request',
       requestId: c.get('requestId'),
       method: c.req.method,

@@ -66,7 +66,7 @@ const constraintOf = (e: unknown) => /[A-Z ]*constraint failed(: [\w., ]+)?/i.ex
  * transaction. A refusal that belongs to one request fails that request alone; only a
  * fault of the database (I/O, disk full, unreachable) fails the group.
  */
-export function createCommitBackend(db: Db, options: CommitOptions): CommitBackend {
+export function createCommitBackend(db: Db, options: CommitOptions): CommitBackend & { trustedHead(stream: string): { revision: number; position: number } | undefined } {
   const maxCached = options.maxCachedStreams ?? 100_000
   const maxParams = db.maxParams ?? 32766
   const chunks = chunkSizes(db.maxParams)
@@ -81,6 +81,17 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
     heads.delete(stream)
     heads.set(stream, head)
     if (heads.size > maxCached) heads.delete(heads.keys().next().value!)
+  }
+  /**
+   * A stream's head as this sole writer last committed it, for reads (GET .../head): only a
+   * live stream's, so a deleted or tombstoned one is read from the database (its 404/410).
+   * Lifecycle operations forget a stream's entry before and after they change it; what
+   * retention removes leaves the head standing (stream_lifecycle keeps it).
+   */
+  function trustedHead(stream: string): { revision: number; position: number } | undefined {
+    if (!options.trustCache) return undefined
+    const h = heads.get(stream)
+    return h && !h.deleted && !h.hard ? h : undefined
   }
   function forget() {
     heads.clear()
@@ -325,6 +336,8 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
   return {
     exclusive: (streams, fn) =>
       serial(async () => {
+        // forgotten before too: trustedHead must not answer from memory while fn changes the stream
+        for (const s of streams) heads.delete(s)
         try {
           return await fn()
         } finally {
@@ -332,6 +345,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
         }
       }),
     commitGroup: (commands) => serial(() => commitGroup(commands)),
+    trustedHead,
     stats: () => ({ headCacheHits: cacheHits, headCacheMisses: cacheMisses, oneTripGroups: oneTrip, fallbackGroups: fallbacks }),
   }
 

@@ -30,7 +30,8 @@ const sizedAt = (items: QueryItem[], from: number, limit: number): Stmt => {
  */
 function page(filter: string, args: SqlValue[], order: string, limit: number, maxBytes: number | undefined): { stmt: Stmt; budget: boolean } {
   const where = `${filter} AND ${VISIBLE}`
-  if (maxBytes === undefined) return { stmt: { sql: `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where} ORDER BY ${order} LIMIT ?`, args: [...args, limit] }, budget: false }
+  // A page always holds its first event: one event needs no sizing (the last event of a stream).
+  if (maxBytes === undefined || limit <= 1) return { stmt: { sql: `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where} ORDER BY ${order} LIMIT ?`, args: [...args, limit] }, budget: false }
   const dir = / DESC$/.test(order) ? 'DESC' : 'ASC'
   const candidates = { sql: `SELECT position AS p, ${EVENT_SIZE} AS sz FROM events WHERE ${where} ORDER BY ${order} LIMIT ?`, args: [...args, limit] }
   return { stmt: withinBudget(candidates, dir, maxBytes), budget: true }
@@ -43,8 +44,14 @@ function toList(rs: SqlResult, budget: boolean): EventList {
   return events
 }
 
+export interface ReaderOptions {
+  /** the sole writer's committed head of a stream, when it has one in memory (commitGroup.ts) */
+  trustedHead?: (stream: string) => { revision: number; position: number } | undefined
+}
+
 /** Keyset reads over the indexes: a page costs the same at any depth of the log. */
-export function createReader(db: Db): EventReader {
+export function createReader(db: Db, options: ReaderOptions = {}): EventReader {
+  const { trustedHead } = options
   const run = async ({ stmt, budget }: { stmt: Stmt; budget: boolean }) => toList(await db.execute(stmt), budget)
   const dcb = (items: QueryItem[], from: number, limit: number, maxBytes: number | undefined) =>
     maxBytes === undefined
@@ -59,6 +66,8 @@ export function createReader(db: Db): EventReader {
     },
 
     async head(stream: string): Promise<StreamHead | null> {
+      const known = trustedHead?.(stream)
+      if (known) return { stream, revision: known.revision, position: known.position }
       const rs = await db.execute({
         sql: `SELECT revision, position FROM events WHERE stream = ? AND ${VISIBLE} ORDER BY revision DESC LIMIT 1`,
         args: [stream],

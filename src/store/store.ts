@@ -42,7 +42,8 @@ export function createStore(client: Db, options: StoreOptions = {}): Store {
     ? { ...primary, commitGroup: (commands) => primary.commitGroup(commands).finally(() => replica.committed()) }
     : primary
   // /health asks the primary: appends need it, and the replica answers even when it is gone.
-  const reader = replica ? { ...createReader(replica.db), ping: createReader(client).ping } : createReader(client)
+  // The sole writer answers heads from what it committed (no replica then: trustCache is file only).
+  const reader = replica ? { ...createReader(replica.db), ping: createReader(client).ping } : createReader(client, { trustedHead: primary.trustedHead })
   return {
     backend,
     reader,

@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import type { AppDeps } from '../app.ts'
 import { bodyOf, cborBody, send, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
+import { openapiRoute } from '../route.ts'
 import { bodyContent, Headers, jsonAndCbor, problems, WRITE, wrongRevision409 } from './doc.ts'
 
 /**
@@ -11,7 +12,8 @@ import { bodyContent, Headers, jsonAndCbor, problems, WRITE, wrongRevision409 } 
 export function registerAppendRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
   const { log } = deps
   const schema = S.MultiAppendBody(log.limits.maxEventsPerAppend)
-  app.openapi(
+  openapiRoute(
+    app,
     createRoute({
       method: 'post',
       path: '/v1/append',

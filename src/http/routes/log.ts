@@ -3,6 +3,7 @@ import type { StoredEvent } from '../../core/types.ts'
 import type { AppDeps } from '../app.ts'
 import { sendEvents, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
+import { openapiRoute } from '../route.ts'
 import { WaitParam } from './subscribe.ts'
 import { jsonAndCbor, problems, V1 } from './doc.ts'
 
@@ -20,7 +21,8 @@ export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
   const { log } = deps
   const { codec, limits } = log
 
-  app.openapi(
+  openapiRoute(
+    app,
     createRoute({
       method: 'get',
       path: '/v1/all',

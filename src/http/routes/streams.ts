@@ -7,8 +7,36 @@ import * as S from '../schemas.ts'
 import { bodyContent, Headers, jsonAndCbor, problems, V1, WRITE, wrongRevision409 } from './doc.ts'
 import { Problems } from '../schemas.ts'
 import { headOfEmpty } from './lifecycle.ts'
+import { openapiRoute, type Fast } from '../route.ts'
+import { STREAM_NAME } from '../../core/streams.ts'
 
 const StreamParam = z.object({ stream: S.StreamName.openapi({ param: { name: 'stream', in: 'path' } }) })
+/** StreamParam's result for a plainly valid name (S.StreamName is this regex). */
+export const fastStream: Fast = (p) => (typeof p.stream === 'string' && STREAM_NAME.test(p.stream) ? { stream: p.stream } : undefined)
+const CURSOR = /^\d{1,15}$/
+
+/** The read query's result when each key present is one plainly valid value (else zod, for its error). */
+export const fastReadQuery =
+  (maxPageSize: number): Fast =>
+  (q) => {
+    const out: { from?: number; limit?: number; direction?: 'forward' | 'backward' } = {}
+    const { from, limit, direction } = q
+    if (from !== undefined) {
+      if (typeof from !== 'string' || !CURSOR.test(from)) return undefined
+      out.from = Number(from)
+    }
+    if (limit !== undefined) {
+      if (typeof limit !== 'string' || !CURSOR.test(limit)) return undefined
+      const n = Number(limit)
+      if (n < 1 || n > maxPageSize) return undefined
+      out.limit = n
+    }
+    if (direction !== undefined) {
+      if (direction !== 'forward' && direction !== 'backward') return undefined
+      out.direction = direction
+    }
+    return out
+  }
 
 /**
  * RFC 9110 §13.1: `If-Match: "7"` = expected revision 7, `If-None-Match: *` = the stream
@@ -54,7 +82,8 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
   const { codec, limits } = log
   const appendBody = S.AppendBody(limits.maxEventsPerAppend)
 
-  app.openapi(
+  openapiRoute(
+    app,
     createRoute({
       method: 'post',
       path: '/v1/streams/{stream}',
@@ -97,9 +126,11 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       }
       return send(c, codec, 201, result.streams[0], appendHeaders(result, stream))
     },
+    { param: fastStream },
   )
 
-  app.openapi(
+  openapiRoute(
+    app,
     createRoute({
       method: 'get',
       path: '/v1/streams/{stream}',
@@ -137,9 +168,11 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       }
       return sendEvents(c, codec, (shown) => ({ stream, next: nextAfter(shown) }), events, { ETag: `"${head.revision}"` }, limits.maxPageBytes)
     },
+    { param: fastStream, query: fastReadQuery(limits.maxPageSize) },
   )
 
-  app.openapi(
+  openapiRoute(
+    app,
     createRoute({
       method: 'get',
       path: '/v1/streams/{stream}/head',
@@ -156,5 +189,6 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       const head = (await log.reader.head(stream)) ?? (await headOfEmpty(deps, stream))
       return send(c, codec, 200, head, { ETag: `"${head.revision}"` })
     },
+    { param: fastStream },
   )
 }
