@@ -351,19 +351,27 @@ export function createSubscriptions(options: SubscriptionsOptions) {
         wake()
       },
     }
+    // One idle timer per subscriber, moved only when a wait ends sooner than it: a subscriber
+    // woken by every commit does not arm and clear a timer per delivery (waking early is
+    // harmless: the loop looks again and waits on).
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let timerAt = 0
+    const onTimer = () => {
+      timer = undefined
+      wake()
+    }
     const waitInbox = (ms: number) =>
       new Promise<void>((resolve) => {
-        const done = () => {
+        wakeInbox = resolve
+        const at = Date.now() + Math.max(0, ms)
+        if (timer === undefined || timerAt > at) {
           clearTimeout(timer)
-          signal?.removeEventListener('abort', done)
-          inboxWakers.delete(done)
-          resolve()
+          timerAt = at
+          timer = setTimeout(onTimer, Math.max(0, ms))
         }
-        const timer = setTimeout(done, Math.max(0, ms))
-        wakeInbox = done
-        inboxWakers.add(done)
-        signal?.addEventListener('abort', done)
       })
+    inboxWakers.add(wake)
+    signal?.addEventListener('abort', wake)
 
     subs.add(sub)
     counters.opened++
@@ -450,6 +458,9 @@ export function createSubscriptions(options: SubscriptionsOptions) {
         }
       }
     } finally {
+      clearTimeout(timer)
+      inboxWakers.delete(wake)
+      signal?.removeEventListener('abort', wake)
       tail.leave(member)
       subs.delete(sub)
     }
