@@ -370,8 +370,15 @@ export function createSubscriptions(options: SubscriptionsOptions) {
           timer = setTimeout(onTimer, Math.max(0, ms))
         }
       })
+    // A flag, not signal.aborted: that getter validates its receiver, and the loops below
+    // ask on every delivery of every subscriber.
+    let aborted = signal?.aborted ?? false
+    const onAbort = () => {
+      aborted = true
+      wake()
+    }
     inboxWakers.add(wake)
-    signal?.addEventListener('abort', wake)
+    signal?.addEventListener('abort', onAbort)
 
     subs.add(sub)
     counters.opened++
@@ -390,7 +397,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
             ? reader.readCategory(filter.category, { from: cursor, limit: pageSize, member: filter.member, size: filter.size, maxBytes })
             : reader.readAll({ from: cursor, limit: pageSize, types: filter.types, tags: filter.tags, maxBytes })
       let idleSince = Date.now()
-      while (!closed && !signal?.aborted) {
+      while (!closed && !aborted) {
         // Catching up, on its own. `mark` is taken before the read: everything committed up
         // to it is scanned once the read comes back short.
         const mark = head
@@ -411,11 +418,11 @@ export function createSubscriptions(options: SubscriptionsOptions) {
         }
         if (opts.untilCaughtUp) return
         if (mark > sub.scanned) sub.scanned = mark
-        if (closed || signal?.aborted) return
+        if (closed || aborted) return
         // At the head: join the shared tail, unless it already moved past what we scanned.
         if (!tail.join(member)) continue
         sub.live = true
-        while (!closed && !signal?.aborted) {
+        while (!closed && !aborted) {
           if (inbox.length) {
             let n = 0
             let bytes = 0
@@ -460,7 +467,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
     } finally {
       clearTimeout(timer)
       inboxWakers.delete(wake)
-      signal?.removeEventListener('abort', wake)
+      signal?.removeEventListener('abort', onAbort)
       tail.leave(member)
       subs.delete(sub)
     }

@@ -144,6 +144,8 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
       const stream = sseBody()
       void (async () => {
         const ac = new AbortController()
+        let stopped = false
+        ac.signal.addEventListener('abort', () => (stopped = true))
         const stop = () => ac.abort()
         // Every runtime cancels the response body when the client goes away (checked on
         // Node, Bun, Deno). Not request.signal: touching it makes Deno warn (legacy abort).
@@ -166,7 +168,7 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
           writingSince = Date.now()
           const taken = await stream.write(typeof chunk === 'string' ? utf8.encode(chunk) : chunk)
           writingSince = 0
-          return taken && !ac.signal.aborted && !stream.aborted
+          return taken && !stopped && !stream.aborted
         }
 
         let delivered = from - 1
