@@ -354,19 +354,34 @@ export function createSubscriptions(options: SubscriptionsOptions) {
         wake()
       },
     }
+    // One idle timer per subscriber, moved only when a wait ends sooner than it: a subscriber
+    // woken by every commit does not arm and clear a timer per delivery (waking early is
+    // harmless: the loop looks again and waits on).
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let timerAt = 0
+    const onTimer = () => {
+      timer = undefined
+      wake()
+    }
     const waitInbox = (ms: number) =>
       new Promise<void>((resolve) => {
-        const done = () => {
+        wakeInbox = resolve
+        const at = Date.now() + Math.max(0, ms)
+        if (timer === undefined || timerAt > at) {
           clearTimeout(timer)
-          signal?.removeEventListener('abort', done)
-          inboxWakers.delete(done)
-          resolve()
+          timerAt = at
+          timer = setTimeout(onTimer, Math.max(0, ms))
         }
-        const timer = setTimeout(done, Math.max(0, ms))
-        wakeInbox = done
-        inboxWakers.add(done)
-        signal?.addEventListener('abort', done)
       })
+    // A flag, not signal.aborted: that getter validates its receiver, and the loops below
+    // ask on every delivery of every subscriber.
+    let aborted = signal?.aborted ?? false
+    const onAbort = () => {
+      aborted = true
+      wake()
+    }
+    inboxWakers.add(wake)
+    signal?.addEventListener('abort', onAbort)
 
     subs.add(sub)
     counters.opened++
@@ -385,7 +400,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
             ? reader.readCategory(filter.category, { from: cursor, limit: pageSize, member: filter.member, size: filter.size, maxBytes })
             : reader.readAll({ from: cursor, limit: pageSize, types: filter.types, tags: filter.tags, maxBytes })
       let idleSince = Date.now()
-      while (!closed && !signal?.aborted) {
+      while (!closed && !aborted) {
         // Catching up, on its own. `mark` is taken before the read: everything committed up
         // to it is scanned once the read comes back short.
         const mark = head
@@ -406,11 +421,11 @@ export function createSubscriptions(options: SubscriptionsOptions) {
         }
         if (opts.untilCaughtUp) return
         if (mark > sub.scanned) sub.scanned = mark
-        if (closed || signal?.aborted) return
+        if (closed || aborted) return
         // At the head: join the shared tail, unless it already moved past what we scanned.
         if (!tail.join(member)) continue
         sub.live = true
-        while (!closed && !signal?.aborted) {
+        while (!closed && !aborted) {
           if (inbox.length) {
             let n = 0
             let bytes = 0
@@ -456,6 +471,9 @@ export function createSubscriptions(options: SubscriptionsOptions) {
         }
       }
     } finally {
+      clearTimeout(timer)
+      inboxWakers.delete(wake)
+      signal?.removeEventListener('abort', onAbort)
       tail.leave(member)
       subs.delete(sub)
     }

@@ -18,10 +18,17 @@ export interface RemoteOptions {
 
 /**
  * A fetch for @libsql/client that gives up after `ms`: the HTTP request is aborted, so a
- * paused or unreachable server costs a bounded wait and no leaked connection.
+ * paused or unreachable server costs a bounded wait and no leaked connection. It asks for
+ * an uncompressed answer: sqld gzips a response when the client accepts it (fetch always
+ * does), and payloads are CBOR in base64, which barely compress, so a 4 MiB page cost
+ * seconds of the server's CPU (more than DATABASE_TIMEOUT_MS on a busy host) to save a
+ * few percent of the bytes.
  */
-export const fetchWithTimeout = (ms: number) => (input: Request | string | URL, init?: RequestInit) =>
-  fetch(input, { ...init, signal: AbortSignal.timeout(ms) })
+export const fetchWithTimeout = (ms: number) => (input: Request | string | URL, init?: RequestInit) => {
+  const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined))
+  headers.set('accept-encoding', 'identity')
+  return fetch(input, { ...init, headers, signal: AbortSignal.timeout(ms) })
+}
 
 /** A database URL fit for logs and messages: no credentials, no query string (a token may ride there). */
 export const redact = (url: string) => url.replace(/\/\/[^/@]*@/, '//***@').replace(/\?.*$/, '')

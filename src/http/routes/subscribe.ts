@@ -1,5 +1,4 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
-import { streamSSE, type SSEStreamingApi } from 'hono/streaming'
 import { CONSUMER_NAME } from '../../core/consumers.ts'
 import { EdgelogError } from '../../core/errors.ts'
 import type { SubscriptionFilter } from '../../core/subscription.ts'
@@ -7,6 +6,7 @@ import type { Codec, StoredEvent } from '../../core/types.ts'
 import type { AppDeps } from '../app.ts'
 import { problemBody, toEdgelogError } from '../problem.ts'
 import { eventJson, type Env } from '../media.ts'
+import { sseBody, type SseBody } from '../sseBody.ts'
 import * as S from '../schemas.ts'
 import { problems, V1 } from './doc.ts'
 
@@ -33,6 +33,23 @@ const positiveInt = (name: string) => S.Cursor(name).pipe(z.number().min(1, `${n
  * EventSource's own events.
  */
 export const sseMessage = (e: StoredEvent, codec: Codec) => `id: ${e.position}\ndata: ${eventJson(e, codec)}\n\n`
+
+const utf8 = new TextEncoder()
+const HEARTBEAT = utf8.encode(': heartbeat\n\n')
+
+/** The messages of `events` as one chunk: the one message's own bytes, or a copy of them all. */
+function joined(events: StoredEvent[], i: number, k: number, bytesOf: (e: StoredEvent) => Uint8Array): Uint8Array {
+  if (k - i === 1) return bytesOf(events[i])
+  let length = 0
+  for (let j = i; j < k; j++) length += bytesOf(events[j]).length
+  const out = new Uint8Array(length)
+  for (let j = i, at = 0; j < k; j++) {
+    const b = bytesOf(events[j])
+    out.set(b, at)
+    at += b.length
+  }
+  return out
+}
 
 const SubscribeQuery = (maxPage: number) =>
   z
@@ -76,11 +93,12 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
   const { codec, limits, subscriptions: subs } = log
   const heartbeatMs = deps.sse?.heartbeatMs ?? DEFAULT_HEARTBEAT_MS
   const stallTimeoutMs = deps.sse?.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS
-  // Live subscribers get the same event objects from the shared tail: render each once.
-  const messages = new WeakMap<StoredEvent, string>()
+  // Live subscribers get the same event objects from the shared tail: render and encode
+  // each once, and write the same bytes to every subscriber.
+  const messages = new WeakMap<StoredEvent, Uint8Array>()
   const rendered = (e: StoredEvent) => {
     let m = messages.get(e)
-    if (m === undefined) messages.set(e, (m = sseMessage(e, codec)))
+    if (m === undefined) messages.set(e, (m = utf8.encode(sseMessage(e, codec))))
     return m
   }
 
@@ -123,105 +141,109 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
 
       // A 503 problem before any byte of the stream when MAX_SUBSCRIPTIONS are open.
       const slot = subs.acquire()
-      const res = streamSSE(
-        c,
-        async (stream) => {
-          const ac = new AbortController()
-          const stop = () => ac.abort()
-          // Every runtime cancels the response body when the client goes away (checked on
-          // Node, Bun, Deno). Not request.signal: touching it makes Deno warn (legacy abort).
-          stream.onAbort(stop)
-          // Shutdown: the subscription ends after its current page; a client that is not
-          // reading at all gets a second to take it before the stream is cut.
-          let cut: ReturnType<typeof setTimeout> | undefined
-          const offClose = subs.onClose(() => {
-            cut = setTimeout(() => abort(stream, ac), 1000)
-          })
-          // A client that takes nothing for stallTimeoutMs is cut; it resumes with Last-Event-ID.
-          let writingSince = 0
-          const watchdog = setInterval(() => {
-            if (writingSince && Date.now() - writingSince > stallTimeoutMs) {
-              subs.note('stalled')
-              abort(stream, ac)
-            }
-          }, Math.max(50, Math.min(stallTimeoutMs / 2, 5_000)))
-          const write = async (text: string) => {
-            writingSince = Date.now()
-            await stream.write(text)
-            writingSince = 0
-            return !ac.signal.aborted && !stream.aborted
+      const stream = sseBody()
+      void (async () => {
+        const ac = new AbortController()
+        let stopped = false
+        ac.signal.addEventListener('abort', () => (stopped = true))
+        const stop = () => ac.abort()
+        // Every runtime cancels the response body when the client goes away (checked on
+        // Node, Bun, Deno). Not request.signal: touching it makes Deno warn (legacy abort).
+        stream.onAbort(stop)
+        // Shutdown: the subscription ends after its current page; a client that is not
+        // reading at all gets a second to take it before the stream is cut.
+        let cut: ReturnType<typeof setTimeout> | undefined
+        const offClose = subs.onClose(() => {
+          cut = setTimeout(() => abort(stream, ac), 1000)
+        })
+        // A client that takes nothing for stallTimeoutMs is cut; it resumes with Last-Event-ID.
+        let writingSince = 0
+        const watchdog = setInterval(() => {
+          if (writingSince && Date.now() - writingSince > stallTimeoutMs) {
+            subs.note('stalled')
+            abort(stream, ac)
           }
+        }, Math.max(50, Math.min(stallTimeoutMs / 2, 5_000)))
+        const write = async (chunk: Uint8Array | string) => {
+          writingSince = Date.now()
+          const taken = await stream.write(typeof chunk === 'string' ? utf8.encode(chunk) : chunk)
+          writingSince = 0
+          return taken && !stopped && !stream.aborted
+        }
 
-          let delivered = from - 1
-          let saved = delivered
-          let sinceSave = 0
-          let savedAt = Date.now()
-          const save = async () => {
-            if (!q.consumer || delivered <= saved) return
-            await consumers!.save(q.consumer, delivered, { relaxed: true })
-            subs.note('checkpoint')
-            saved = delivered
-            sinceSave = 0
-            savedAt = Date.now()
-          }
+        let delivered = from - 1
+        let saved = delivered
+        let sinceSave = 0
+        let savedAt = Date.now()
+        const save = async () => {
+          if (!q.consumer || delivered <= saved) return
+          await consumers!.save(q.consumer, delivered, { relaxed: true })
+          subs.note('checkpoint')
+          saved = delivered
+          sinceSave = 0
+          savedAt = Date.now()
+        }
 
-          try {
-            // A first comment sends the headers at once, so the client knows it is subscribed.
-            if (!(await write(`: edgelog subscription from position ${from}\n\n`))) return
-            const untilCaughtUp = q.live === 'false'
-            let left = q.max ?? Infinity
-            for await (const whole of subs.subscribe({ from, filter, pageSize: q.limit, idleMs, signal: ac.signal, untilCaughtUp })) {
-              if (!whole.length) {
-                if (!(await write(': heartbeat\n\n'))) return
-              }
-              const page = whole.length > left ? whole.slice(0, left) : whole
-              left -= page.length
-              // With checkpointEvery, write N events, then save: the checkpoint never runs
-              // ahead of what was handed to the connection.
-              for (let i = 0; i < page.length; ) {
-                let n = every ? Math.min(every - sinceSave, page.length - i) : page.length - i
-                // One write per MAX_PAGE_BYTES of messages at most (payloads render larger as JSON).
-                let text = ''
-                let k = i
-                while (k < i + n && (k === i || text.length < limits.maxPageBytes)) text += rendered(page[k++])
-                if (!(await write(text))) return
-                n = k - i
-                i += n
-                delivered = page[i - 1].position
-                sinceSave += n
-                if (every && sinceSave >= every) await save()
-              }
-              if (everyMs && Date.now() - savedAt >= everyMs) await save()
-              if (left === 0) break
+        try {
+          // A first comment sends the headers at once, so the client knows it is subscribed.
+          if (!(await write(`: edgelog subscription from position ${from}\n\n`))) return
+          const untilCaughtUp = q.live === 'false'
+          let left = q.max ?? Infinity
+          for await (const whole of subs.subscribe({ from, filter, pageSize: q.limit, idleMs, signal: ac.signal, untilCaughtUp })) {
+            if (!whole.length) {
+              if (!(await write(HEARTBEAT))) return
             }
-            // A planned end (max, live=false): everything was handed to the connection.
-            if ((left === 0 || untilCaughtUp) && !subs.closed && (every || everyMs)) await save()
-            if (subs.closed) await write(': server shutting down; reconnect with Last-Event-ID\nretry: 1000\n\n')
-          } catch (err) {
-            // The cause goes to the log; the client gets a problem document as HTTP errors
-            // carry it (RFC 9457 §5: no internals), then reconnects with Last-Event-ID.
-            const problem = problemBody(c, toEdgelogError(err, c))
-            const cause = (err as { cause?: unknown })?.cause ?? err
-            if (problem.status >= 500) deps.logger?.({ level: 'error', msg: 'subscription failed', requestId: c.get('requestId'), error: String((cause as Error)?.stack ?? cause) })
-            await stream.write(`event: error\ndata: ${JSON.stringify({ ...problem, requestId: c.get('requestId') })}\n\n`).catch(() => {})
-          } finally {
-            slot.release()
-            clearInterval(watchdog)
-            clearTimeout(cut)
-            offClose()
+            const page = whole.length > left ? whole.slice(0, left) : whole
+            left -= page.length
+            // With checkpointEvery, write N events, then save: the checkpoint never runs
+            // ahead of what was handed to the connection.
+            for (let i = 0; i < page.length; ) {
+              let n = every ? Math.min(every - sinceSave, page.length - i) : page.length - i
+              // One write per MAX_PAGE_BYTES of messages at most (payloads render larger as JSON).
+              let bytes = 0
+              let k = i
+              while (k < i + n && (k === i || bytes < limits.maxPageBytes)) bytes += rendered(page[k++]).length
+              if (!(await write(joined(page, i, k, rendered)))) return
+              n = k - i
+              i += n
+              delivered = page[i - 1].position
+              sinceSave += n
+              if (every && sinceSave >= every) await save()
+            }
+            if (everyMs && Date.now() - savedAt >= everyMs) await save()
+            if (left === 0) break
           }
-        },
-      )
-      // An event stream never shares its connection: when it ends (shutdown), the runtime
-      // closes the socket instead of keeping it idle, so Node's server.close need not wait
-      // out the keep-alive timeout (RFC 9112 §9.6).
-      res.headers.set('Connection', 'close')
-      return res
+          // A planned end (max, live=false): everything was handed to the connection.
+          if ((left === 0 || untilCaughtUp) && !subs.closed && (every || everyMs)) await save()
+          if (subs.closed) await write(': server shutting down; reconnect with Last-Event-ID\nretry: 1000\n\n')
+        } catch (err) {
+          // The cause goes to the log; the client gets a problem document as HTTP errors
+          // carry it (RFC 9457 §5: no internals), then reconnects with Last-Event-ID.
+          const problem = problemBody(c, toEdgelogError(err, c))
+          const cause = (err as { cause?: unknown })?.cause ?? err
+          if (problem.status >= 500) deps.logger?.({ level: 'error', msg: 'subscription failed', requestId: c.get('requestId'), error: String((cause as Error)?.stack ?? cause) })
+          await stream.write(utf8.encode(`event: error\ndata: ${JSON.stringify({ ...problem, requestId: c.get('requestId') })}\n\n`))
+        } finally {
+          slot.release()
+          clearInterval(watchdog)
+          clearTimeout(cut)
+          offClose()
+          stream.close()
+        }
+      })()
+      return c.body(stream.readable, 200, {
+        'Content-Type': 'text/event-stream',
+        'Cache-Control': 'no-cache',
+        // An event stream never shares its connection: when it ends (shutdown), the runtime
+        // closes the socket instead of keeping it idle, so Node's server.close need not wait
+        // out the keep-alive timeout (RFC 9112 §9.6).
+        Connection: 'close',
+      })
     },
   )
 }
 
-function abort(stream: SSEStreamingApi, ac: AbortController) {
+function abort(stream: SseBody, ac: AbortController) {
   ac.abort()
   stream.abort()
 }

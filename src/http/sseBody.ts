@@ -1,0 +1,94 @@
+/**
+ * A response body for an event stream: one ReadableStream that hands over a chunk only
+ * when the runtime asks for one (highWaterMark 0), so a write resolves once the chunk was
+ * taken, and a slow client slows its writer instead of growing a buffer.
+ *
+ * Hono's streamSSE stacks three streams (a TransformStream and a ReadableStream that
+ * re-reads it), a TextEncoder and several promises per chunk for every subscriber; at a
+ * thousand subscribers that was most of an idle subscriber's memory and of a live one's CPU.
+ * Chunks may be shared: the same bytes are written to every subscriber (never modified).
+ *
+ * @example
+ *   const body = sseBody()
+ *   await body.write(bytes)   // false: the client went away
+ *   return new Response(body.readable, { headers: { 'content-type': 'text/event-stream' } })
+ */
+export interface SseBody {
+  readonly readable: ReadableStream<Uint8Array>
+  /** true once the runtime took the chunk; false when the stream is closed or gone */
+  write(chunk: Uint8Array): Promise<boolean>
+  /** the end of the stream (after the last write) */
+  close(): void
+  /** cuts the stream: the runtime drops the connection */
+  abort(): void
+  /** the client went away or abort() was called */
+  readonly aborted: boolean
+  /** called once when the client goes away (the runtime cancels the body) */
+  onAbort(listener: () => void): void
+}
+
+export function sseBody(): SseBody {
+  let controller!: ReadableStreamDefaultController<Uint8Array>
+  let pending: { chunk: Uint8Array; resolve: (taken: boolean) => void } | undefined
+  // The runtime asked for a chunk and got none yet: the next write goes straight to it.
+  let wanted = false
+  let done = false
+  let aborted = false
+  let listeners: Array<() => void> | undefined
+  const gone = () => {
+    done = true
+    pending?.resolve(false)
+    pending = undefined
+  }
+  const readable = new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c
+      },
+      pull() {
+        if (!pending) return void (wanted = true)
+        const { chunk, resolve } = pending
+        pending = undefined
+        controller.enqueue(chunk)
+        resolve(true)
+      },
+      cancel() {
+        gone()
+        if (aborted) return
+        aborted = true
+        for (const l of listeners ?? []) l()
+        listeners = undefined
+      },
+    },
+    { highWaterMark: 0 },
+  )
+  return {
+    readable,
+    write(chunk) {
+      if (done) return Promise.resolve(false)
+      if (wanted) {
+        wanted = false
+        controller.enqueue(chunk)
+        return Promise.resolve(true)
+      }
+      return new Promise<boolean>((resolve) => (pending = { chunk, resolve }))
+    },
+    close() {
+      if (done) return
+      gone()
+      controller.close()
+    },
+    abort() {
+      aborted = true
+      if (done) return
+      gone()
+      controller.error(new Error('event stream cut'))
+    },
+    get aborted() {
+      return aborted
+    },
+    onAbort(listener) {
+      ;(listeners ??= []).push(listener)
+    },
+  }
+}
