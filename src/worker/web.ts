@@ -3,7 +3,7 @@ import { createLogger, loadConfig, type Config } from '../config.ts'
 import type { Lifecycle } from '../core/lifecycle.ts'
 import { createApp } from '../http/app.ts'
 import { checkTenant, DEFAULT_TENANT, errorsOnly, tenantNotFound, type TenantRouter } from '../http/tenants.ts'
-import { openLog, type OpenLog } from '../logApp.ts'
+import { openLog, type LogOptions, type OpenLog } from '../logApp.ts'
 import { makeCodec } from '../store/codec.ts'
 import type { D1Binding } from '../store/d1.ts'
 import { openWebStore } from '../store/web.ts'
@@ -27,7 +27,7 @@ async function start(env: WorkerEnv): Promise<Started> {
   const logger = createLogger(config.logLevel)
   const libsql = env.STORE === 'libsql'
   const codec = makeCodec({ Encoder, addExtension })
-  const open = (d1: D1Binding | undefined, log: typeof logger) =>
+  const open = (d1: D1Binding | undefined, log: LogOptions['logger']) =>
     openLog({
       store: openWebStore({ store: libsql ? 'libsql' : 'd1', d1, url: config.databaseUrl, authToken: config.databaseAuthToken, timeoutMs: config.databaseTimeoutMs }),
       config,
