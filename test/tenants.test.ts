@@ -27,6 +27,28 @@ describe('tenants: paths and names', () => {
     assert.deepEqual(op.parameters.map((p: any) => p.name), ['tenant', 'from'])
     assert.ok(!('/v1/tenants/{tenant}/health' in doc.paths) && !('/tenants/{tenant}/health' in doc.paths))
   })
+
+  it('a tenant-qualified operation also answers tenant-not-found (404) and says so beside its own 404s', () => {
+    const streamNotFound = { $ref: '#/components/schemas/StreamNotFoundProblem' }
+    const doc = withTenantPaths<{ paths: Record<string, any>; components: Record<string, any> }>({
+      paths: {
+        '/v1/all': { get: { responses: { 200: { description: 'ok' } } } },
+        '/v1/streams/{stream}': { get: { responses: { 404: { description: 'No such stream', content: { 'application/problem+json': { schema: streamNotFound } } } } } },
+      },
+      components: { schemas: {} },
+    })
+    const tnf = { $ref: '#/components/schemas/TenantNotFoundProblem' }
+    assert.deepEqual(doc.paths['/v1/tenants/{tenant}/all'].get.responses['404'].content['application/problem+json'].schema, tnf)
+    const r404 = doc.paths['/v1/tenants/{tenant}/streams/{stream}'].get.responses['404']
+    assert.deepEqual(r404.content['application/problem+json'].schema, { oneOf: [streamNotFound, tnf] })
+    assert.match(r404.description, /No such stream; .*tenant-not-found/)
+    assert.equal(doc.components.schemas.TenantNotFoundProblem.properties.type.const, 'https://edgelog.dev/problems/tenant-not-found')
+    // a read too: a bad tenant name (400), a token of other tenants (403)
+    assert.match(doc.paths['/v1/tenants/{tenant}/all'].get.responses['403'].description, /scoped to other tenants/)
+    assert.ok(doc.paths['/v1/tenants/{tenant}/all'].get.responses['400'])
+    // the plain routes are unchanged
+    assert.deepEqual(Object.keys(doc.paths['/v1/all'].get.responses), ['200'])
+  })
 })
 
 describe('tokens: TOKEN or TOKEN:tenant|tenant', () => {

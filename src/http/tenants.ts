@@ -89,8 +89,41 @@ export async function forward(router: TenantRouter, tenant: string, request: Req
   return out
 }
 
+const TENANT_NOT_FOUND = {
+  type: 'object',
+  description: 'This deployment does not serve the tenant (Workers with D1_TENANTS: a tenant is a D1 binding)',
+  required: ['type', 'title', 'status', 'detail', 'tenant'],
+  properties: {
+    type: { type: 'string', const: 'https://edgelog.dev/problems/tenant-not-found' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string', description: 'what happened and what to fix' },
+    instance: { type: 'string', description: 'the request path' },
+    tenant: { type: 'string' },
+  },
+}
+const TENANT_NOT_FOUND_REF = { $ref: '#/components/schemas/TenantNotFoundProblem' }
+
+/** What a tenant-qualified route answers besides the plain route's responses: a bad tenant name, another tenant's token, an unknown tenant. */
+function tenantResponses(responses: Record<string, any> = {}): Record<string, any> {
+  const out = { ...responses }
+  const also = (status: string, note: string) => out[status] && (out[status] = { ...out[status], description: `${out[status].description}; ${note}` })
+  const refOnly = (name: string, description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: `#/components/schemas/${name}` } } } })
+  if (!also('400', 'or the tenant name is not valid (invalid-request)')) out['400'] = refOnly('InvalidRequestProblem', 'The tenant name is not valid (invalid-request)')
+  if (!also('403', 'or the token is scoped to other tenants (forbidden)')) out['403'] = refOnly('ForbiddenProblem', 'The token is scoped to other tenants (forbidden)')
+  const problem = (r: any) => r?.content?.['application/problem+json']?.schema
+  out['404'] = out['404']
+    ? {
+        ...out['404'],
+        description: `${out['404'].description}; or this deployment does not serve the tenant (tenant-not-found)`,
+        content: { 'application/problem+json': { schema: { oneOf: [problem(out['404']), TENANT_NOT_FOUND_REF].filter(Boolean) } } },
+      }
+    : { description: 'This deployment does not serve the tenant (tenant-not-found)', content: { 'application/problem+json': { schema: TENANT_NOT_FOUND_REF } } }
+  return out
+}
+
 /** The OpenAPI document with the tenant-qualified form of every /v1/ path beside it. */
-export function withTenantPaths<T extends { paths?: Record<string, any> }>(doc: T): T {
+export function withTenantPaths<T extends { paths?: Record<string, any>; components?: Record<string, any> }>(doc: T): T {
   const paths: Record<string, any> = { ...doc.paths }
   const tenant = {
     name: 'tenant',
@@ -108,11 +141,13 @@ export function withTenantPaths<T extends { paths?: Record<string, any> }>(doc: 
         operationId: op.operationId ? `${op.operationId}ForTenant` : undefined,
         parameters: [tenant, ...(op.parameters ?? [])],
         tags: [...(op.tags ?? []), 'tenants'],
+        responses: tenantResponses(op.responses),
       }
     }
     paths[`/v1/tenants/{tenant}${path.slice('/v1'.length)}`] = copy
   }
-  return { ...doc, paths }
+  const components = { ...doc.components, schemas: { ...doc.components?.schemas, TenantNotFoundProblem: TENANT_NOT_FOUND } }
+  return { ...doc, paths, components }
 }
 
 /** A tenant this deployment does not serve (Workers with D1_TENANTS: a tenant is a binding). */
