@@ -99,7 +99,7 @@ for (const mode of [{ continueFromWaiter: false }, { continueFromWaiter: true }]
       )
       // a database fault is a retryable 503 for the client; the cause stays for the log
       await assert.rejects(w.append(command(1)), (e: unknown) =>
-        e instanceof EdgelogError && e.status === 503 && /disk I\/O error/.test(String((e as { cause?: unknown }).cause)))
+        e instanceof EdgelogError && e.status === 503 && /disk I\/O error/.test(String(e.cause)))
       fail = false
       assert.equal((await w.append(command(1))).position, 1)
     })

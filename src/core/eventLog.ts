@@ -18,7 +18,12 @@ import { createRemovals } from './removals.ts'
 import { namesSubject, type Subjects } from './lifecycleSubjects.ts'
 
 const noEncryption = () =>
-  new EdgelogError(501, 'encryption-not-configured', 'Encryption not configured', 'An event names a data subject (a subject: tag), but this server has no ENCRYPTION_KEY: it would be stored unencrypted and could not be erased.')
+  new EdgelogError({
+    status: 501,
+    kind: 'encryption-not-configured',
+    title: 'Encryption not configured',
+    detail: 'An event names a data subject (a subject: tag), but this server has no ENCRYPTION_KEY: it would be stored unencrypted and could not be erased.',
+  })
 
 export interface EventLogDeps {
   backend: CommitBackend

@@ -37,7 +37,7 @@ const bytes = (u: Uint8Array) => u as Uint8Array<ArrayBuffer>
 const text = new TextEncoder()
 
 export const subjectErased = (subject: string) =>
-  new EdgelogError(410, 'subject-erased', 'Subject erased', `Subject '${subject}' was erased; its key is destroyed and no event can be written for it again.`, { subject })
+  new EdgelogError({ status: 410, kind: 'subject-erased', title: 'Subject erased', detail: `Subject '${subject}' was erased; its key is destroyed and no event can be written for it again.`, extensions: { subject } })
 
 /** The subject an event names, if any (at most one). */
 export function subjectOf(tags: string[], path = 'tags'): string | undefined {

@@ -193,14 +193,14 @@ export function createSubscriptions(options: SubscriptionsOptions) {
   /** Takes a place among MAX_SUBSCRIPTIONS, or throws a 503 (Retry-After) when there is none. */
   function acquire(): Slot {
     if (slots >= maxSlots) {
-      throw new EdgelogError(
-        503,
-        'too-many-subscriptions',
-        'Too many subscriptions',
-        `This server holds its maximum of ${maxSlots} subscriptions and long polls (MAX_SUBSCRIPTIONS); retry shortly, or read pages without wait.`,
-        { maxSubscriptions: maxSlots },
-        { 'Retry-After': '1' },
-      )
+      throw new EdgelogError({
+        status: 503,
+        kind: 'too-many-subscriptions',
+        title: 'Too many subscriptions',
+        detail: `This server holds its maximum of ${maxSlots} subscriptions and long polls (MAX_SUBSCRIPTIONS); retry shortly, or read pages without wait.`,
+        extensions: { maxSubscriptions: maxSlots },
+        headers: { 'Retry-After': '1' },
+      })
     }
     slots++
     let held = true

@@ -188,7 +188,7 @@ export class Writer {
       const error = isEdgelogError(e) ? e : databaseFault(e)
       // An unknown outcome names each request's event ids: a retry with them is safe.
       const unknown = error.kind === 'commit-outcome-unknown'
-      for (const p of group) p.reject(unknown ? commitOutcomeUnknown((error as { cause?: unknown }).cause, idsOf(p.command)) : error)
+      for (const p of group) p.reject(unknown ? commitOutcomeUnknown(error.cause, idsOf(p.command)) : error)
     }
     const stats = { requests: group.length, events: group.reduce((a, p) => a + p.events, 0), durationMs: Date.now() - started, failed }
     for (const l of this.groupListeners) l(stats)

@@ -77,9 +77,11 @@ export function openReplica(client: ReplicaClient, options: ReplicaOptions): Rep
         await Promise.race([s.done, deadline])
       }
     } catch (e) {
-      const error = unavailable(`The read replica could not catch up with the primary within ${options.timeoutMs} ms (DATABASE_TIMEOUT_MS), so it cannot show this instance's latest appends. Retry shortly.`, 1)
-      ;(error as { cause?: unknown }).cause = new Error(`replica sync failed: ${describeError(e)}`)
-      throw error
+      throw unavailable(
+        `The read replica could not catch up with the primary within ${options.timeoutMs} ms (DATABASE_TIMEOUT_MS), so it cannot show this instance's latest appends. Retry shortly.`,
+        1,
+        new Error(`replica sync failed: ${describeError(e)}`),
+      )
     } finally {
       clearTimeout(timer)
     }
