@@ -60,18 +60,6 @@ export const forbidden = (detail: string) =>
 export const streamNotFound = (stream: string) =>
   new EdgelogError({ status: 404, kind: 'stream-not-found', title: 'Stream not found', detail: `Stream '${stream}' has no events.`, extensions: { stream } })
 
-/** Message DB's wording: say exactly what was expected and what was found. */
-export const wrongExpectedRevision = (stream: string, expected: unknown, actual: number | null) =>
-  new EdgelogError({
-    status: 409,
-    kind: 'wrong-expected-revision',
-    title: 'Wrong expected revision',
-    detail: `Stream '${stream}': expected revision ${JSON.stringify(expected)}, but the stream ${
-      actual === null ? 'does not exist' : `is at revision ${actual}`
-    }.`,
-    extensions: { stream, expectedRevision: expected, actualRevision: actual },
-  })
-
 export const eventIdReused = (eventId: string, detail: string) =>
   new EdgelogError({ status: 409, kind: 'event-id-reused', title: 'Event id reused', detail, extensions: { eventId } })
 

@@ -1,5 +1,6 @@
 import { EdgelogError } from './errors.ts'
 import { prepareEvents, type EventInput } from './events.ts'
+import type { ExpectedRevision } from './expectedRevision.ts'
 import type { Limits } from './limits.ts'
 import type {
   AppendCommand,
@@ -8,7 +9,6 @@ import type {
   Codec,
   CommitBackend,
   EventReader,
-  ExpectedRevision,
   ProposedEvent,
 } from './types.ts'
 import { Writer, type WriterOptions } from './writer.ts'

@@ -1,5 +1,6 @@
 import { EdgelogError } from './errors.ts'
-import type { CommitBackend, ExpectedRevision } from './types.ts'
+import type { ExpectedRevision } from './expectedRevision.ts'
+import type { CommitBackend } from './types.ts'
 
 /**
  * Data lifecycle (docs/api.md "Data lifecycle"): delete and truncate streams, retention

@@ -1,6 +1,6 @@
 import type { Db, Statement } from './db.ts'
-import { afterBeyondLog, appendRefused, conditionFailed, databaseFault, eventIdReused, isEdgelogError, wrongExpectedRevision } from '../core/errors.ts'
-import { expectationHolds } from '../core/expected.ts'
+import { afterBeyondLog, appendRefused, conditionFailed, databaseFault, eventIdReused, isEdgelogError } from '../core/errors.ts'
+import { expectationHolds, wrongExpectedRevision } from '../core/expectedRevision.ts'
 import { streamTombstoned } from '../core/lifecycle.ts'
 import { matchesQuery, MAX_CONFLICTS } from '../core/query.ts'
 import type {

@@ -1,5 +1,6 @@
 import { categoryOf, streamHash } from '../core/streams.ts'
-import { ANY, NO_STREAM, STREAM_EXISTS, type AppendCommand, type AppendResult, type AppendedEvent, type ExpectedRevision, type ProposedEvent } from '../core/types.ts'
+import { ANY, NO_STREAM, STREAM_EXISTS, type ExpectedRevision } from '../core/expectedRevision.ts'
+import type { AppendCommand, AppendResult, AppendedEvent, ProposedEvent } from '../core/types.ts'
 import type { SqlResult, SqlValue, Statement } from './db.ts'
 import { ACTUAL_EXPR, actualArgs, HEAD_EXPR, LAST_POSITION_EXPR, NOT_TOMBSTONED } from './lifecycleSql.ts'
 import { matchingPositions } from './query.ts'

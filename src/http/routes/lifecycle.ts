@@ -1,7 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import { EdgelogError, streamNotFound } from '../../core/errors.ts'
 import { streamDeleted, streamTombstoned, type Lifecycle, type RemovalResult, type RetentionScope } from '../../core/lifecycle.ts'
-import type { ExpectedRevision, StreamHead } from '../../core/types.ts'
+import type { ExpectedRevision } from '../../core/expectedRevision.ts'
+import type { StreamHead } from '../../core/types.ts'
 import type { AppDeps } from '../app.ts'
 import { bodyOf, cborBody, send, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
@@ -11,7 +12,7 @@ import { bodyContent, jsonAndCbor, problems, V1, WRITE } from './doc.ts'
 const StreamParam = z.object({ stream: S.StreamName.openapi({ param: { name: 'stream', in: 'path' } }) })
 const CategoryParam = z.object({ category: S.StreamName.openapi({ param: { name: 'category', in: 'path' }, example: 'account' }) })
 
-/** `?expectedRevision=7` (or any, no_stream, exists) beside If-Match, as on appends. */
+/** `?expectedRevision=7` (or any, no_stream, stream_exists) beside If-Match, as on appends. */
 const ExpectedQuery = z
   .string()
   .transform((s) => (/^\d{1,15}$/.test(s) ? Number(s) : s))

@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import { EdgelogError, invalidRequest } from '../../core/errors.ts'
-import { NO_STREAM, type AppendResult, type ExpectedRevision } from '../../core/types.ts'
+import { NO_STREAM, type ExpectedRevision } from '../../core/expectedRevision.ts'
+import type { AppendResult } from '../../core/types.ts'
 import type { AppDeps } from '../app.ts'
 import { bodyOf, cborBody, send, sendEvents, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
