@@ -55,7 +55,7 @@ function contention(name: string, open: () => Promise<{ dbs: [Db, Db]; close(): 
         const b = createStore(dbs[1], { sharedWriters: true })
         const interleavings = { n: 0 }
         const a = createStore(interleaved(dbs[0], () => b, stream, interleavings), { sharedWriters: true })
-        assert.equal(a.trustCache, false)
+        assert.equal(a.soleWriter, false)
         const seeded = await a.backend.commitGroup([{ streams: [{ stream, expected: 'no_stream', events: prepareEvents([{ type: 'Seed' }, { type: 'Seed' }], codec, 1e6) }] }])
         assert.deepEqual(seeded.map(outcome), ['ok'])
         const acked: AppendResult[] = []

@@ -11,7 +11,7 @@ import type {
   EventReader,
   ProposedEvent,
 } from './types.ts'
-import { Writer, type WriterOptions } from './writer.ts'
+import { GroupCommitWriter, type GroupCommitWriterOptions } from './groupCommitWriter.ts'
 import type { ConsumerStore } from './consumers.ts'
 import { createSubscriptions } from './subscription.ts'
 import { createRemovals } from './removals.ts'
@@ -30,14 +30,14 @@ export interface EventLogDeps {
   reader: EventReader
   codec: Codec
   limits: Limits
-  writer?: Partial<WriterOptions>
+  writer?: Partial<GroupCommitWriterOptions>
   /** named consumers' checkpoints (absent: the consumer routes answer 501) */
   consumers?: ConsumerStore
   /**
-   * true when this process is the only writer of the database (store.trustCache): its
+   * true when this process is the only writer of the database (store.soleWriter): its
    * writer's commits then wake subscriptions at once; otherwise they poll.
    */
-  liveSignal?: boolean
+  soleWriter?: boolean
   /** subscription re-read interval without a live signal (default 500 ms) */
   pollIntervalMs?: number
   /** crypto-shredding (lifecycleSubjects.ts): seals the payloads of events that name a data subject */
@@ -53,7 +53,7 @@ export interface StreamAppendInput {
 /** How an append ended: committed, an idempotent replay, a 409, a full queue (503), or a fault. */
 export type AppendOutcome = 'ok' | 'replayed' | 'conflict' | 'rejected' | 'error'
 
-export const DEFAULT_WRITER: WriterOptions = {
+export const DEFAULT_WRITER: GroupCommitWriterOptions = {
   maxBatchEvents: 2000,
   maxBatchBytes: 8 * 1024 * 1024,
   maxQueueEvents: 100_000,
@@ -65,7 +65,7 @@ export const DEFAULT_WRITER: WriterOptions = {
  */
 export function createEventLog(deps: EventLogDeps) {
   const { reader, codec, limits } = deps
-  const writer = new Writer(deps.backend, { ...DEFAULT_WRITER, ...deps.writer })
+  const writer = new GroupCommitWriter(deps.backend, { ...DEFAULT_WRITER, ...deps.writer })
   const prepare = (events: EventInput[], path: string): ProposedEvent[] =>
     prepareEvents(events, codec, limits.maxEventBytes, path, limits.maxDepth)
   const appendListeners: Array<(ms: number, events: number, outcome: AppendOutcome) => void> = []
@@ -99,7 +99,7 @@ export function createEventLog(deps: EventLogDeps) {
     reader,
     deliverable: removals.deliverable,
     onCommit: (l) => writer.onCommit(l),
-    liveSignal: deps.liveSignal ?? false,
+    soleWriter: deps.soleWriter ?? false,
     pollIntervalMs: deps.pollIntervalMs,
     defaultPageSize: limits.maxPageSize,
     maxPageBytes: limits.maxPageBytes,

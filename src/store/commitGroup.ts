@@ -24,7 +24,7 @@ export interface CommitOptions {
    * refuses, it is read fresh and evaluated command by command. Either way the unique
    * indexes are the guard; a stale guess only costs a retry.
    */
-  trustCache: boolean
+  soleWriter: boolean
   /** streams whose head is kept in memory at most */
   maxCachedStreams?: number
 }
@@ -89,7 +89,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
    * retention removes leaves the head standing (stream_lifecycle keeps it).
    */
   function trustedHead(stream: string): { revision: number; position: number } | undefined {
-    if (!options.trustCache) return undefined
+    if (!options.soleWriter) return undefined
     const h = heads.get(stream)
     return h && !h.deleted && !h.hard ? h : undefined
   }
@@ -103,7 +103,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
     const streams = new Set<string>()
     for (const c of commands) {
       for (const s of c.streams) {
-        if (options.trustCache && heads.has(s.stream)) cacheHits++
+        if (options.soleWriter && heads.has(s.stream)) cacheHits++
         else {
           cacheMisses++
           streams.add(s.stream)
@@ -112,7 +112,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
       for (const { e } of eventsOf(c)) if (e.clientId) ids.push(e.idBytes)
     }
     const stmts: Statement[] = []
-    const wantLast = !options.trustCache || lastPosition === undefined
+    const wantLast = !options.soleWriter || lastPosition === undefined
     if (wantLast) stmts.push(LAST_POSITION)
     const streamList = [...streams]
     for (let i = 0; i < streamList.length; i += chunks.inList) {
@@ -265,7 +265,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
    */
   async function write(commands: AppendCommand[], round: Round): Promise<Outcome[]> {
     const { outcomes } = round
-    if (options.trustCache) {
+    if (options.soleWriter) {
       await db.batch(insertStatements(round.rows, round.time, chunks), 'write')
       for (const [s, h] of round.fresh) remember(s, h)
       for (const [s, h] of round.overlay) remember(s, h)
@@ -304,7 +304,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
         const accepted = round.accepted.join()
         // The sole writer's positions are its own: another writer (a misconfiguration) can
         // only collide with them, so its commits alone justify a retry.
-        if (last !== round.base && (options.trustCache || accepted !== refused)) {
+        if (last !== round.base && (options.soleWriter || accepted !== refused)) {
           refused = accepted
           continue
         }
@@ -350,7 +350,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
   }
 
   async function commitGroup(commands: AppendCommand[]): Promise<Outcome[]> {
-    if (!options.trustCache) {
+    if (!options.soleWriter) {
       // Nothing trusted in memory: first the whole group in one write batch, conditions in
       // SQL. A refused guard or constraint means it rolled back: evaluate command by
       // command below. Any other error (a lost connection) may hide a commit that went

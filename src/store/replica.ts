@@ -15,7 +15,7 @@ export interface ReplicaOptions {
   intervalMs: number
   /** a sync that a read waits for fails (503) after this (DATABASE_TIMEOUT_MS) */
   timeoutMs: number
-  log?: (line: Record<string, unknown>) => void
+  logger?: (line: Record<string, unknown>) => void
 }
 
 /** Reads from an embedded replica; see openReplica. */
@@ -89,7 +89,7 @@ export function openReplica(client: ReplicaClient, options: ReplicaOptions): Rep
 
   const timer = setInterval(() => {
     if (closed || inFlight) return
-    sync().done.catch((e) => options.log?.({ level: 'error', msg: 'replica sync failed (reads serve the last synced state)', error: describeError(e) }))
+    sync().done.catch((e) => options.logger?.({ level: 'error', msg: 'replica sync failed (reads serve the last synced state)', error: describeError(e) }))
   }, options.intervalMs)
   ;(timer as { unref?: () => void }).unref?.()
 
