@@ -13,7 +13,8 @@ import type {
 import { chunkSizes, insertStatements, type Row } from './insertEvents.ts'
 import { matchingPositions } from './query.ts'
 import { groupInSql } from './groupInSql.ts'
-import { eventsOf, hex, ownDuplicate, replayOf, resultFor, sameRequest, type StoredId } from './replay.ts'
+import { hex } from '../core/hex.ts'
+import { eventsOf, ownDuplicate, replayOf, resultFor, sameRequest, type StoredId } from './replay.ts'
 import { LAST_POSITION, placeholders } from './rows.ts'
 
 export interface CommitOptions {
