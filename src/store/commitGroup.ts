@@ -69,7 +69,6 @@ const constraintOf = (e: unknown) => /[A-Z ]*constraint failed(: [\w., ]+)?/i.ex
  */
 export function createCommitBackend(db: Db, options: CommitOptions): CommitBackend & { trustedHead(stream: string): { revision: number; position: number } | undefined } {
   const maxCached = options.maxCachedStreams ?? 100_000
-  const maxParams = db.maxParams ?? 32766
   const chunks = chunkSizes(db.maxParams)
   const heads = new Map<string, Head | null>()
   let lastPosition: number | undefined
@@ -272,7 +271,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
       for (const [s, h] of round.overlay) remember(s, h)
       lastPosition = round.rows.length ? round.rows[round.rows.length - 1].position : round.base
     } else {
-      const plan = groupInSql(round.accepted.map((i) => commands[i]), round.time, maxParams, chunks.inList)
+      const plan = groupInSql(round.accepted.map((i) => commands[i]), round.time, chunks)
       const written = plan.results(await db.batch(plan.stmts, 'write'))
       round.accepted.forEach((i, k) => (outcomes[i] = written[k]))
       lastPosition = undefined
@@ -356,7 +355,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
       // SQL. A refused guard or constraint means it rolled back: evaluate command by
       // command below. Any other error (a lost connection) may hide a commit that went
       // through, so it fails the group instead of writing it again.
-      const plan = groupInSql(commands, Date.now(), maxParams, chunks.inList)
+      const plan = groupInSql(commands, Date.now(), chunks)
       try {
         const outcomes = plan.results(await db.batch(plan.stmts, 'write'))
         oneTrip++
