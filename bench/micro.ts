@@ -1,5 +1,5 @@
 import { codec } from '../src/store/codec.ts'
-import { Writer } from '../src/core/writer.ts'
+import { GroupCommitWriter } from '../src/core/groupCommitWriter.ts'
 import { prepareEvents } from '../src/core/events.ts'
 import type { AppendCommand, CommitBackend } from '../src/core/types.ts'
 import { fmt, status, type Row } from './lib.ts'
@@ -44,7 +44,7 @@ export async function microBenchmarks(): Promise<{ rows: Row[]; raw: Record<stri
   // resolves during the loop, so nothing but queueing is timed.
   const idle: CommitBackend = { commitGroup: async (cs) => cs.map(() => ({ streams: [], events: [], position: 0, replayed: false })) }
   const n = 200_000
-  const writer = new Writer(idle, { maxBatchEvents: 1e9, maxBatchBytes: 1e12, maxQueueEvents: 1e9 })
+  const writer = new GroupCommitWriter(idle, { maxBatchEvents: 1e9, maxBatchBytes: 1e12, maxQueueEvents: 1e9 })
   const commands: AppendCommand[] = Array.from({ length: 1000 }, () => ({
     streams: [{ stream: 'account-1', expected: 'any', events: prepareEvents([{ type: 'Deposited', data: payload }], codec, 1e6) }],
   }))

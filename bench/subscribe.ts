@@ -37,7 +37,7 @@ const log = createEventLog({
   codec,
   limits: { ...DEFAULT_LIMITS, maxEventsPerAppend: 10_000 },
   consumers: store.consumers,
-  liveSignal: store.trustCache,
+  soleWriter: store.soleWriter,
 })
 const app = createApp({ log })
 

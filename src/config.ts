@@ -1,6 +1,6 @@
 import { DEFAULT_LIMITS, MAX_DEPTH_CEILING, type Limits } from './core/limits.ts'
 import { DEFAULT_WRITER } from './core/eventLog.ts'
-import type { WriterOptions } from './core/writer.ts'
+import type { GroupCommitWriterOptions } from './core/groupCommitWriter.ts'
 import { DEFAULT_TENANT, TENANT_NAME } from './http/tenants.ts'
 
 /** Everything a deployment sets, from environment variables (see README "Configuration"). */
@@ -17,7 +17,7 @@ export interface Config {
   durability: 'full' | 'normal'
   sharedWriters: boolean
   limits: Limits
-  writer: WriterOptions
+  writer: GroupCommitWriterOptions
   authTokens: string[]
   readTokens: string[]
   logLevel: 'info' | 'error' | 'silent'

@@ -3,7 +3,7 @@ import { createEventLog, type EventLog } from './core/eventLog.ts'
 import { createLifecycle, type Lifecycle } from './core/lifecycle.ts'
 import { openSubjects, type Subjects } from './core/lifecycleSubjects.ts'
 import type { CommitBackend, Codec } from './core/types.ts'
-import type { WriterOptions } from './core/writer.ts'
+import type { GroupCommitWriterOptions } from './core/groupCommitWriter.ts'
 import type { AppDeps, LogLine } from './http/app.ts'
 import type { Store } from './store/store.ts'
 
@@ -17,10 +17,10 @@ export interface LogOptions {
   codec: Codec
   /** error lines (a retention step that failed, a 5xx's cause) */
   logger: (line: LogLine) => void
-  /** commits wake subscriptions at once (sole writer); default `store.trustCache` */
-  liveSignal?: boolean
+  /** commits wake subscriptions at once (sole writer); default `store.soleWriter` */
+  soleWriter?: boolean
   /** overrides of config.writer */
-  writer?: Partial<WriterOptions>
+  writer?: Partial<GroupCommitWriterOptions>
   /**
    * Crypto-shredding keys. Default: ENCRYPTION_KEY (and _PREVIOUS) of `config`, checked
    * against the stored keys; a function to open them another way (undefined: none).
@@ -71,7 +71,7 @@ export async function openLog(options: LogOptions): Promise<OpenLog> {
     writer: { ...config.writer, ...options.writer },
     consumers: store.consumers,
     // Sole writer: the writer's commits wake subscriptions; otherwise they poll.
-    liveSignal: options.liveSignal ?? store.trustCache,
+    soleWriter: options.soleWriter ?? store.soleWriter,
     pollIntervalMs: config.pollIntervalMs,
   })
   const lifecycle = createLifecycle(store.lifecycle, store.backend, { retentionBatch: config.retentionBatch, onDeferred: options.onDeferred })

@@ -2,9 +2,9 @@ import type { Server } from 'node:http'
 import { serve } from '@hono/node-server'
 import { startEdgelog } from './server.ts'
 
-const { fetch, config, log, stop } = await startEdgelog(process.env)
+const { fetch, config, logger, stop } = await startEdgelog(process.env)
 const server = serve({ fetch, port: config.port, hostname: config.host }, (info) =>
-  log({ level: 'info', msg: `listening on http://${info.address}:${info.port} (node)` }),
+  logger({ level: 'info', msg: `listening on http://${info.address}:${info.port} (node)` }),
 ) as Server
 const onSignal = () =>
   void stop({

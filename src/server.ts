@@ -17,7 +17,7 @@ import { DEFAULT_TENANT } from './http/tenants.ts'
  */
 export async function startEdgelog(env: Record<string, string | undefined>) {
   const config: Config = loadConfig(env)
-  const write = createLogger(config.logLevel)
+  const logger = createLogger(config.logLevel)
   const store = await openStore({
     // DATABASE_URL with {tenant}: a database per tenant; this one is the default tenant's.
     url: tenantUrl(config.databaseUrl, DEFAULT_TENANT),
@@ -27,37 +27,37 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
     sharedWriters: config.sharedWriters,
     replicaPath: config.replicaPath,
     replicaSyncIntervalMs: config.replicaSyncIntervalMs,
-    log: write,
+    logger,
   }).catch((e: Error) => {
     // Unreachable, refused credentials, a read-only token: say so, no stack trace.
     if (e?.name !== 'DatabaseOpenError') throw e
-    write({ level: 'error', msg: `cannot start: ${e.message}` })
+    logger({ level: 'error', msg: `cannot start: ${e.message}` })
     process.exit(1)
   })
   const opened = await openLog({
     store,
     config,
     codec,
-    logger: write,
+    logger,
     // the open tenants' series beside the default log's at /metrics
     metrics: (log, backend, lifecycle, subjects) => createMetrics(log, backend, lifecycle, subjects, { others: () => tenants?.registries() ?? [] }),
   })
   const { log, deps } = opened
-  const tenants: TenantPool | undefined = isTenantTemplate(config.databaseUrl) ? createTenantPool(config, deps, write) : undefined
+  const tenants: TenantPool | undefined = isTenantTemplate(config.databaseUrl) ? createTenantPool(config, deps, logger) : undefined
   const auth = { tokens: config.authTokens, readTokens: config.readTokens }
   const app = createApp({ ...deps, auth, stopping: () => shutdown.stopping, tenants, corsOrigins: config.corsOrigins, docs: await loadDocsAssets() })
 
   const where = config.databaseUrl.startsWith('file:') ? config.databaseUrl : redact(config.databaseUrl)
-  write({ level: 'info', msg: `edgelog on ${where}, durability ${config.durability}, ${store.trustCache ? 'sole writer (heads cached)' : 'shared writers (conditions in SQL)'}` })
-  if (config.replicaPath && !config.databaseUrl.startsWith('file:')) write({ level: 'info', msg: `reads from the replica ${config.replicaPath}, synced every ${config.replicaSyncIntervalMs} ms (REPLICA_SYNC_INTERVAL_MS) and after each commit of this instance` })
-  if (!store.trustCache) write({ level: 'info', msg: `subscriptions: no in-process commit signal, polling every ${config.pollIntervalMs} ms (POLL_INTERVAL_MS)` })
+  logger({ level: 'info', msg: `edgelog on ${where}, durability ${config.durability}, ${store.soleWriter ? 'sole writer (heads cached)' : 'shared writers (conditions in SQL)'}` })
+  if (config.replicaPath && !config.databaseUrl.startsWith('file:')) logger({ level: 'info', msg: `reads from the replica ${config.replicaPath}, synced every ${config.replicaSyncIntervalMs} ms (REPLICA_SYNC_INTERVAL_MS) and after each commit of this instance` })
+  if (!store.soleWriter) logger({ level: 'info', msg: `subscriptions: no in-process commit signal, polling every ${config.pollIntervalMs} ms (POLL_INTERVAL_MS)` })
   if (!auth.tokens.length && !auth.readTokens.length) {
-    write({ level: 'info', msg: 'auth: none configured, the API is open to anyone who can reach it (set AUTH_TOKENS / AUTH_READ_TOKENS)' })
+    logger({ level: 'info', msg: 'auth: none configured, the API is open to anyone who can reach it (set AUTH_TOKENS / AUTH_READ_TOKENS)' })
   }
 
   const shutdown = createShutdown({
     timeoutMs: config.shutdownTimeoutMs,
-    log: write,
+    log: logger,
     // Open SSE streams and long polls never end by themselves.
     endSubscriptions: () => (log.subscriptions.close(), tenants?.endSubscriptions()),
     close: async () => {
@@ -68,7 +68,7 @@ export async function startEdgelog(env: Record<string, string | undefined>) {
   // Every answer given while stopping carries Connection: close, so keep-alive clients
   // leave rather than send the next request on a connection that has to close.
   const fetch: typeof app.fetch = (request, ...rest) => shutdown.serve(() => app.fetch(request, ...rest))
-  return { app, fetch, config, log: write, stop: shutdown.stop, idle: shutdown.idle }
+  return { app, fetch, config, logger, stop: shutdown.stop, idle: shutdown.idle }
 }
 
 export type { Listener }

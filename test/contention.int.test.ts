@@ -9,7 +9,8 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { EdgelogError } from '../src/core/errors.ts'
 import { prepareEvents } from '../src/core/events.ts'
-import type { AppendCommand, AppendResult, ExpectedRevision } from '../src/core/types.ts'
+import type { ExpectedRevision } from '../src/core/expectedRevision.ts'
+import type { AppendCommand, AppendResult } from '../src/core/types.ts'
 import { codec } from '../src/store/codec.ts'
 import type { Db } from '../src/store/db.ts'
 import { d1Db, type D1Binding } from '../src/store/d1.ts'
@@ -54,7 +55,7 @@ function contention(name: string, open: () => Promise<{ dbs: [Db, Db]; close(): 
         const b = createStore(dbs[1], { sharedWriters: true })
         const interleavings = { n: 0 }
         const a = createStore(interleaved(dbs[0], () => b, stream, interleavings), { sharedWriters: true })
-        assert.equal(a.trustCache, false)
+        assert.equal(a.soleWriter, false)
         const seeded = await a.backend.commitGroup([{ streams: [{ stream, expected: 'no_stream', events: prepareEvents([{ type: 'Seed' }, { type: 'Seed' }], codec, 1e6) }] }])
         assert.deepEqual(seeded.map(outcome), ['ok'])
         const acked: AppendResult[] = []

@@ -62,7 +62,7 @@ describe('commit group in one write batch (no trusted memory)', () => {
       { streams: [{ stream: 'acc-3', expected: 'no_stream', events: events(['Opened']) }] },
       { streams: [{ stream: 'acc-1', expected: 'no_stream', events: events(['Opened']) }] }, // exists
       { streams: [{ stream: 'acc-2', expected: 5, events: events(['X']) }] }, // at 0
-      { streams: [{ stream: 'acc-4', expected: 'exists', events: events(['X']) }] }, // does not exist
+      { streams: [{ stream: 'acc-4', expected: 'stream_exists', events: events(['X']) }] }, // does not exist
     ])
     assert.deepEqual(outcomes.map(kind), ['ok', 'wrong-expected-revision', 'wrong-expected-revision', 'wrong-expected-revision'])
     assert.equal(stats().fallbackGroups, before.fallbackGroups + 1)

@@ -21,9 +21,9 @@ describe('stream heads from the sole writer\'s memory', () => {
   let clock = Date.now()
   const appOn = async (file: string, sharedWriters: boolean) => {
     const store = await openStore({ url: `file:${join(dir, file)}`, durability: 'normal', sharedWriters })
-    const log = createEventLog({ ...store, codec, limits: DEFAULT_LIMITS, liveSignal: !sharedWriters })
+    const log = createEventLog({ ...store, codec, limits: DEFAULT_LIMITS, soleWriter: !sharedWriters })
     opened.push({ store, log })
-    assert.equal(store.trustCache, !sharedWriters)
+    assert.equal(store.soleWriter, !sharedWriters)
     return createApp({ log, lifecycle: createLifecycle(store.lifecycle, store.backend, { now: () => clock }) })
   }
   let cached: ReturnType<typeof createApp>

@@ -30,7 +30,7 @@ interface GenEvent {
 }
 interface StreamPart {
   stream: number
-  expected: 'any' | 'no_stream' | 'exists' | number | undefined
+  expected: 'any' | 'no_stream' | 'stream_exists' | number | undefined
   events: GenEvent[]
 }
 type Hostile =
@@ -82,7 +82,7 @@ const genEvent = (media: 'json' | 'cbor') =>
 const genPart = (media: 'json' | 'cbor') =>
   fc.record({
     stream: fc.integer({ min: 0, max: STREAMS - 1 }),
-    expected: fc.constantFrom('any' as const, 'no_stream' as const, 'exists' as const, 0, 1, 3, undefined),
+    expected: fc.constantFrom('any' as const, 'no_stream' as const, 'stream_exists' as const, 0, 1, 3, undefined),
     events: fc.array(genEvent(media), { minLength: 1, maxLength: 4 }),
   })
 

@@ -32,7 +32,7 @@ describe('bounded delete and truncate of a huge stream (local file)', () => {
 
   before(async () => {
     store = await openStore({ url: `file:${path}`, durability: 'normal' })
-    log = createEventLog({ ...store, codec, limits: DEFAULT_LIMITS, liveSignal: true })
+    log = createEventLog({ ...store, codec, limits: DEFAULT_LIMITS, soleWriter: true })
     const lifecycle = createLifecycle(store.lifecycle, store.backend, { retentionBatch: BATCH })
     app = createApp({ log, lifecycle })
     raw = new Database(path, { readonly: true })

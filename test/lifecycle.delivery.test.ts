@@ -33,7 +33,7 @@ describe('nothing removed or erased is delivered after the removal commits (buff
   before(async () => {
     store = await openStore({ url: `file:${dir}/delivery.db`, durability: 'normal' })
     const subjects = await openSubjects(store.subjectKeys, codec, randomBytes(32).toString('base64'), undefined)
-    log = createEventLog({ ...store, reader: subjects!.reader(store.reader), subjects, codec, limits: DEFAULT_LIMITS, liveSignal: true })
+    log = createEventLog({ ...store, reader: subjects!.reader(store.reader), subjects, codec, limits: DEFAULT_LIMITS, soleWriter: true })
     const lifecycle = createLifecycle(store.lifecycle, store.backend, { retentionBatch: 3 })
     app = createApp({ log, lifecycle, subjects })
   })

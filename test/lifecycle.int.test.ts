@@ -32,7 +32,7 @@ describe('data lifecycle on a file (retention by age, pages, metrics, auth)', ()
 
   before(async () => {
     store = await openStore({ url: `file:${dir}/lifecycle.db`, durability: 'normal' })
-    log = createEventLog({ ...store, codec, limits: DEFAULT_LIMITS, liveSignal: true })
+    log = createEventLog({ ...store, codec, limits: DEFAULT_LIMITS, soleWriter: true })
     const lifecycle = createLifecycle(store.lifecycle, store.backend, { now: () => clock, retentionBatch: 100 })
     app = createApp({ log, lifecycle, metrics: createMetrics(log, store.backend, lifecycle), auth: { tokens: ['rw'], readTokens: ['ro'] } })
   })

@@ -104,7 +104,7 @@ const table: [string, unknown][] = [
   ['S3 batch of 100 x 200 B', workloads.makeBatch({ batchSize: 100, streams: 5, eventSize: 200, stream: (j: number) => `batch-x.${j}`, seq: 0 })],
   ['S3 batch of 2 x 10 KB', workloads.makeBatch({ batchSize: 2, streams: 5, eventSize: 10240, stream: (j: number) => `batch-x.${j}`, seq: 5 })],
   ['checkpoint', { position: 4294967297 }],
-  ['expectedRevision strings', [{ expectedRevision: 'any' }, { expectedRevision: 'no_stream' }, { expectedRevision: 'exists' }]],
+  ['expectedRevision strings', [{ expectedRevision: 'any' }, { expectedRevision: 'no_stream' }, { expectedRevision: 'stream_exists' }]],
 ]
 
 for (const [name, value] of table) {

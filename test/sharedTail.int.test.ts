@@ -32,7 +32,7 @@ describe('shared tail (late read answers)', () => {
         return rows
       },
     }
-    log = createEventLog({ backend: store.backend, reader, codec, limits: DEFAULT_LIMITS, liveSignal: store.trustCache })
+    log = createEventLog({ backend: store.backend, reader, codec, limits: DEFAULT_LIMITS, soleWriter: store.soleWriter })
   })
   after(async () => {
     await log.close()

@@ -77,16 +77,16 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>) {
       assert.ok((await store.reader.lastPosition()) >= r.position)
     })
 
-    it('conflicts: no_stream / exists / number report the actual revision and write nothing', async () => {
+    it('conflicts: no_stream / stream_exists / number report the actual revision and write nothing', async () => {
       const c = s('conf')
-      await assert.rejects(log.appendToStream(c, 'exists', [{ type: 'X' }]), isProblem('wrong-expected-revision', (e) => e.extensions.actualRevision === null))
+      await assert.rejects(log.appendToStream(c, 'stream_exists', [{ type: 'X' }]), isProblem('wrong-expected-revision', (e) => e.extensions.actualRevision === null))
       await assert.rejects(log.appendToStream(c, 0, [{ type: 'X' }]), isProblem('wrong-expected-revision', (e) => e.extensions.actualRevision === null))
       await log.appendToStream(c, 'no_stream', [{ type: 'X' }])
       const before = await store.reader.lastPosition()
       await assert.rejects(log.appendToStream(c, 'no_stream', [{ type: 'X' }]), isProblem('wrong-expected-revision', (e) => e.extensions.actualRevision === 0))
       await assert.rejects(log.appendToStream(c, 3, [{ type: 'X' }]), isProblem('wrong-expected-revision', (e) => e.extensions.expectedRevision === 3 && e.extensions.actualRevision === 0))
       assert.equal(await store.reader.lastPosition(), before)
-      assert.equal((await log.appendToStream(c, 'exists', [{ type: 'Y' }])).streams[0].lastRevision, 1)
+      assert.equal((await log.appendToStream(c, 'stream_exists', [{ type: 'Y' }])).streams[0].lastRevision, 1)
     })
 
     it('one conflicting request in a group fails alone; its neighbours commit', async () => {

@@ -13,7 +13,7 @@ import { openLocalD1 } from './worker/start.ts'
 storeContract('Cloudflare D1 (workerd)', async () => {
   const local = await openLocalD1()
   const store = createStore(d1Db(local.d1 as unknown as D1Binding))
-  assert.equal(store.trustCache, false)
+  assert.equal(store.soleWriter, false)
   return {
     store,
     async exec(sql) {

@@ -12,7 +12,7 @@ for (const sharedWriters of [false, true]) {
     const { dir, cleanup } = tempDir()
     const path = join(dir, 'edgelog.db')
     const store = await openStore({ url: `file:${path}`, sharedWriters })
-    assert.equal(store.trustCache, !sharedWriters)
+    assert.equal(store.soleWriter, !sharedWriters)
     return {
       store,
       async exec(sql) {

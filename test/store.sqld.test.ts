@@ -18,7 +18,7 @@ after(async () => {
 
 storeContract('sqld over HTTP (@libsql/client)', async () => {
   const store = await openStore({ url: sqld.url })
-  assert.equal(store.trustCache, false)
+  assert.equal(store.soleWriter, false)
   // A second client on the same server runs the contract's own SQL (a refusing trigger).
   const side = createClient({ url: sqld.url })
   return {

@@ -31,7 +31,7 @@ describe('subscriptions in-process (node)', () => {
       codec,
       limits: { ...DEFAULT_LIMITS, maxPageSize: PAGE },
       consumers: store.consumers,
-      liveSignal: store.trustCache,
+      soleWriter: store.soleWriter,
     })
     const app = createApp({ log, sse: { heartbeatMs: 200, stallTimeoutMs: 600 } })
     server = await new Promise<ServerType>((resolve) => {

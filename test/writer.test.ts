@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { EdgelogError } from '../src/core/errors.ts'
 import type { AppendCommand, AppendResult, CommitBackend, ProposedEvent } from '../src/core/types.ts'
-import { Writer } from '../src/core/writer.ts'
+import { GroupCommitWriter } from '../src/core/groupCommitWriter.ts'
 
 const event = (size = 10): ProposedEvent => ({
   id: crypto.randomUUID(), idBytes: new Uint8Array(16), clientId: false, type: 'T', data: null, metadata: null, tags: [], size,
@@ -48,10 +48,10 @@ function recordingBackend() {
 }
 
 for (const mode of [{ continueFromWaiter: false }, { continueFromWaiter: true }]) {
-  describe(`Writer (group commit), continueFromWaiter: ${mode.continueFromWaiter}`, () => {
+  describe(`GroupCommitWriter, continueFromWaiter: ${mode.continueFromWaiter}`, () => {
     it('coalesces requests that queue during a commit into one group', async () => {
       const b = recordingBackend()
-      const w = new Writer(b.backend, { ...mode, maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 1e6 })
+      const w = new GroupCommitWriter(b.backend, { ...mode, maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 1e6 })
       b.hold()
       const first = w.append(command(1))
       await b.groupStarted(1) // the first group is now committing
@@ -65,7 +65,7 @@ for (const mode of [{ continueFromWaiter: false }, { continueFromWaiter: true }]
 
     it('respects maxBatchEvents without splitting a request', async () => {
       const b = recordingBackend()
-      const w = new Writer(b.backend, { ...mode, maxBatchEvents: 5, maxBatchBytes: 1e9, maxQueueEvents: 1e6 })
+      const w = new GroupCommitWriter(b.backend, { ...mode, maxBatchEvents: 5, maxBatchBytes: 1e9, maxQueueEvents: 1e6 })
       const all = [2, 2, 1, 3, 7, 1].map((n) => w.append(command(n)))
       await Promise.all(all)
       // groups fill up to 5 events; a 7-event request is over the limit alone and commits whole
@@ -75,7 +75,7 @@ for (const mode of [{ continueFromWaiter: false }, { continueFromWaiter: true }]
 
     it('answers 503 with Retry-After when the queue is full, without queueing', async () => {
       const b = recordingBackend()
-      const w = new Writer(b.backend, { ...mode, maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 10 })
+      const w = new GroupCommitWriter(b.backend, { ...mode, maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 10 })
       b.hold()
       const inFlight = w.append(command(1))
       await b.groupStarted(1)
@@ -88,7 +88,7 @@ for (const mode of [{ continueFromWaiter: false }, { continueFromWaiter: true }]
 
     it('fails every request of a group whose commit throws, and keeps serving', async () => {
       let fail = true
-      const w = new Writer(
+      const w = new GroupCommitWriter(
         {
           async commitGroup(commands) {
             if (fail) throw new Error('disk I/O error')
@@ -99,14 +99,14 @@ for (const mode of [{ continueFromWaiter: false }, { continueFromWaiter: true }]
       )
       // a database fault is a retryable 503 for the client; the cause stays for the log
       await assert.rejects(w.append(command(1)), (e: unknown) =>
-        e instanceof EdgelogError && e.status === 503 && /disk I\/O error/.test(String((e as { cause?: unknown }).cause)))
+        e instanceof EdgelogError && e.status === 503 && /disk I\/O error/.test(String(e.cause)))
       fail = false
       assert.equal((await w.append(command(1))).position, 1)
     })
 
     it('close() commits what is queued, then refuses new appends', async () => {
       const b = recordingBackend()
-      const w = new Writer(b.backend, { ...mode, maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 1e6 })
+      const w = new GroupCommitWriter(b.backend, { ...mode, maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 1e6 })
       b.hold()
       const pending = [w.append(command(1)), w.append(command(1))]
       const closed = w.close()
@@ -119,7 +119,7 @@ for (const mode of [{ continueFromWaiter: false }, { continueFromWaiter: true }]
 
     it('notifies commit listeners with the last committed position', async () => {
       const b = recordingBackend()
-      const w = new Writer(b.backend, { ...mode, maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 1e6 })
+      const w = new GroupCommitWriter(b.backend, { ...mode, maxBatchEvents: 1000, maxBatchBytes: 1e9, maxQueueEvents: 1e6 })
       const seen: number[] = []
       w.onCommit((p) => seen.push(p))
       await Promise.all([w.append(command(2)), w.append(command(3))])

@@ -15,7 +15,8 @@
 
 const CHUNK = 256;
 
-class Writer {
+// A growing byte buffer that CBOR items are written into (the encoder's output).
+class CborBuffer {
   constructor() {
     this.buf = new Uint8Array(CHUNK);
     this.view = new DataView(this.buf.buffer);
@@ -133,7 +134,7 @@ export function utf8Decode(b, start = 0, end = b.length) {
   return s;
 }
 
-/** @param {Writer} w @param {unknown} v */
+/** @param {CborBuffer} w @param {unknown} v */
 function write(w, v) {
   switch (typeof v) {
     case 'string':
@@ -206,7 +207,7 @@ function write(w, v) {
  * @returns {Uint8Array}
  */
 export function encode(value) {
-  const w = new Writer();
+  const w = new CborBuffer();
   write(w, value);
   return w.buf.slice(0, w.pos);
 }

@@ -4,7 +4,7 @@
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
 
 /** The expected revision of a stream: a number, or one of the named expectations. */
-export type ExpectedRevision = number | 'any' | 'no_stream' | 'exists'
+export type ExpectedRevision = number | 'any' | 'no_stream' | 'stream_exists'
 
 /** An event to append. `id` (a UUID) is its idempotency key; the server assigns a UUIDv7 when absent. */
 export interface NewEvent<D = unknown> {

@@ -23,14 +23,14 @@ export interface ConsumerStore {
 export const CONSUMER_NAME = /^[A-Za-z0-9_.:@+=-]{1,200}$/
 
 export const consumerNotFound = (name: string) =>
-  new EdgelogError(404, 'consumer-not-found', 'Consumer not found', `Consumer '${name}' has no checkpoint; PUT one or subscribe with checkpointEvery.`, { consumer: name })
+  new EdgelogError({ status: 404, kind: 'consumer-not-found', title: 'Consumer not found', detail: `Consumer '${name}' has no checkpoint; PUT one or subscribe with checkpointEvery.`, extensions: { consumer: name } })
 
 /** A PUT below the stored checkpoint: checkpoints never move backwards. */
 export const checkpointBehind = (name: string, requested: number, current: number) =>
-  new EdgelogError(
-    409,
-    'checkpoint-behind',
-    'Checkpoint would move backwards',
-    `Consumer '${name}' is at position ${current}; a checkpoint never moves backwards, so ${requested} was not saved.`,
-    { consumer: name, position: current, requested },
-  )
+  new EdgelogError({
+    status: 409,
+    kind: 'checkpoint-behind',
+    title: 'Checkpoint would move backwards',
+    detail: `Consumer '${name}' is at position ${current}; a checkpoint never moves backwards, so ${requested} was not saved.`,
+    extensions: { consumer: name, position: current, requested },
+  })

@@ -1,3 +1,18 @@
+export interface EdgelogErrorOptions {
+  status: number
+  /** the last segment of the problem `type` URI: a stable, machine-readable name */
+  kind: string
+  title: string
+  /** the problem's `detail`, and the Error's message */
+  detail: string
+  /** members added to the problem document (RFC 9457 §3.2) */
+  extensions?: Record<string, unknown>
+  /** response headers sent with it (Retry-After, WWW-Authenticate) */
+  headers?: Record<string, string>
+  /** what went wrong underneath, for the log; never sent to the client */
+  cause?: unknown
+}
+
 /**
  * The one error type of edgelog. Each instance carries its HTTP status and a stable
  * problem `type` (RFC 9457 §3.1.1), so a single onError renders every error.
@@ -9,21 +24,14 @@ export class EdgelogError extends Error {
   readonly extensions: Record<string, unknown>
   readonly headers: Record<string, string>
 
-  constructor(
-    status: number,
-    kind: string,
-    title: string,
-    detail: string,
-    extensions: Record<string, unknown> = {},
-    headers: Record<string, string> = {},
-  ) {
-    super(detail)
+  constructor(options: EdgelogErrorOptions) {
+    super(options.detail, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'EdgelogError'
-    this.status = status
-    this.kind = kind
-    this.title = title
-    this.extensions = extensions
-    this.headers = headers
+    this.status = options.status
+    this.kind = options.kind
+    this.title = options.title
+    this.extensions = options.extensions ?? {}
+    this.headers = options.headers ?? {}
   }
 
   get type(): string {
@@ -37,80 +45,78 @@ export interface ValidationIssue {
 }
 
 export const invalidRequest = (detail: string, errors: ValidationIssue[] = []) =>
-  new EdgelogError(400, 'invalid-request', 'Invalid request', detail, errors.length ? { errors } : {})
+  new EdgelogError({ status: 400, kind: 'invalid-request', title: 'Invalid request', detail, extensions: errors.length ? { errors } : {} })
 
 export const malformedBody = (detail: string) =>
-  new EdgelogError(400, 'malformed-body', 'Malformed body', detail)
+  new EdgelogError({ status: 400, kind: 'malformed-body', title: 'Malformed body', detail })
 
 export const payloadTooLarge = (detail: string) =>
-  new EdgelogError(413, 'payload-too-large', 'Payload too large', detail)
+  new EdgelogError({ status: 413, kind: 'payload-too-large', title: 'Payload too large', detail })
+
+/** The token is known but may not do this (RFC 9110 §15.5.4): `detail` says what it may do instead. */
+export const forbidden = (detail: string) =>
+  new EdgelogError({ status: 403, kind: 'forbidden', title: 'Forbidden', detail })
 
 export const streamNotFound = (stream: string) =>
-  new EdgelogError(404, 'stream-not-found', 'Stream not found', `Stream '${stream}' has no events.`, { stream })
-
-/** Message DB's wording: say exactly what was expected and what was found. */
-export const wrongExpectedRevision = (stream: string, expected: unknown, actual: number | null) =>
-  new EdgelogError(
-    409,
-    'wrong-expected-revision',
-    'Wrong expected revision',
-    `Stream '${stream}': expected revision ${JSON.stringify(expected)}, but the stream ${
-      actual === null ? 'does not exist' : `is at revision ${actual}`
-    }.`,
-    { stream, expectedRevision: expected, actualRevision: actual },
-  )
+  new EdgelogError({ status: 404, kind: 'stream-not-found', title: 'Stream not found', detail: `Stream '${stream}' has no events.`, extensions: { stream } })
 
 export const eventIdReused = (eventId: string, detail: string) =>
-  new EdgelogError(409, 'event-id-reused', 'Event id reused', detail, { eventId })
+  new EdgelogError({ status: 409, kind: 'event-id-reused', title: 'Event id reused', detail, extensions: { eventId } })
 
 /** A DCB append condition did not hold: events matching failIfEventsMatch were appended after `after`. */
 export const conditionFailed = (after: number | null, positions: number[]) =>
-  new EdgelogError(
-    409,
-    'condition-failed',
-    'Append condition failed',
-    `Events matching failIfEventsMatch were appended ${after === null ? 'to the log' : `after position ${after}`}: position${positions.length > 1 ? 's' : ''} ${positions.join(', ')}. Read them, decide again, and retry.`,
-    { after, positions },
-  )
+  new EdgelogError({
+    status: 409,
+    kind: 'condition-failed',
+    title: 'Append condition failed',
+    detail: `Events matching failIfEventsMatch were appended ${after === null ? 'to the log' : `after position ${after}`}: position${positions.length > 1 ? 's' : ''} ${positions.join(', ')}. Read them, decide again, and retry.`,
+    extensions: { after, positions },
+  })
 
 /** A DCB condition's `after` names a position the log has not reached: it would match nothing. */
 export const afterBeyondLog = (after: number, last: number) => {
   const message = `condition.after is ${after}, beyond the last committed position ${last}; pass a position you read (a query's position).`
-  return new EdgelogError(400, 'invalid-request', 'Invalid request', message, { errors: [{ path: 'condition.after', message }], lastPosition: last })
+  return new EdgelogError({
+    status: 400,
+    kind: 'invalid-request',
+    title: 'Invalid request',
+    detail: message,
+    extensions: { errors: [{ path: 'condition.after', message }], lastPosition: last },
+  })
 }
 
 /** The database refused one request on a constraint our checks did not foresee: it alone fails. */
 export const appendRefused = (constraint: string) =>
-  new EdgelogError(422, 'append-refused', 'Append refused', `The database refused this append (${constraint}); nothing of it was written, and it would be refused again as it is.`, { constraint })
-
-export const unavailable = (detail: string, retryAfterSeconds = 1) =>
-  new EdgelogError(503, 'unavailable', 'Service unavailable', detail, {}, {
-    'Retry-After': String(retryAfterSeconds),
+  new EdgelogError({
+    status: 422,
+    kind: 'append-refused',
+    title: 'Append refused',
+    detail: `The database refused this append (${constraint}); nothing of it was written, and it would be refused again as it is.`,
+    extensions: { constraint },
   })
 
+/** A passing fault of the server (the database unreachable, too slow): retry after `retryAfterSeconds`. */
+export const unavailable = (detail: string, retryAfterSeconds = 1, cause?: unknown) =>
+  new EdgelogError({ status: 503, kind: 'unavailable', title: 'Service unavailable', detail, headers: { 'Retry-After': String(retryAfterSeconds) }, cause })
+
 /** The database refused a commit (it rolled back, or the request never reached it): nothing of the append was written. */
-export const databaseFault = (cause: unknown) => {
-  const e = unavailable('The database did not take the commit; nothing of this append was written. Retry shortly.', 1)
-  ;(e as { cause?: unknown }).cause = cause
-  return e
-}
+export const databaseFault = (cause: unknown) =>
+  unavailable('The database did not take the commit; nothing of this append was written. Retry shortly.', 1, cause)
 
 /**
  * A commit was sent and its answer lost (a timeout, a dropped connection): the database may
  * have written it. A retry with the same event ids is safe, it answers the original result
  * if the first one went in; `eventIds` are this append's ids (the server's, when it chose them).
  */
-export const commitOutcomeUnknown = (cause: unknown, eventIds: string[] = []) => {
-  const e = new EdgelogError(
-    503,
-    'commit-outcome-unknown',
-    'Commit outcome unknown',
-    'The database did not answer the commit in time: this append may have been written. Retrying with the same event ids is safe (a retry of a stored append answers its original result).',
-    eventIds.length ? { eventIds } : {},
-    { 'Retry-After': '1' },
-  )
-  ;(e as { cause?: unknown }).cause = cause
-  return e
-}
+export const commitOutcomeUnknown = (cause: unknown, eventIds: string[] = []) =>
+  new EdgelogError({
+    status: 503,
+    kind: 'commit-outcome-unknown',
+    title: 'Commit outcome unknown',
+    detail: 'The database did not answer the commit in time: this append may have been written. Retrying with the same event ids is safe (a retry of a stored append answers its original result).',
+    extensions: eventIds.length ? { eventIds } : {},
+    headers: { 'Retry-After': '1' },
+    cause,
+  })
 
 export const isEdgelogError = (e: unknown): e is EdgelogError => e instanceof EdgelogError

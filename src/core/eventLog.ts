@@ -1,5 +1,6 @@
 import { EdgelogError } from './errors.ts'
 import { prepareEvents, type EventInput } from './events.ts'
+import type { ExpectedRevision } from './expectedRevision.ts'
 import type { Limits } from './limits.ts'
 import type {
   AppendCommand,
@@ -8,31 +9,35 @@ import type {
   Codec,
   CommitBackend,
   EventReader,
-  ExpectedRevision,
   ProposedEvent,
 } from './types.ts'
-import { Writer, type WriterOptions } from './writer.ts'
+import { GroupCommitWriter, type GroupCommitWriterOptions } from './groupCommitWriter.ts'
 import type { ConsumerStore } from './consumers.ts'
 import { createSubscriptions } from './subscription.ts'
 import { createRemovals } from './removals.ts'
 import { namesSubject, type Subjects } from './lifecycleSubjects.ts'
 
 const noEncryption = () =>
-  new EdgelogError(501, 'encryption-not-configured', 'Encryption not configured', 'An event names a data subject (a subject: tag), but this server has no ENCRYPTION_KEY: it would be stored unencrypted and could not be erased.')
+  new EdgelogError({
+    status: 501,
+    kind: 'encryption-not-configured',
+    title: 'Encryption not configured',
+    detail: 'An event names a data subject (a subject: tag), but this server has no ENCRYPTION_KEY: it would be stored unencrypted and could not be erased.',
+  })
 
 export interface EventLogDeps {
   backend: CommitBackend
   reader: EventReader
   codec: Codec
   limits: Limits
-  writer?: Partial<WriterOptions>
+  writer?: Partial<GroupCommitWriterOptions>
   /** named consumers' checkpoints (absent: the consumer routes answer 501) */
   consumers?: ConsumerStore
   /**
-   * true when this process is the only writer of the database (store.trustCache): its
+   * true when this process is the only writer of the database (store.soleWriter): its
    * writer's commits then wake subscriptions at once; otherwise they poll.
    */
-  liveSignal?: boolean
+  soleWriter?: boolean
   /** subscription re-read interval without a live signal (default 500 ms) */
   pollIntervalMs?: number
   /** crypto-shredding (lifecycleSubjects.ts): seals the payloads of events that name a data subject */
@@ -48,7 +53,7 @@ export interface StreamAppendInput {
 /** How an append ended: committed, an idempotent replay, a 409, a full queue (503), or a fault. */
 export type AppendOutcome = 'ok' | 'replayed' | 'conflict' | 'rejected' | 'error'
 
-export const DEFAULT_WRITER: WriterOptions = {
+export const DEFAULT_WRITER: GroupCommitWriterOptions = {
   maxBatchEvents: 2000,
   maxBatchBytes: 8 * 1024 * 1024,
   maxQueueEvents: 100_000,
@@ -60,7 +65,7 @@ export const DEFAULT_WRITER: WriterOptions = {
  */
 export function createEventLog(deps: EventLogDeps) {
   const { reader, codec, limits } = deps
-  const writer = new Writer(deps.backend, { ...DEFAULT_WRITER, ...deps.writer })
+  const writer = new GroupCommitWriter(deps.backend, { ...DEFAULT_WRITER, ...deps.writer })
   const prepare = (events: EventInput[], path: string): ProposedEvent[] =>
     prepareEvents(events, codec, limits.maxEventBytes, path, limits.maxDepth)
   const appendListeners: Array<(ms: number, events: number, outcome: AppendOutcome) => void> = []
@@ -94,7 +99,7 @@ export function createEventLog(deps: EventLogDeps) {
     reader,
     deliverable: removals.deliverable,
     onCommit: (l) => writer.onCommit(l),
-    liveSignal: deps.liveSignal ?? false,
+    soleWriter: deps.soleWriter ?? false,
     pollIntervalMs: deps.pollIntervalMs,
     defaultPageSize: limits.maxPageSize,
     maxPageBytes: limits.maxPageBytes,

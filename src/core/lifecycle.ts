@@ -1,5 +1,6 @@
 import { EdgelogError } from './errors.ts'
-import type { CommitBackend, ExpectedRevision } from './types.ts'
+import type { ExpectedRevision } from './expectedRevision.ts'
+import type { CommitBackend } from './types.ts'
 
 /**
  * Data lifecycle (docs/api.md "Data lifecycle"): delete and truncate streams, retention
@@ -82,10 +83,16 @@ export interface LifecycleStore {
 }
 
 export const streamDeleted = (stream: string, revision: number) =>
-  new EdgelogError(404, 'stream-deleted', 'Stream deleted', `Stream '${stream}' was deleted at revision ${revision}; an append recreates it, continuing at revision ${revision + 1}.`, { stream, revision })
+  new EdgelogError({
+    status: 404,
+    kind: 'stream-deleted',
+    title: 'Stream deleted',
+    detail: `Stream '${stream}' was deleted at revision ${revision}; an append recreates it, continuing at revision ${revision + 1}.`,
+    extensions: { stream, revision },
+  })
 
 export const streamTombstoned = (stream: string) =>
-  new EdgelogError(410, 'stream-tombstoned', 'Stream tombstoned', `Stream '${stream}' was hard-deleted: it can never be read or written again; use another stream name.`, { stream })
+  new EdgelogError({ status: 410, kind: 'stream-tombstoned', title: 'Stream tombstoned', detail: `Stream '${stream}' was hard-deleted: it can never be read or written again; use another stream name.`, extensions: { stream } })
 
 export type RemovalReason = 'delete' | 'truncate' | 'retention'
 

@@ -1,4 +1,5 @@
 import { EdgelogError, invalidRequest } from './errors.ts'
+import { hex } from './hex.ts'
 import type { AppendCommand, Codec, EventList, EventReader, ProposedEvent, StoredEvent } from './types.ts'
 
 /**
@@ -37,7 +38,7 @@ const bytes = (u: Uint8Array) => u as Uint8Array<ArrayBuffer>
 const text = new TextEncoder()
 
 export const subjectErased = (subject: string) =>
-  new EdgelogError(410, 'subject-erased', 'Subject erased', `Subject '${subject}' was erased; its key is destroyed and no event can be written for it again.`, { subject })
+  new EdgelogError({ status: 410, kind: 'subject-erased', title: 'Subject erased', detail: `Subject '${subject}' was erased; its key is destroyed and no event can be written for it again.`, extensions: { subject } })
 
 /** The subject an event names, if any (at most one). */
 export function subjectOf(tags: string[], path = 'tags'): string | undefined {
@@ -71,7 +72,7 @@ export async function importMasterKey(base64: string): Promise<{ key: CryptoKey;
   }
   if (raw.length !== 32) throw new Error(`ENCRYPTION_KEY must be base64 of 32 bytes, got ${raw.length} bytes`)
   const digest = new Uint8Array(await subtle().digest('SHA-256', bytes(raw)))
-  const kek = Array.from(digest.slice(0, 8), (b) => b.toString(16).padStart(2, '0')).join('')
+  const kek = hex(digest.subarray(0, 8))
   return { key: await subtle().importKey('raw', bytes(raw), 'AES-GCM', false, ['encrypt', 'decrypt']), kek }
 }
 
@@ -86,7 +87,7 @@ async function seal(key: CryptoKey, plain: Uint8Array, aad: Uint8Array): Promise
 async function open(key: CryptoKey, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await subtle().decrypt({ name: 'AES-GCM', iv: bytes(sealed.subarray(0, 12)), additionalData: bytes(aad) }, key, bytes(sealed.subarray(12))))
 }
-const aadOf = (id: Uint8Array | string, field: string, subject: string) => text.encode(`${typeof id === 'string' ? id : Array.from(id, (b) => b.toString(16).padStart(2, '0')).join('')}\u0000${field}\u0000${subject}`)
+const aadOf = (id: Uint8Array | string, field: string, subject: string) => text.encode(`${typeof id === 'string' ? id : hex(id)}\u0000${field}\u0000${subject}`)
 const hexId = (id: string) => id.replace(/-/g, '')
 
 export interface SubjectsOptions {

@@ -16,7 +16,7 @@ import type { EventList, EventReader, StoredEvent } from './types.ts'
  * the log) is dropped and the subscriber goes back to reading on its own from the last
  * event it delivered: memory stays bounded, nothing is lost, lag is a number.
  *
- * Live wake-up: when this process is the sole writer (a local file, store.trustCache),
+ * Live wake-up: when this process is the sole writer (a local file, store.soleWriter),
  * the writer's commit signal triggers the tail at once. Otherwise (another process writes
  * the same database, or a Worker) nothing in memory sees every commit: live subscribers
  * and long polls wake every `pollIntervalMs` and share one poll of the process.
@@ -51,10 +51,10 @@ export interface SubscribeOptions {
 
 export interface SubscriptionsOptions {
   reader: EventReader
-  /** the writer's commit signal; only meaningful with `liveSignal` */
+  /** the writer's commit signal; only meaningful with `soleWriter` */
   onCommit?: (listener: (lastPosition: number) => void) => void
   /** true when every commit to the database passes through `onCommit` (sole writer) */
-  liveSignal: boolean
+  soleWriter: boolean
   /** re-read interval when there is no live signal */
   pollIntervalMs?: number
   defaultPageSize?: number
@@ -182,7 +182,7 @@ const sizeOf = (e: StoredEvent) => (e.data?.length ?? 0) + (e.metadata?.length ?
  *   for await (const page of subs.subscribe({ from: 1, filter: { category: 'account' } })) handle(page)
  */
 export function createSubscriptions(options: SubscriptionsOptions) {
-  const { reader, liveSignal } = options
+  const { reader, soleWriter } = options
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_MS
   const defaultPageSize = options.defaultPageSize ?? 500
   const maxBytes = options.maxPageBytes
@@ -193,14 +193,14 @@ export function createSubscriptions(options: SubscriptionsOptions) {
   /** Takes a place among MAX_SUBSCRIPTIONS, or throws a 503 (Retry-After) when there is none. */
   function acquire(): Slot {
     if (slots >= maxSlots) {
-      throw new EdgelogError(
-        503,
-        'too-many-subscriptions',
-        'Too many subscriptions',
-        `This server holds its maximum of ${maxSlots} subscriptions and long polls (MAX_SUBSCRIPTIONS); retry shortly, or read pages without wait.`,
-        { maxSubscriptions: maxSlots },
-        { 'Retry-After': '1' },
-      )
+      throw new EdgelogError({
+        status: 503,
+        kind: 'too-many-subscriptions',
+        title: 'Too many subscriptions',
+        detail: `This server holds its maximum of ${maxSlots} subscriptions and long polls (MAX_SUBSCRIPTIONS); retry shortly, or read pages without wait.`,
+        extensions: { maxSubscriptions: maxSlots },
+        headers: { 'Retry-After': '1' },
+      })
     }
     slots++
     let held = true
@@ -239,7 +239,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
       for (const l of fanoutListeners) l(ms, events.length)
     },
   })
-  if (liveSignal && options.onCommit) {
+  if (soleWriter && options.onCommit) {
     options.onCommit((last) => {
       advance(last)
       tail.kick()
@@ -247,7 +247,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
   }
   // Without a signal, the head is the highest position any read has seen (a lower bound).
   const seen = (position: number) => {
-    if (!liveSignal) advance(position)
+    if (!soleWriter) advance(position)
   }
 
   // Poll mode, nobody live: long polls still share one look at the head per interval.
@@ -301,7 +301,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
           })
         }, pollIntervalMs)
       }
-      if (!liveSignal) poll()
+      if (!soleWriter) poll()
       counters.waiting++
       waiters.add(waiter)
       signal?.addEventListener('abort', onAbort)
@@ -451,8 +451,8 @@ export function createSubscriptions(options: SubscriptionsOptions) {
             yield []
             continue
           }
-          await waitInbox(liveSignal ? left : Math.min(left, pollIntervalMs))
-          if (!liveSignal && !inbox.length && !overflow) await tail.poll()
+          await waitInbox(soleWriter ? left : Math.min(left, pollIntervalMs))
+          if (!soleWriter && !inbox.length && !overflow) await tail.poll()
         }
         // Back to reading on its own, from the last event delivered. Pages of other
         // categories were not offered to it: everything up to the tail's position is scanned.
@@ -481,7 +481,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
 
   return {
     /** true when commits in this process wake subscribers; false: they poll */
-    liveSignal,
+    soleWriter,
     pollIntervalMs,
     subscribe,
 
@@ -546,7 +546,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
         if (lag > maxLag) maxLag = lag
       }
       return {
-        mode: liveSignal ? 'signal' : 'poll',
+        mode: soleWriter ? 'signal' : 'poll',
         active: subs.size,
         live,
         catchingUp: subs.size - live,

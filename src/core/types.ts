@@ -1,8 +1,4 @@
-/** Expected state of a stream before an append (Emmett/KurrentDB style named constants). */
-export const ANY = 'any'
-export const NO_STREAM = 'no_stream'
-export const STREAM_EXISTS = 'exists'
-export type ExpectedRevision = number | typeof ANY | typeof NO_STREAM | typeof STREAM_EXISTS
+import type { ExpectedRevision } from './expectedRevision.ts'
 
 /** An event as a client proposes it, after validation and payload encoding. */
 export interface ProposedEvent {

@@ -1,3 +1,5 @@
+import { HEX } from './hex.ts'
+
 /**
  * UUIDv7 (RFC 9562 §5.7): 48-bit millisecond time, a 12-bit counter, then random bits.
  * Time-ordered ids append to the right edge of the unique id index instead of landing
@@ -17,8 +19,6 @@ let offset = POOL
 const MAX_STEP_BACK_MS = 10_000
 let lastMs = -Infinity
 let counter = 0
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
 function random(n: number): Uint8Array {
   if (offset + n > POOL) {

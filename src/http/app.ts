@@ -172,11 +172,11 @@ export function createApp(deps: AppDeps) {
   })
   if (deps.docs) registerDocsPage(app, deps.docs)
 
-  app.notFound((c) => problemResponse(c, new EdgelogError(404, 'not-found', 'Not found', `No route for ${c.req.method} ${c.req.path}.`)))
+  app.notFound((c) => problemResponse(c, new EdgelogError({ status: 404, kind: 'not-found', title: 'Not found', detail: `No route for ${c.req.method} ${c.req.path}.` })))
   app.onError((err, c) => {
     const e = toEdgelogError(err, c)
     // 5xx: the cause goes to the log, never to the client (RFC 9457 §5: no internals)
-    const cause = e.kind === 'internal-error' ? err : (e as { cause?: unknown }).cause
+    const cause = e.kind === 'internal-error' ? err : e.cause
     if (e.status >= 500 && cause) logger?.({ level: 'error', msg: e.kind, requestId: c.get('requestId'), error: String((cause as Error)?.stack ?? cause) })
     return problemResponse(c, e)
   })

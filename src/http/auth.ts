@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
-import { EdgelogError } from '../core/errors.ts'
+import { forbidden } from '../core/errors.ts'
 import type { Env } from './media.ts'
 import { DEFAULT_TENANT, TENANT_NAME, tenantPath } from './tenants.ts'
 
@@ -67,11 +67,11 @@ export function authMiddleware(auth: AuthConfig | undefined): MiddlewareHandler<
       const tenants = c.get('tenants')
       if (tenants && !tenants.has(tenant)) {
         const allowed = [...tenants].join(', ')
-        throw new EdgelogError(403, 'forbidden', 'Forbidden', `This token may use tenant${tenants.size > 1 ? 's' : ''} ${allowed}, not '${tenant}'${tenant === DEFAULT_TENANT && !c.req.path.startsWith('/v1/tenants/') ? ' (the plain /v1/... routes address the default tenant)' : ''}.`)
+        throw forbidden(`This token may use tenant${tenants.size > 1 ? 's' : ''} ${allowed}, not '${tenant}'${tenant === DEFAULT_TENANT && !c.req.path.startsWith('/v1/tenants/') ? ' (the plain /v1/... routes address the default tenant)' : ''}.`)
       }
       // POST /v1/query is a read that carries its query in the body.
       if (WRITE_METHODS.has(c.req.method) && c.get('role') !== 'rw' && rest !== '/v1/query') {
-        throw new EdgelogError(403, 'forbidden', 'Forbidden', 'This token may read but not write; use a read-write token.')
+        throw forbidden('This token may read but not write; use a read-write token.')
       }
       await next()
     },

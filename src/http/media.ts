@@ -52,7 +52,7 @@ export const negotiate: MiddlewareHandler<Env> = async (c, next) => {
     // EventSource sends Accept: text/event-stream (WHATWG HTML §9.2.2); only /v1/subscribe answers it.
     const sse = c.req.path === '/v1/subscribe' && quality(accept, 'text/event-stream') > 0
     if (json <= 0 && cbor <= 0 && !sse) {
-      throw new EdgelogError(406, 'not-acceptable', 'Not acceptable', `Accept '${accept}' allows neither ${JSON_TYPE} nor ${CBOR_TYPE}.`)
+      throw new EdgelogError({ status: 406, kind: 'not-acceptable', title: 'Not acceptable', detail: `Accept '${accept}' allows neither ${JSON_TYPE} nor ${CBOR_TYPE}.` })
     }
     format = cbor > json ? 'cbor' : 'json'
   }
@@ -60,12 +60,12 @@ export const negotiate: MiddlewareHandler<Env> = async (c, next) => {
   if (c.req.method === 'POST' || c.req.method === 'PUT') {
     const type = c.req.header('content-type') ?? ''
     if (!JSON_RE.test(type) && !CBOR_RE.test(type)) {
-      throw new EdgelogError(
-        415,
-        'unsupported-media-type',
-        'Unsupported media type',
-        `Send the body as ${JSON_TYPE} or ${CBOR_TYPE}${type ? `, not '${type}'` : ' with a Content-Type header'}.`,
-      )
+      throw new EdgelogError({
+        status: 415,
+        kind: 'unsupported-media-type',
+        title: 'Unsupported media type',
+        detail: `Send the body as ${JSON_TYPE} or ${CBOR_TYPE}${type ? `, not '${type}'` : ' with a Content-Type header'}.`,
+      })
     }
   }
   await next()

@@ -32,8 +32,12 @@ export function toEdgelogError(err: unknown, c: Context): EdgelogError {
     // it a 401 challenge, like a missing header.
     const authError = err.res?.headers.get('WWW-Authenticate')
     if (err.status === 400 && authError?.startsWith('Bearer')) {
-      return new EdgelogError(401, 'unauthorized', 'Unauthorized', 'Send a valid token in an Authorization: Bearer <token> header.', {}, {
-        'WWW-Authenticate': 'Bearer realm="edgelog"',
+      return new EdgelogError({
+        status: 401,
+        kind: 'unauthorized',
+        title: 'Unauthorized',
+        detail: 'Send a valid token in an Authorization: Bearer <token> header.',
+        headers: { 'WWW-Authenticate': 'Bearer realm="edgelog"' },
       })
     }
     const [kind, title] = KIND_BY_STATUS[err.status] ?? ['http-error', 'HTTP error']
@@ -46,9 +50,9 @@ export function toEdgelogError(err: unknown, c: Context): EdgelogError {
         : err.status === 415
           ? 'Send the body as application/json or application/cbor.'
           : err.message || title
-    return new EdgelogError(err.status, kind, title, detail, {}, headers)
+    return new EdgelogError({ status: err.status, kind, title, detail, headers })
   }
-  return new EdgelogError(500, 'internal-error', 'Internal error', `An unexpected error occurred; quote request id ${c.get('requestId') ?? '-'} when reporting it.`)
+  return new EdgelogError({ status: 500, kind: 'internal-error', title: 'Internal error', detail: `An unexpected error occurred; quote request id ${c.get('requestId') ?? '-'} when reporting it.` })
 }
 
 /** The members of an RFC 9457 problem document for an error of this request. */

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { ANY, EXPECTED_STATES, NO_STREAM, STREAM_EXISTS } from '../core/expectedRevision.ts'
 import { MAX_ITEM_TERMS, MAX_QUERY_ITEMS } from '../core/query.ts'
 import { STREAM_NAME } from '../core/streams.ts'
 import { nameProblem } from '../core/values.ts'
@@ -11,11 +12,16 @@ export const StreamName = z
   .regex(STREAM_NAME, 'a stream name is 1-200 characters from A-Z a-z 0-9 _ . : @ + = -, not starting with $ or -')
   .openapi({ example: 'account-17' })
 
+const STATES = EXPECTED_STATES.map((s) => `"${s}"`).join(', ')
 export const ExpectedRevision = z
-  .union([z.number().int().min(0), z.enum(['any', 'no_stream', 'exists'])], {
-    error: 'expectedRevision is a revision number (>= 0) or one of "any", "no_stream", "exists"',
+  .union([z.number().int().min(0), z.enum(EXPECTED_STATES)], {
+    // This state was "exists" on the wire at first: a client that still sends that learns the new name.
+    error: (issue) =>
+      issue.input === 'exists'
+        ? `expectedRevision "exists" is now "${STREAM_EXISTS}" (as KurrentDB's StreamState.StreamExists)`
+        : `expectedRevision is a revision number (>= 0) or one of ${STATES}`,
   })
-  .openapi({ example: 'no_stream', description: 'a revision number, "any" (default), "no_stream" or "exists"' })
+  .openapi({ example: NO_STREAM, description: `a revision number, or one of ${STATES} ("${ANY}" by default)` })
 
 /** Types and tags: valid Unicode without control characters (a NUL cut a type short on read-back). */
 const name = (what: string, error = `${what} is a string of 1-200 characters`) =>

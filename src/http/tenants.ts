@@ -152,4 +152,4 @@ export function withTenantPaths<T extends { paths?: Record<string, any>; compone
 
 /** A tenant this deployment does not serve (Workers with D1_TENANTS: a tenant is a binding). */
 export const tenantNotFound = (tenant: string, hint: string) =>
-  new EdgelogError(404, 'tenant-not-found', 'Tenant not found', `There is no tenant '${tenant}' here; ${hint}`, { tenant })
+  new EdgelogError({ status: 404, kind: 'tenant-not-found', title: 'Tenant not found', detail: `There is no tenant '${tenant}' here; ${hint}`, extensions: { tenant } })

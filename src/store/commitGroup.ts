@@ -1,6 +1,6 @@
 import type { Db, Statement } from './db.ts'
-import { afterBeyondLog, appendRefused, conditionFailed, databaseFault, eventIdReused, isEdgelogError, wrongExpectedRevision } from '../core/errors.ts'
-import { expectationHolds } from '../core/expected.ts'
+import { afterBeyondLog, appendRefused, conditionFailed, databaseFault, eventIdReused, isEdgelogError } from '../core/errors.ts'
+import { expectationHolds, wrongExpectedRevision } from '../core/expectedRevision.ts'
 import { streamTombstoned } from '../core/lifecycle.ts'
 import { matchesQuery, MAX_CONFLICTS } from '../core/query.ts'
 import type {
@@ -13,7 +13,8 @@ import type {
 import { chunkSizes, insertStatements, type Row } from './insertEvents.ts'
 import { matchingPositions } from './query.ts'
 import { groupInSql } from './groupInSql.ts'
-import { eventsOf, hex, ownDuplicate, replayOf, resultFor, sameRequest, type StoredId } from './replay.ts'
+import { hex } from '../core/hex.ts'
+import { eventsOf, ownDuplicate, replayOf, resultFor, sameRequest, type StoredId } from './replay.ts'
 import { LAST_POSITION, placeholders } from './rows.ts'
 
 export interface CommitOptions {
@@ -24,7 +25,7 @@ export interface CommitOptions {
    * refuses, it is read fresh and evaluated command by command. Either way the unique
    * indexes are the guard; a stale guess only costs a retry.
    */
-  trustCache: boolean
+  soleWriter: boolean
   /** streams whose head is kept in memory at most */
   maxCachedStreams?: number
 }
@@ -68,7 +69,6 @@ const constraintOf = (e: unknown) => /[A-Z ]*constraint failed(: [\w., ]+)?/i.ex
  */
 export function createCommitBackend(db: Db, options: CommitOptions): CommitBackend & { trustedHead(stream: string): { revision: number; position: number } | undefined } {
   const maxCached = options.maxCachedStreams ?? 100_000
-  const maxParams = db.maxParams ?? 32766
   const chunks = chunkSizes(db.maxParams)
   const heads = new Map<string, Head | null>()
   let lastPosition: number | undefined
@@ -89,7 +89,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
    * retention removes leaves the head standing (stream_lifecycle keeps it).
    */
   function trustedHead(stream: string): { revision: number; position: number } | undefined {
-    if (!options.trustCache) return undefined
+    if (!options.soleWriter) return undefined
     const h = heads.get(stream)
     return h && !h.deleted && !h.hard ? h : undefined
   }
@@ -103,7 +103,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
     const streams = new Set<string>()
     for (const c of commands) {
       for (const s of c.streams) {
-        if (options.trustCache && heads.has(s.stream)) cacheHits++
+        if (options.soleWriter && heads.has(s.stream)) cacheHits++
         else {
           cacheMisses++
           streams.add(s.stream)
@@ -112,7 +112,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
       for (const { e } of eventsOf(c)) if (e.clientId) ids.push(e.idBytes)
     }
     const stmts: Statement[] = []
-    const wantLast = !options.trustCache || lastPosition === undefined
+    const wantLast = !options.soleWriter || lastPosition === undefined
     if (wantLast) stmts.push(LAST_POSITION)
     const streamList = [...streams]
     for (let i = 0; i < streamList.length; i += chunks.inList) {
@@ -265,13 +265,13 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
    */
   async function write(commands: AppendCommand[], round: Round): Promise<Outcome[]> {
     const { outcomes } = round
-    if (options.trustCache) {
+    if (options.soleWriter) {
       await db.batch(insertStatements(round.rows, round.time, chunks), 'write')
       for (const [s, h] of round.fresh) remember(s, h)
       for (const [s, h] of round.overlay) remember(s, h)
       lastPosition = round.rows.length ? round.rows[round.rows.length - 1].position : round.base
     } else {
-      const plan = groupInSql(round.accepted.map((i) => commands[i]), round.time, maxParams, chunks.inList)
+      const plan = groupInSql(round.accepted.map((i) => commands[i]), round.time, chunks)
       const written = plan.results(await db.batch(plan.stmts, 'write'))
       round.accepted.forEach((i, k) => (outcomes[i] = written[k]))
       lastPosition = undefined
@@ -304,7 +304,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
         const accepted = round.accepted.join()
         // The sole writer's positions are its own: another writer (a misconfiguration) can
         // only collide with them, so its commits alone justify a retry.
-        if (last !== round.base && (options.trustCache || accepted !== refused)) {
+        if (last !== round.base && (options.soleWriter || accepted !== refused)) {
           refused = accepted
           continue
         }
@@ -350,12 +350,12 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
   }
 
   async function commitGroup(commands: AppendCommand[]): Promise<Outcome[]> {
-    if (!options.trustCache) {
+    if (!options.soleWriter) {
       // Nothing trusted in memory: first the whole group in one write batch, conditions in
       // SQL. A refused guard or constraint means it rolled back: evaluate command by
       // command below. Any other error (a lost connection) may hide a commit that went
       // through, so it fails the group instead of writing it again.
-      const plan = groupInSql(commands, Date.now(), maxParams, chunks.inList)
+      const plan = groupInSql(commands, Date.now(), chunks)
       try {
         const outcomes = plan.results(await db.batch(plan.stmts, 'write'))
         oneTrip++

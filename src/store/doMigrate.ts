@@ -1,3 +1,4 @@
+import { hex } from '../core/hex.ts'
 import type { DoStorage } from './doSql.ts'
 
 /** One drizzle-kit migration: its journal entry and the text of its .sql file. */
@@ -36,5 +37,5 @@ export async function migrateDo(storage: DoStorage, migrations: BundledMigration
 
 async function sha256(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
+  return hex(new Uint8Array(digest))
 }

@@ -1,10 +1,11 @@
-import { categoryOf, streamHash } from '../core/streams.ts'
-import { ANY, NO_STREAM, STREAM_EXISTS, type AppendCommand, type AppendResult, type AppendedEvent, type ExpectedRevision, type ProposedEvent } from '../core/types.ts'
+import { ANY, NO_STREAM, STREAM_EXISTS, type ExpectedRevision } from '../core/expectedRevision.ts'
+import type { AppendCommand, AppendResult, AppendedEvent, ProposedEvent } from '../core/types.ts'
 import type { SqlResult, SqlValue, Statement } from './db.ts'
 import { ACTUAL_EXPR, actualArgs, HEAD_EXPR, LAST_POSITION_EXPR, NOT_TOMBSTONED } from './lifecycleSql.ts'
 import { matchingPositions } from './query.ts'
 import { resultFor } from './replay.ts'
-import { placeholders } from './rows.ts'
+import { INSERT_EVENTS, pushEventCells, streamCells, type ChunkSizes } from './insertEvents.ts'
+import { placeholders, valueRows } from './rows.ts'
 
 /**
  * A whole commit group as one write batch, with every condition evaluated in SQL: for a
@@ -34,25 +35,22 @@ function expectation(stream: string, expected: ExpectedRevision): Statement | un
   return guard(`${ACTUAL_EXPR} IS ?`, [...actualArgs(stream), expected])
 }
 
-const COLUMNS = 6 // per VALUES row: k, id, type, data, metadata, tags
-
 /** Rows of one stream (or of none), numbered from 1 after the current head and last position. */
 function insertRows(stream: string | null, events: ProposedEvent[], time: number): Statement {
   const args: SqlValue[] = []
   for (let k = 0; k < events.length; k++) {
-    const e = events[k]
-    args.push(k + 1, e.idBytes, e.type, e.data, e.metadata, e.tags.length ? JSON.stringify(e.tags) : null)
+    args.push(k + 1) // v.column1, then the event's cells: v.column2..6
+    pushEventCells(args, events[k])
   }
-  const values = Array.from({ length: events.length }, () => `(${placeholders(COLUMNS)})`).join(', ')
   // INSERT ... SELECT reading its own table: SQLite computes every row before inserting
   // any, so the head and the last position are read once, before this statement's rows.
   const revision = stream === null ? 'NULL' : `${HEAD_EXPR} + v.column1`
   const sql =
-    'INSERT INTO events (position, id, stream, revision, category, stream_hash, type, time, data, metadata, tags) ' +
-    `SELECT ${LAST_POSITION_EXPR} + v.column1, v.column2, ?, ${revision}, ?, ?, v.column3, ?, v.column4, v.column5, v.column6 ` +
-    `FROM (VALUES ${values}) AS v ORDER BY v.column1 RETURNING position, revision`
+    `${INSERT_EVENTS} ` +
+    `SELECT ${LAST_POSITION_EXPR} + v.column1, ?, ${revision}, ?, ?, ?, v.column2, v.column3, v.column4, v.column5, v.column6 ` +
+    `FROM (VALUES ${valueRows(events.length, 6)}) AS v ORDER BY v.column1 RETURNING position, revision`
   const head: SqlValue[] = stream === null ? [null] : [stream, stream, stream]
-  return { sql, args: [...head, stream === null ? null : categoryOf(stream), stream === null ? null : streamHash(stream), time, ...args] }
+  return { sql, args: [...head, ...streamCells(stream), time, ...args] }
 }
 
 /** Tags of the events just inserted: positions counted back from the last one. */
@@ -62,8 +60,7 @@ function insertTags(events: ProposedEvent[]): Statement | undefined {
     for (const t of e.tags) args.push(t, events.length - 1 - k)
   })
   if (!args.length) return undefined
-  const values = Array.from({ length: args.length / 2 }, () => '(?, ?)').join(', ')
-  return { sql: `INSERT INTO event_tags (tag, position) SELECT v.column1, (SELECT max(position) FROM events) - v.column2 FROM (VALUES ${values}) AS v`, args }
+  return { sql: `INSERT INTO event_tags (tag, position) SELECT v.column1, (SELECT max(position) FROM events) - v.column2 FROM (VALUES ${valueRows(args.length / 2, 2)}) AS v`, args }
 }
 
 interface Part {
@@ -75,12 +72,12 @@ interface Part {
 
 /**
  * The batch for a group, and how to read each command's result from the batch's results.
- * `maxParams` bounds the rows per INSERT (bound-parameter limits, e.g. D1's 100).
+ * `chunks` bound the rows per INSERT and the ids per IN list (bound-parameter limits, e.g. D1's 100).
  */
-export function groupInSql(commands: AppendCommand[], time: number, maxParams: number, inList: number) {
+export function groupInSql(commands: AppendCommand[], time: number, chunks: ChunkSizes) {
   const stmts: Statement[] = []
   const parts: Part[] = []
-  const maxRows = Math.max(1, Math.floor((maxParams - 6) / COLUMNS))
+  const { sqlRows: maxRows, inList } = chunks
   // A condition's `after` must be a committed position: checked before any row of the group.
   for (const c of commands) {
     if (c.condition?.after !== undefined) stmts.push(guard(`? <= ${LAST_POSITION_EXPR}`, [c.condition.after]))

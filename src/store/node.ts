@@ -19,7 +19,7 @@ export interface OpenOptions extends StoreOptions {
   /** replica: sync with the primary this often (default 1000) */
   replicaSyncIntervalMs?: number
   /** replica: where sync failures are logged */
-  log?: (line: Record<string, unknown>) => void
+  logger?: (line: Record<string, unknown>) => void
 }
 
 export const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url))
@@ -77,5 +77,5 @@ async function openLocalReplica(options: OpenOptions, timeoutMs: number) {
     throw explainOpenError(e, `${redact(options.url)} (replica sync to ${path})`)
   }
   const { openReplica } = await import('./replica.ts')
-  return openReplica(client, { intervalMs: options.replicaSyncIntervalMs ?? 1000, timeoutMs, log: options.log })
+  return openReplica(client, { intervalMs: options.replicaSyncIntervalMs ?? 1000, timeoutMs, logger: options.logger })
 }

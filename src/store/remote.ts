@@ -95,9 +95,7 @@ export function remoteDb(client: RemoteClient, options: RemoteOptions): Db {
       const detail = timedOut
         ? `The database did not answer within ${options.timeoutMs} ms (DATABASE_TIMEOUT_MS).`
         : `The database at ${options.where} could not be reached or refused the request.${authHint(e)}`
-      const error = unavailable(`${detail}${what === 'write' ? ' Nothing of this append was written.' : ''} Retry shortly.`, 1)
-      ;(error as { cause?: unknown }).cause = cause
-      throw error
+      throw unavailable(`${detail}${what === 'write' ? ' Nothing of this append was written.' : ''} Retry shortly.`, 1, cause)
     } finally {
       clearTimeout(timer)
     }
@@ -130,8 +128,7 @@ export function explainOpenError(e: unknown, where: string): Error {
   else if (c.some((x) => /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH)$/.test(x))) why = `cannot reach the server (${describeError(e)})`
   else if (/timeout/i.test(String((e as Error)?.name)) || e instanceof DatabaseTimeout) why = `no answer in time (${describeError(e)}); raise DATABASE_TIMEOUT_MS if the server is slow, not down`
   else why = describeError(e)
-  const error = new Error(`database ${where}: ${why}`)
+  const error = new Error(`database ${where}: ${why}`, { cause: e })
   error.name = 'DatabaseOpenError'
-  ;(error as { cause?: unknown }).cause = e
   return error
 }

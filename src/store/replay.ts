@@ -1,3 +1,4 @@
+import { hex } from '../core/hex.ts'
 import { eventIdReused, invalidRequest } from '../core/errors.ts'
 import type { AppendCommand, AppendedEvent, AppendResult, ProposedEvent, StreamAppendResult } from '../core/types.ts'
 
@@ -30,12 +31,6 @@ const sameContent = (f: StoredId, e: ProposedEvent) => f.tags === tagsColumn(e.t
 const sameEvent = (a: ProposedEvent, b: ProposedEvent) =>
   a.type === b.type && a.tags.length === b.tags.length && a.tags.every((t, i) => b.tags[i] === t) && sameBytes(a.data, b.data) && sameBytes(a.metadata, b.metadata)
 
-/** Map key for an id's 16 bytes. */
-export const hex = (b: Uint8Array) => {
-  let s = ''
-  for (let i = 0; i < b.length; i++) s += (b[i] < 16 ? '0' : '') + b[i].toString(16)
-  return s
-}
 
 /** A command's events in request order (streams in order, then stream-less events). */
 export const eventsOf = (c: AppendCommand): Array<{ e: ProposedEvent; stream: string | null }> => [

@@ -15,7 +15,7 @@ export interface ReplicaOptions {
   intervalMs: number
   /** a sync that a read waits for fails (503) after this (DATABASE_TIMEOUT_MS) */
   timeoutMs: number
-  log?: (line: Record<string, unknown>) => void
+  logger?: (line: Record<string, unknown>) => void
 }
 
 /** Reads from an embedded replica; see openReplica. */
@@ -77,9 +77,11 @@ export function openReplica(client: ReplicaClient, options: ReplicaOptions): Rep
         await Promise.race([s.done, deadline])
       }
     } catch (e) {
-      const error = unavailable(`The read replica could not catch up with the primary within ${options.timeoutMs} ms (DATABASE_TIMEOUT_MS), so it cannot show this instance's latest appends. Retry shortly.`, 1)
-      ;(error as { cause?: unknown }).cause = new Error(`replica sync failed: ${describeError(e)}`)
-      throw error
+      throw unavailable(
+        `The read replica could not catch up with the primary within ${options.timeoutMs} ms (DATABASE_TIMEOUT_MS), so it cannot show this instance's latest appends. Retry shortly.`,
+        1,
+        new Error(`replica sync failed: ${describeError(e)}`),
+      )
     } finally {
       clearTimeout(timer)
     }
@@ -87,7 +89,7 @@ export function openReplica(client: ReplicaClient, options: ReplicaOptions): Rep
 
   const timer = setInterval(() => {
     if (closed || inFlight) return
-    sync().done.catch((e) => options.log?.({ level: 'error', msg: 'replica sync failed (reads serve the last synced state)', error: describeError(e) }))
+    sync().done.catch((e) => options.logger?.({ level: 'error', msg: 'replica sync failed (reads serve the last synced state)', error: describeError(e) }))
   }, options.intervalMs)
   ;(timer as { unref?: () => void }).unref?.()
 

@@ -28,3 +28,9 @@ export function toStoredEvent(row: SqlRow): StoredEvent {
 
 /** `?, ?, ?` for an IN list. */
 export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ')
+
+/** `(?, ?), (?, ?)` for a multi-row VALUES: `rows` rows of `columns` each. */
+export const valueRows = (rows: number, columns: number) => {
+  const row = `(${placeholders(columns)})`
+  return Array.from({ length: rows }, () => row).join(', ')
+}

@@ -19,8 +19,8 @@ export interface Store {
   lifecycle: LifecycleStore
   /** data subjects' keys (crypto-shredding) */
   subjectKeys: SubjectKeyStore
-  /** true when this process trusts its in-memory stream heads (sole writer of a local file) */
-  trustCache: boolean
+  /** true when this process is the only writer of the database (a local file without SHARED_WRITERS): its heads in memory are the truth */
+  soleWriter: boolean
   close(): Promise<void>
 }
 
@@ -33,16 +33,16 @@ export interface StoreOptions {
 
 /** A store over any @libsql/client (local file, remote server, or web client). */
 export function createStore(client: Db, options: StoreOptions = {}): Store {
-  const trustCache = client.protocol === 'file' && !options.sharedWriters
+  const soleWriter = client.protocol === 'file' && !options.sharedWriters
   const { replica } = options
-  const primary = createCommitBackend(client, { trustCache })
+  const primary = createCommitBackend(client, { soleWriter })
   // With a replica, each commit attempt (acknowledged or of unknown outcome) makes the next
   // read wait for a sync that covers it: read-your-writes through this instance.
   const backend: CommitBackend = replica
     ? { ...primary, commitGroup: (commands) => primary.commitGroup(commands).finally(() => replica.committed()) }
     : primary
   // /health asks the primary: appends need it, and the replica answers even when it is gone.
-  // The sole writer answers heads from what it committed (no replica then: trustCache is file only).
+  // The sole writer answers heads from what it committed (no replica then: soleWriter is file only).
   const reader = replica ? { ...createReader(replica.db), ping: createReader(client).ping } : createReader(client, { trustedHead: primary.trustedHead })
   return {
     backend,
@@ -50,7 +50,7 @@ export function createStore(client: Db, options: StoreOptions = {}): Store {
     consumers: createConsumerStore(client),
     lifecycle: createLifecycleStore(client),
     subjectKeys: createSubjectKeyStore(client),
-    trustCache,
+    soleWriter,
     async close() {
       replica?.close()
       client.close()

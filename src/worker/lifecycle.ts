@@ -50,7 +50,7 @@ export function retentionAlarm(storage: DurableObjectStorage, lifecycle: Lifecyc
 
 /** The answer to every request of a Worker or object that could not start (a wrong ENCRYPTION_KEY): what to fix. */
 export function startFailed(request: Request, e: unknown): Response {
-  const err = new EdgelogError(500, 'start-failed', 'Cannot start', `edgelog cannot start: ${String((e as Error)?.message ?? e)}`)
+  const err = new EdgelogError({ status: 500, kind: 'start-failed', title: 'Cannot start', detail: `edgelog cannot start: ${String((e as Error)?.message ?? e)}` })
   const body = { type: err.type, title: err.title, status: err.status, detail: err.message, instance: new URL(request.url).pathname }
   return new Response(JSON.stringify(body), { status: 500, headers: { 'Content-Type': 'application/problem+json' } })
 }

@@ -48,7 +48,7 @@ export class EventLogObject extends DurableObject<WorkerEnv> {
       config,
       codec: makeCodec({ Encoder, addExtension }),
       logger: createLogger(config.logLevel),
-      liveSignal: true,
+      soleWriter: true,
       // Retention runs on the object's alarm (no timer outlives a request) and on POST
       // /v1/retention/run; a delete or truncation larger than one batch arms it at once.
       retentionTimer: false,

@@ -27,15 +27,15 @@ async function start(env: WorkerEnv): Promise<Started> {
   const logger = createLogger(config.logLevel)
   const libsql = env.STORE === 'libsql'
   const codec = makeCodec({ Encoder, addExtension })
-  const open = (d1: D1Binding | undefined, log: LogOptions['logger']) =>
+  const open = (d1: D1Binding | undefined, logger: LogOptions['logger']) =>
     openLog({
       store: openWebStore({ store: libsql ? 'libsql' : 'd1', d1, url: config.databaseUrl, authToken: config.databaseAuthToken, timeoutMs: config.databaseTimeoutMs }),
       config,
       codec,
-      logger: log,
+      logger,
       // Nothing in memory sees every commit (other isolates write too): subscriptions poll.
-      liveSignal: false,
-      writer: { continueFromWaiter: true }, // see WriterOptions
+      soleWriter: false,
+      writer: { continueFromWaiter: true }, // see GroupCommitWriterOptions
       // crypto-shredding keys from the ENCRYPTION_KEY secret: a wrong key is a clear error on every request.
       // Retention runs on the cron trigger (webScheduled below) and on POST /v1/retention/run.
       retentionTimer: false,
@@ -125,16 +125,16 @@ async function ready(env: WorkerEnv): Promise<Started> {
  * deployment names their databases: STORE=d1 with D1_TENANTS (a D1 binding per tenant).
  */
 export async function webFetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
-  let log: Started
+  let started: Started
   try {
-    log = built ?? (await ready(env))
+    started = built ?? (await ready(env))
   } catch (e) {
     return startFailed(request, e)
   }
   // A request waiting for a group commit that another request's context runs has no
   // I/O of its own pending, and workerd would cancel it as hung: a timer keeps it live.
   const live = setInterval(() => {}, 1000)
-  return Promise.resolve(log.app.fetch(request, env, ctx)).finally(() => clearInterval(live))
+  return Promise.resolve(started.app.fetch(request, env, ctx)).finally(() => clearInterval(live))
 }
 
 /** The cron trigger (wrangler.toml [triggers]): a few bounded retention steps in every log. */

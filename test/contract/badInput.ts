@@ -150,6 +150,22 @@ export function badInputTests(client: ContractClient): void {
       }
     })
 
+    it('the old keyword "exists" is a 400 that names its new name, "stream_exists"', async () => {
+      const stream = uniqueStream('was-exists')
+      await appendOk(stream, [newEvent()])
+      const hinted = (problem: any) => {
+        assertInvalidRequestErrors(problem, 'expectedRevision')
+        assert.ok(problem.errors.some((e: any) => e.message.includes('"exists" is now "stream_exists"')), JSON.stringify(problem.errors))
+      }
+      hinted(await rejectsAppend(400, 'invalid-request', { json: { events: [newEvent()], expectedRevision: 'exists' } }, stream))
+      hinted(await rejectsAppend(400, 'invalid-request', { cbor: { events: [newEvent()], expectedRevision: 'exists' } }, stream))
+      const before = await mark()
+      const multi = await req('POST', '/v1/append', { json: { streams: [{ stream, expectedRevision: 'exists', events: [newEvent()] }] } })
+      hinted(expectProblem(multi, 400, 'invalid-request'))
+      await assertNothingWrittenSince(before)
+      await expectHead(stream, 0)
+    })
+
     it('an invalid stream name is a 400 on append, read and head', async () => {
       for (const stream of ['has space', '$system', 'x'.repeat(201), 'ümlaut', 'a,b', 'a#b', 'a\u0000b', 'a\nb', 'a\u0085b']) {
         await rejectsAppend(400, 'invalid-request', { json: { events: [newEvent()] } }, stream)

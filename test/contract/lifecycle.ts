@@ -57,7 +57,7 @@ export function lifecycleTests(client: ContractClient, getBaseUrl: () => string)
 
       // expectations see no stream; an old revision fails, and revisions continue
       expectProblem(await append(stream, [newEvent('D')], 2), 409, 'wrong-expected-revision')
-      expectProblem(await append(stream, [newEvent('D')], 'exists'), 409, 'wrong-expected-revision')
+      expectProblem(await append(stream, [newEvent('D')], 'stream_exists'), 409, 'wrong-expected-revision')
       const again = await appendOk(stream, [tagged('D', tag, 3)], 'no_stream')
       assert.equal(again.firstRevision, 3)
       assert.ok(again.firstPosition > positions[2], 'positions are never reused')

@@ -152,14 +152,14 @@ export function writeTests(client: ContractClient): void {
       await expectHead(stream, 0)
     })
 
-    it('"exists" is a 409 on a missing stream and appends to an existing one', async () => {
+    it('"stream_exists" is a 409 on a missing stream and appends to an existing one', async () => {
       const stream = uniqueStream('exists')
-      const problem = expectProblem(await append(stream, [newEvent()], 'exists'), 409, 'wrong-expected-revision')
-      assert.equal(problem.expectedRevision, 'exists')
+      const problem = expectProblem(await append(stream, [newEvent()], 'stream_exists'), 409, 'wrong-expected-revision')
+      assert.equal(problem.expectedRevision, 'stream_exists')
       assert.equal(problem.actualRevision, null)
       await expectHead(stream, null)
       await appendOk(stream, [newEvent()])
-      const result = await appendOk(stream, [newEvent()], 'exists')
+      const result = await appendOk(stream, [newEvent()], 'stream_exists')
       assert.equal(result.firstRevision, 1)
     })
 

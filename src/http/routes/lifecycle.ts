@@ -1,7 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import { EdgelogError, streamNotFound } from '../../core/errors.ts'
 import { streamDeleted, streamTombstoned, type Lifecycle, type RemovalResult, type RetentionScope } from '../../core/lifecycle.ts'
-import type { ExpectedRevision, StreamHead } from '../../core/types.ts'
+import type { ExpectedRevision } from '../../core/expectedRevision.ts'
+import type { StreamHead } from '../../core/types.ts'
 import type { AppDeps } from '../app.ts'
 import { bodyOf, cborBody, send, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
@@ -11,7 +12,7 @@ import { bodyContent, jsonAndCbor, problems, V1, WRITE } from './doc.ts'
 const StreamParam = z.object({ stream: S.StreamName.openapi({ param: { name: 'stream', in: 'path' } }) })
 const CategoryParam = z.object({ category: S.StreamName.openapi({ param: { name: 'category', in: 'path' }, example: 'account' }) })
 
-/** `?expectedRevision=7` (or any, no_stream, exists) beside If-Match, as on appends. */
+/** `?expectedRevision=7` (or any, no_stream, stream_exists) beside If-Match, as on appends. */
 const ExpectedQuery = z
   .string()
   .transform((s) => (/^\d{1,15}$/.test(s) ? Number(s) : s))
@@ -50,8 +51,8 @@ const PolicyOut = z
 const SubjectId = z.string().regex(/^[A-Za-z0-9_.:@+=-]{1,200}$/, 'a subject id is 1-200 characters from A-Z a-z 0-9 _ . : @ + = -')
 const RunBody = z.strictObject({}).openapi('RetentionRun')
 
-const notConfigured = () => new EdgelogError(501, 'not-supported', 'Not supported', 'This server has no data lifecycle store.')
-const noPolicy = (scope: string, name: string) => new EdgelogError(404, 'retention-not-found', 'Retention policy not found', `No retention policy for ${scope} '${name}'.`, { scope, name })
+const notConfigured = () => new EdgelogError({ status: 501, kind: 'not-supported', title: 'Not supported', detail: 'This server has no data lifecycle store.' })
+const noPolicy = (scope: string, name: string) => new EdgelogError({ status: 404, kind: 'retention-not-found', title: 'Retention policy not found', detail: `No retention policy for ${scope} '${name}'.`, extensions: { scope, name } })
 
 /** Data lifecycle: delete and truncate streams, retention policies and the pass (docs/api.md). */
 export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
@@ -192,11 +193,11 @@ export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
     }),
     async (c) => {
       const { subject } = c.req.valid('param')
-      const subjects = deps.subjects ?? (() => { throw new EdgelogError(501, 'encryption-not-configured', 'Encryption not configured', 'This server has no ENCRYPTION_KEY: no event names a data subject, nothing to erase.') })()
+      const subjects = deps.subjects ?? (() => { throw new EdgelogError({ status: 501, kind: 'encryption-not-configured', title: 'Encryption not configured', detail: 'This server has no ENCRYPTION_KEY: no event names a data subject, nothing to erase.' }) })()
       const erased = await subjects.erase(subject, Date.now())
       if (erased) deps.log.removals.erased(subject)
       if (!erased) {
-        throw new EdgelogError(404, 'subject-not-found', 'Subject not found', `Subject '${subject}' has no key: no event named it, or it was erased already.`, { subject })
+        throw new EdgelogError({ status: 404, kind: 'subject-not-found', title: 'Subject not found', detail: `Subject '${subject}' has no key: no event named it, or it was erased already.`, extensions: { subject } })
       }
       // The erasure is in the log: a stream-less event (not about the subject: not sealed).
       const record = await deps.log.append({ streams: [], events: [{ type: 'SubjectErased', data: { subject }, tags: [`erased:${subject}`] }] })

@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import { EdgelogError, invalidRequest } from '../../core/errors.ts'
-import { NO_STREAM, type AppendResult, type ExpectedRevision } from '../../core/types.ts'
+import { NO_STREAM, type ExpectedRevision } from '../../core/expectedRevision.ts'
+import type { AppendResult } from '../../core/types.ts'
 import type { AppDeps } from '../app.ts'
 import { bodyOf, cborBody, send, sendEvents, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
@@ -63,7 +64,7 @@ export function expectedFrom(ifMatch: string | undefined, ifNoneMatch: string | 
 /** 412 instead of 409 when the expectation came from a conditional header (RFC 9110 §15.5.13). */
 export function asPreconditionFailed(e: unknown): unknown {
   if (e instanceof EdgelogError && e.kind === 'wrong-expected-revision') {
-    return new EdgelogError(412, 'precondition-failed', 'Precondition failed', e.message, e.extensions)
+    return new EdgelogError({ status: 412, kind: 'precondition-failed', title: 'Precondition failed', detail: e.message, extensions: e.extensions })
   }
   return e
 }

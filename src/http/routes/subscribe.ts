@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import { CONSUMER_NAME } from '../../core/consumers.ts'
-import { EdgelogError } from '../../core/errors.ts'
+import { EdgelogError, forbidden } from '../../core/errors.ts'
 import type { SubscriptionFilter } from '../../core/subscription.ts'
 import type { Codec, StoredEvent } from '../../core/types.ts'
 import type { AppDeps } from '../app.ts'
@@ -128,7 +128,7 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
       if (q.consumer !== undefined && !consumers) throw notSupported()
       // Saving a checkpoint is a write, as PUT /v1/consumers/:name is.
       if ((every || everyMs) && c.get('role') === 'ro') {
-        throw new EdgelogError(403, 'forbidden', 'Forbidden', 'checkpointEvery / checkpointMs save a checkpoint; use a read-write token (or save it yourself with one).')
+        throw forbidden('checkpointEvery / checkpointMs save a checkpoint; use a read-write token (or save it yourself with one).')
       }
       let from = q.from ?? 0
       if (lastEventId !== undefined) from = lastEventId + 1
@@ -249,4 +249,4 @@ function abort(stream: SseBody, ac: AbortController) {
 }
 
 export const notSupported = () =>
-  new EdgelogError(501, 'not-implemented', 'Not implemented', 'This store keeps no consumer checkpoints.')
+  new EdgelogError({ status: 501, kind: 'not-implemented', title: 'Not implemented', detail: 'This store keeps no consumer checkpoints.' })

@@ -1,7 +1,7 @@
 import { commitOutcomeUnknown, databaseFault, isEdgelogError, unavailable } from './errors.ts'
 import type { AppendCommand, AppendResult, CommitBackend } from './types.ts'
 
-export interface WriterOptions {
+export interface GroupCommitWriterOptions {
   /** most events one commit group takes (a single larger request still commits whole) */
   maxBatchEvents: number
   /** most encoded payload bytes one commit group takes */
@@ -60,9 +60,9 @@ const sizeOf = (c: AppendCommand) => {
  * While a group is being committed, new appends queue; the next group takes all of them
  * up to the batch limits. No timer: under load, groups grow by themselves.
  */
-export class Writer {
+export class GroupCommitWriter {
   private readonly backend: CommitBackend
-  private readonly options: WriterOptions
+  private readonly options: GroupCommitWriterOptions
   private queue: Pending[] = []
   private queuedEvents = 0
   private running = false
@@ -71,7 +71,7 @@ export class Writer {
   private readonly groupListeners: Array<(s: GroupStats) => void> = []
   private readonly commitListeners: Array<(lastPosition: number) => void> = []
 
-  constructor(backend: CommitBackend, options: WriterOptions) {
+  constructor(backend: CommitBackend, options: GroupCommitWriterOptions) {
     this.backend = backend
     this.options = options
   }
@@ -188,7 +188,7 @@ export class Writer {
       const error = isEdgelogError(e) ? e : databaseFault(e)
       // An unknown outcome names each request's event ids: a retry with them is safe.
       const unknown = error.kind === 'commit-outcome-unknown'
-      for (const p of group) p.reject(unknown ? commitOutcomeUnknown((error as { cause?: unknown }).cause, idsOf(p.command)) : error)
+      for (const p of group) p.reject(unknown ? commitOutcomeUnknown(error.cause, idsOf(p.command)) : error)
     }
     const stats = { requests: group.length, events: group.reduce((a, p) => a + p.events, 0), durationMs: Date.now() - started, failed }
     for (const l of this.groupListeners) l(stats)
