@@ -242,6 +242,20 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>) {
       assert.deepEqual(read[249].tags, ['k:4', 'big'])
     })
 
+    it('events with many tags commit whole: 100 tags on one event, 20 events of 8 tags in one request (D1 binds 100 parameters)', async () => {
+      const wide = s('wide')
+      const hundred = Array.from({ length: 100 }, (_, i) => `t:${i}`)
+      const eight = (i: number) => Array.from({ length: 8 }, (_, j) => `e${i}:${j}`)
+      const r = await log.appendToStream(wide, 'no_stream', [{ type: 'Wide', data: { i: 0 }, tags: hundred }, ...Array.from({ length: 20 }, (_, i) => ({ type: 'Tagged', data: { i }, tags: eight(i) }))])
+      assert.equal(r.streams[0].lastRevision, 20)
+      const read = await store.reader.readStream(wide, { limit: 100, direction: 'forward' })
+      assert.deepEqual(read[0].tags.slice().sort(), hundred.slice().sort())
+      read.slice(1).forEach((e, i) => assert.deepEqual(e.tags.slice().sort(), eight(i).sort(), `event ${i + 1}`))
+      // and the tags index answers queries on them
+      const byTag = await store.reader.readAll({ from: 0, limit: 10, tags: ['e19:7'] })
+      assert.deepEqual(byTag.map((e) => e.position), [read[20].position])
+    })
+
     it('reads the log by position and type, and a category split among consumer-group members', async () => {
       const cat = `cat${run}`
       const start = (await store.reader.lastPosition()) + 1

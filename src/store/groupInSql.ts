@@ -54,13 +54,22 @@ function insertRows(stream: string | null, events: ProposedEvent[], time: number
 }
 
 /** Tags of the events just inserted: positions counted back from the last one. */
-function insertTags(events: ProposedEvent[]): Statement | undefined {
+/**
+ * The tags of the rows just inserted, as (tag, offset from the last position) pairs, in
+ * statements of at most `maxPairs` pairs (one event may carry 100 tags: 200 parameters,
+ * twice D1's limit). No row is inserted between these statements, so max(position) holds.
+ */
+function insertTags(events: ProposedEvent[], maxPairs: number): Statement[] {
   const args: SqlValue[] = []
   events.forEach((e, k) => {
     for (const t of e.tags) args.push(t, events.length - 1 - k)
   })
-  if (!args.length) return undefined
-  return { sql: `INSERT INTO event_tags (tag, position) SELECT v.column1, (SELECT max(position) FROM events) - v.column2 FROM (VALUES ${valueRows(args.length / 2, 2)}) AS v`, args }
+  const stmts: Statement[] = []
+  for (let i = 0; i < args.length; i += 2 * maxPairs) {
+    const part = args.slice(i, i + 2 * maxPairs)
+    stmts.push({ sql: `INSERT INTO event_tags (tag, position) SELECT v.column1, (SELECT max(position) FROM events) - v.column2 FROM (VALUES ${valueRows(part.length / 2, 2)}) AS v`, args: part })
+  }
+  return stmts
 }
 
 interface Part {
@@ -77,7 +86,7 @@ interface Part {
 export function groupInSql(commands: AppendCommand[], time: number, chunks: ChunkSizes) {
   const stmts: Statement[] = []
   const parts: Part[] = []
-  const { sqlRows: maxRows, inList } = chunks
+  const { sqlRows: maxRows, inList, tagPairs } = chunks
   // A condition's `after` must be a committed position: checked before any row of the group.
   for (const c of commands) {
     if (c.condition?.after !== undefined) stmts.push(guard(`? <= ${LAST_POSITION_EXPR}`, [c.condition.after]))
@@ -105,8 +114,7 @@ export function groupInSql(commands: AppendCommand[], time: number, chunks: Chun
         const chunk = events.slice(i, i + maxRows)
         parts.push({ command, stream, events: chunk, statement: stmts.length })
         stmts.push(insertRows(stream, chunk, time))
-        const tags = insertTags(chunk)
-        if (tags) stmts.push(tags)
+        stmts.push(...insertTags(chunk, tagPairs))
       }
     }
     for (const s of c.streams) add(s.stream, s.events)
