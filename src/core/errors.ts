@@ -114,3 +114,21 @@ export const commitOutcomeUnknown = (cause: unknown, eventIds: string[] = []) =>
 }
 
 export const isEdgelogError = (e: unknown): e is EdgelogError => e instanceof EdgelogError
+
+/** 501: the store keeps no consumer checkpoints (GET/PUT /v1/consumers, `consumer=` of a subscription). */
+export const checkpointsNotSupported = () =>
+  new EdgelogError(501, 'not-implemented', 'Not implemented', 'This store keeps no consumer checkpoints.')
+
+/** 501: no data lifecycle store (deletes, truncation, retention). */
+export const lifecycleNotConfigured = () => new EdgelogError(501, 'not-supported', 'Not supported', 'This server has no data lifecycle store.')
+
+export const retentionNotFound = (scope: string, name: string) =>
+  new EdgelogError(404, 'retention-not-found', 'Retention policy not found', `No retention policy for ${scope} '${name}'.`, { scope, name })
+
+/** 412 instead of 409 when the expectation came from a conditional header (RFC 9110 §15.5.13). */
+export function asPreconditionFailed(e: unknown): unknown {
+  if (e instanceof EdgelogError && e.kind === 'wrong-expected-revision') {
+    return new EdgelogError(412, 'precondition-failed', 'Precondition failed', e.message, e.extensions)
+  }
+  return e
+}

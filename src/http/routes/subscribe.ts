@@ -1,87 +1,42 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
-import { CONSUMER_NAME } from '../../core/consumers.ts'
-import { EdgelogError } from '../../core/errors.ts'
+import { checkpointsNotSupported, EdgelogError } from '../../core/errors.ts'
 import type { SubscriptionFilter } from '../../core/subscription.ts'
-import type { Codec, StoredEvent } from '../../core/types.ts'
-import type { AppDeps } from '../app.ts'
+import type { StoredEvent } from '../../core/types.ts'
+import type { AppDeps } from '../deps.ts'
 import { problemBody, toEdgelogError } from '../problem.ts'
-import { eventJson, type Env } from '../media.ts'
-import { sseBody, type SseBody } from '../sseBody.ts'
+import type { Env } from '../media.ts'
+import { HEARTBEAT, joined, sseBody, sseMessage, type SseBody } from '../render/sse.ts'
 import * as S from '../schemas.ts'
-import { problems, V1 } from './doc.ts'
+import { problems, V1 } from '../openapi.ts'
+
+const utf8 = new TextEncoder()
 
 export const DEFAULT_HEARTBEAT_MS = 15_000
 export const DEFAULT_STALL_TIMEOUT_MS = 60_000
-export const MAX_WAIT_MS = 60_000
-
-export const ConsumerName = z.string().regex(CONSUMER_NAME, 'a consumer name is 1-200 characters from A-Z a-z 0-9 _ . : @ + = -')
-
-/** `wait=30s`, `wait=500ms` or `wait=30` (seconds), at most 60 s: a long poll. */
-export const WaitParam = z
-  .string()
-  .regex(/^\d{1,6}(\.\d{1,3})?(ms|s)?$/, 'wait is a duration such as 30s, 500ms or 30 (seconds)')
-  .transform((s) => (s.endsWith('ms') ? Number(s.slice(0, -2)) : Number(s.replace(/s$/, '')) * 1000))
-  .pipe(z.number().max(MAX_WAIT_MS, `wait is at most ${MAX_WAIT_MS / 1000}s`))
-  .openapi({ description: 'long poll: hold the request until an event at/after `from` exists, at most this long (e.g. 30s)', example: '30s' })
-
-const positiveInt = (name: string) => S.Cursor(name).pipe(z.number().min(1, `${name} must be at least 1`))
-
-/**
- * One SSE message per event: id = global position, data = the event as pages render it
- * (eventJson). No `event:` line: every event dispatches as "message", so EventSource's
- * onmessage sees them all and no user type (`error`, `open`, `message`) collides with
- * EventSource's own events.
- */
-export const sseMessage = (e: StoredEvent, codec: Codec) => `id: ${e.position}\ndata: ${eventJson(e, codec)}\n\n`
-
-const utf8 = new TextEncoder()
-const HEARTBEAT = utf8.encode(': heartbeat\n\n')
-
-/** The messages of `events` as one chunk: the one message's own bytes, or a copy of them all. */
-function joined(events: StoredEvent[], i: number, k: number, bytesOf: (e: StoredEvent) => Uint8Array): Uint8Array {
-  if (k - i === 1) return bytesOf(events[i])
-  let length = 0
-  for (let j = i; j < k; j++) length += bytesOf(events[j]).length
-  const out = new Uint8Array(length)
-  for (let j = i, at = 0; j < k; j++) {
-    const b = bytesOf(events[j])
-    out.set(b, at)
-    at += b.length
-  }
-  return out
-}
 
 const SubscribeQuery = (maxPage: number) =>
   z
     .object({
       from: S.Cursor('from').optional().openapi({ description: 'first position to deliver (inclusive); default 0, the start' }),
-      consumer: ConsumerName.optional().openapi({ description: "start after this consumer's checkpoint (when it has one)" }),
+      consumer: S.ConsumerName.optional().openapi({ description: "start after this consumer's checkpoint (when it has one)" }),
       stream: S.StreamName.optional(),
-      category: z.string().regex(/^[A-Za-z0-9_.:@+=]{1,200}$/, 'a category is 1-200 characters from A-Z a-z 0-9 _ . : @ + =').optional(),
-      member: S.Cursor('member').optional(),
-      size: positiveInt('size').pipe(z.number().max(1024, 'size must be at most 1024')).optional(),
+      category: S.CategoryName.optional(),
+      member: S.GroupMember.optional(),
+      size: S.GroupSize.optional(),
       types: S.csvTerms('types').optional().openapi({ description: 'comma-separated event types (at most 32)' }),
       tags: S.csvTerms('tags').optional().openapi({ description: 'comma-separated tags, at most 32; an event must carry all' }),
       limit: S.pageLimit(maxPage).optional().openapi({ description: 'events per read (the most held in memory for this subscriber)' }),
-      checkpointEvery: positiveInt('checkpointEvery').optional().openapi({ description: "save the consumer's checkpoint every N delivered events" }),
-      checkpointMs: positiveInt('checkpointMs').optional().openapi({ description: "save the consumer's checkpoint at most this many ms after a delivery" }),
-      max: positiveInt('max').optional().openapi({ description: 'end the stream after this many events (for clients that read a response whole, such as k6)' }),
+      checkpointEvery: S.positiveInt('checkpointEvery').optional().openapi({ description: "save the consumer's checkpoint every N delivered events" }),
+      checkpointMs: S.positiveInt('checkpointMs').optional().openapi({ description: "save the consumer's checkpoint at most this many ms after a delivery" }),
+      max: S.positiveInt('max').optional().openapi({ description: 'end the stream after this many events (for clients that read a response whole, such as k6)' }),
       live: z.enum(['true', 'false'], { error: 'live is true or false' }).optional().openapi({ description: 'false: end the stream once caught up instead of waiting for new events' }),
     })
     .refine((q) => q.stream === undefined || q.category === undefined, { message: 'filter by stream or by category, not both', path: ['stream'] })
-    .refine((q) => (q.member === undefined) === (q.size === undefined), { message: 'member and size go together', path: ['member'] })
-    .refine((q) => q.size === undefined || q.category !== undefined, { message: 'a consumer group (member, size) splits a category: add category', path: ['member'] })
-    .refine((q) => q.member === undefined || q.size === undefined || q.member < q.size, { message: 'member must be below size', path: ['member'] })
+    .superRefine(S.groupChecks(true))
     .refine((q) => q.consumer !== undefined || (q.checkpointEvery === undefined && q.checkpointMs === undefined), {
       message: 'checkpointEvery / checkpointMs save a named consumer: add consumer',
       path: ['consumer'],
     })
-
-const LastEventId = z
-  .string()
-  .regex(/^\s*\d{1,15}\s*$/, 'Last-Event-ID must be a position (the id: of the last event received)')
-  .transform(Number)
-  .optional()
 
 /**
  * `GET /v1/subscribe`: Server-Sent Events. Catch up from a position, then live.
@@ -112,7 +67,7 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
         'Catches up from a position (or after a consumer checkpoint, or after Last-Event-ID), then stays live. Each message: `id:` the position and `data:` the event as JSON, with no `event:` line (every event is a plain "message": the `onmessage` of an EventSource sees them all; the type is in the data). Heartbeat comments every 15 s.',
       request: {
         query: SubscribeQuery(limits.maxPageSize),
-        headers: z.object({ 'last-event-id': LastEventId.openapi({ description: 'resume after this position (the id: of the last event received)', example: '42' }) }),
+        headers: z.object({ 'last-event-id': S.LastEventId.openapi({ description: 'resume after this position (the id: of the last event received)', example: '42' }) }),
       },
       responses: {
         200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
@@ -125,7 +80,7 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
       const consumers = log.consumers
       const every = q.checkpointEvery
       const everyMs = q.checkpointMs
-      if (q.consumer !== undefined && !consumers) throw notSupported()
+      if (q.consumer !== undefined && !consumers) throw checkpointsNotSupported()
       // Saving a checkpoint is a write, as PUT /v1/consumers/:name is.
       if ((every || everyMs) && c.get('role') === 'ro') {
         throw new EdgelogError(403, 'forbidden', 'Forbidden', 'checkpointEvery / checkpointMs save a checkpoint; use a read-write token (or save it yourself with one).')
@@ -247,6 +202,3 @@ function abort(stream: SseBody, ac: AbortController) {
   ac.abort()
   stream.abort()
 }
-
-export const notSupported = () =>
-  new EdgelogError(501, 'not-implemented', 'Not implemented', 'This store keeps no consumer checkpoints.')
