@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import { checkpointsNotSupported, EdgelogError } from '../../core/errors.ts'
+import { resumeFrom, type ConsumerOptions } from '../../core/checkpoints.ts'
 import type { SubscriptionFilter } from '../../core/subscription.ts'
 import type { StoredEvent } from '../../core/types.ts'
 import type { AppDeps } from '../deps.ts'
@@ -85,14 +86,11 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
       if ((every || everyMs) && c.get('role') === 'ro') {
         throw new EdgelogError(403, 'forbidden', 'Forbidden', 'checkpointEvery / checkpointMs save a checkpoint; use a read-write token (or save it yourself with one).')
       }
-      let from = q.from ?? 0
-      if (lastEventId !== undefined) from = lastEventId + 1
-      else if (q.consumer !== undefined) {
-        const checkpoint = await consumers!.get(q.consumer)
-        if (checkpoint) from = checkpoint.position + 1
-      }
+      // Last-Event-ID (a reconnect) wins over the consumer's checkpoint.
+      const from =
+        lastEventId !== undefined ? lastEventId + 1 : q.consumer !== undefined ? await resumeFrom(consumers!, q.consumer, q.from ?? 0) : (q.from ?? 0)
       const filter: SubscriptionFilter = { stream: q.stream, category: q.category, member: q.member, size: q.size, types: q.types, tags: q.tags }
-      const idleMs = Math.min(heartbeatMs, everyMs ?? Infinity)
+      const consumer: ConsumerOptions | undefined = q.consumer !== undefined ? { store: consumers!, name: q.consumer, resume: false, every, everyMs } : undefined
 
       // A 503 problem before any byte of the stream when MAX_SUBSCRIPTIONS are open.
       const slot = subs.acquire()
@@ -126,50 +124,26 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
           return taken && !stopped && !stream.aborted
         }
 
-        let delivered = from - 1
-        let saved = delivered
-        let sinceSave = 0
-        let savedAt = Date.now()
-        const save = async () => {
-          if (!q.consumer || delivered <= saved) return
-          await consumers!.save(q.consumer, delivered, { relaxed: true })
-          subs.note('checkpoint')
-          saved = delivered
-          sinceSave = 0
-          savedAt = Date.now()
-        }
-
         try {
           // A first comment sends the headers at once, so the client knows it is subscribed.
           if (!(await write(`: edgelog subscription from position ${from}\n\n`))) return
           const untilCaughtUp = q.live === 'false'
-          let left = q.max ?? Infinity
-          for await (const whole of subs.subscribe({ from, filter, pageSize: q.limit, idleMs, signal: ac.signal, untilCaughtUp })) {
-            if (!whole.length) {
+          // The subscription saves the consumer's checkpoint once a batch is written: never
+          // ahead of what was handed to the connection.
+          const batches = subs.subscribe({ from, filter, pageSize: q.limit, idleMs: heartbeatMs, signal: ac.signal, untilCaughtUp, max: q.max, consumer })
+          for await (const batch of batches) {
+            if (!batch.length) {
               if (!(await write(HEARTBEAT))) return
             }
-            const page = whole.length > left ? whole.slice(0, left) : whole
-            left -= page.length
-            // With checkpointEvery, write N events, then save: the checkpoint never runs
-            // ahead of what was handed to the connection.
-            for (let i = 0; i < page.length; ) {
-              let n = every ? Math.min(every - sinceSave, page.length - i) : page.length - i
-              // One write per MAX_PAGE_BYTES of messages at most (payloads render larger as JSON).
+            // One write per MAX_PAGE_BYTES of messages at most (payloads render larger as JSON).
+            for (let i = 0; i < batch.length; ) {
               let bytes = 0
               let k = i
-              while (k < i + n && (k === i || bytes < limits.maxPageBytes)) bytes += rendered(page[k++]).length
-              if (!(await write(joined(page, i, k, rendered)))) return
-              n = k - i
-              i += n
-              delivered = page[i - 1].position
-              sinceSave += n
-              if (every && sinceSave >= every) await save()
+              while (k < batch.length && (k === i || bytes < limits.maxPageBytes)) bytes += rendered(batch[k++]).length
+              if (!(await write(joined(batch, i, k, rendered)))) return
+              i = k
             }
-            if (everyMs && Date.now() - savedAt >= everyMs) await save()
-            if (left === 0) break
           }
-          // A planned end (max, live=false): everything was handed to the connection.
-          if ((left === 0 || untilCaughtUp) && !subs.closed && (every || everyMs)) await save()
           if (subs.closed) await write(': server shutting down; reconnect with Last-Event-ID\nretry: 1000\n\n')
         } catch (err) {
           // The cause goes to the log; the client gets a problem document as HTTP errors
