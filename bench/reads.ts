@@ -1,5 +1,5 @@
-import { encodeEventPage } from '../src/http/cborPage.ts'
-import { renderEvent } from '../src/http/media.ts'
+import { encodeEventPage } from '../src/http/render/cborPage.ts'
+import { renderEvent } from '../src/http/render/events.ts'
 import { fmt, type Row } from './lib.ts'
 import { freshLog, payloadOf } from './setup.ts'
 

@@ -4,7 +4,7 @@ import { createLifecycle, type Lifecycle } from './core/lifecycle.ts'
 import { openSubjects, type Subjects } from './core/lifecycleSubjects.ts'
 import type { CommitBackend, Codec } from './core/types.ts'
 import type { GroupCommitWriterOptions } from './core/groupCommitWriter.ts'
-import type { AppDeps, LogLine } from './http/app.ts'
+import type { AppDeps, LogLine } from './http/deps.ts'
 import type { Store } from './store/store.ts'
 
 /** What a log's app shows at /metrics (src/metrics.ts builds one; Workers have none). */

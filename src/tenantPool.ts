@@ -1,6 +1,7 @@
 import type { Config } from './config.ts'
 import { unavailable } from './core/errors.ts'
-import { createApp, type AppDeps, type LogLine } from './http/app.ts'
+import { createApp } from './http/app.ts'
+import type { AppDeps, LogLine } from './http/deps.ts'
 import { DEFAULT_TENANT, errorsOnly, isTenantTemplate, tenantUrl, type TenantRouter } from './http/tenants.ts'
 import { openLog, type OpenLog } from './logApp.ts'
 import { createMetrics } from './metrics.ts'

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Decoder } from 'cbor-x'
 import type { StoredEvent } from '../src/core/types.ts'
-import { encodeEventPage } from '../src/http/cborPage.ts'
-import { renderEvent } from '../src/http/media.ts'
+import { encodeEventPage } from '../src/http/render/cborPage.ts'
+import { renderEvent } from '../src/http/render/events.ts'
 import { codec } from '../src/store/codec.ts'
 
 // An independent decoder (the package's main build), not the codec that wrote the payloads.

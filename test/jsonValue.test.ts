@@ -2,7 +2,7 @@
 // path on plain JSON data, and renders the items a JSON value lacks as docs/api.md says.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { isPlain, payloadJson, transcode } from '../src/http/jsonValue.ts'
+import { isPlain, payloadJson, transcode } from '../src/http/render/jsonValue.ts'
 import { codec } from '../src/store/codec.ts'
 
 const hex = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16))

@@ -8,7 +8,7 @@ import { invalidRequest } from '../src/core/errors.ts'
 import { negotiate, strictJsonBody, type Env } from '../src/http/media.ts'
 import { issuesOf, problemResponse, toEdgelogError } from '../src/http/problem.ts'
 import { openapiRoute } from '../src/http/route.ts'
-import { bodyContent } from '../src/http/routes/doc.ts'
+import { bodyContent } from '../src/http/openapi.ts'
 import { fastReadQuery, fastStream } from '../src/http/routes/streams.ts'
 import * as S from '../src/http/schemas.ts'
 

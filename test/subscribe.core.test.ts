@@ -110,4 +110,89 @@ describe('subscriptions in-process (node)', () => {
     assert.ok(log.subscriptions.stats().checkpointsSaved >= 1)
     sub.close()
   })
+
+  describe('checkpoints through the core API (no HTTP)', () => {
+    const positions = async (stream: string) => (await log.reader.readStream(stream, { from: 0, limit: 100, direction: 'forward' })).map((e) => e.position)
+
+    it('resumes after the stored checkpoint', async () => {
+      await log.appendToStream('cp-resume-1', 'any', [{ type: 'A' }, { type: 'B' }, { type: 'C' }])
+      const [p0, p1, p2] = await positions('cp-resume-1')
+      await store.consumers.save('cp-resume', p0)
+      const seen: number[] = []
+      const consumer = { store: store.consumers, name: 'cp-resume' }
+      for await (const batch of log.subscriptions.subscribe({ from: 1, filter: { stream: 'cp-resume-1' }, untilCaughtUp: true, consumer })) seen.push(...batch.map((e) => e.position))
+      assert.deepEqual(seen, [p1, p2])
+      // No every / everyMs: resuming saves nothing.
+      assert.equal((await store.consumers.get('cp-resume'))?.position, p0)
+      // resume: false starts at `from` whatever is stored.
+      const all: number[] = []
+      for await (const batch of log.subscriptions.subscribe({ from: 1, filter: { stream: 'cp-resume-1' }, untilCaughtUp: true, consumer: { ...consumer, resume: false } })) all.push(...batch.map((e) => e.position))
+      assert.deepEqual(all, [p0, p1, p2])
+    })
+
+    it('saves every N handled events, never ahead of what the consumer took', async () => {
+      await log.appendToStream('cp-every-1', 'any', Array.from({ length: 5 }, () => ({ type: 'E' })))
+      const ps = await positions('cp-every-1')
+      const before = log.subscriptions.stats().checkpointsSaved
+      const consumer = { store: store.consumers, name: 'cp-every', every: 2 }
+      const batches: number[][] = []
+      const storedAtBatch: (number | undefined)[] = []
+      for await (const batch of log.subscriptions.subscribe({ from: 1, filter: { stream: 'cp-every-1' }, untilCaughtUp: true, consumer })) {
+        storedAtBatch.push((await store.consumers.get('cp-every'))?.position)
+        batches.push(batch.map((e) => e.position))
+      }
+      assert.deepEqual(batches, [ps.slice(0, 2), ps.slice(2, 4), ps.slice(4)])
+      // While a batch is being handled, the checkpoint is the end of the one before.
+      assert.deepEqual(storedAtBatch, [undefined, ps[1], ps[3]])
+      // The planned end (caught up) saves the last one.
+      assert.equal((await store.consumers.get('cp-every'))?.position, ps[4])
+      assert.equal(log.subscriptions.stats().checkpointsSaved, before + 3)
+
+      // The next subscription of that consumer resumes after it: nothing left.
+      await log.appendToStream('cp-every-1', 'any', [{ type: 'F' }])
+      const [next] = (await positions('cp-every-1')).slice(5)
+      const rest: number[] = []
+      for await (const batch of log.subscriptions.subscribe({ from: 1, filter: { stream: 'cp-every-1' }, untilCaughtUp: true, consumer })) rest.push(...batch.map((e) => e.position))
+      assert.deepEqual(rest, [next])
+    })
+
+    it('saves nothing more for a batch the consumer did not finish (break)', async () => {
+      await log.appendToStream('cp-break-1', 'any', Array.from({ length: 3 }, () => ({ type: 'E' })))
+      const ps = await positions('cp-break-1')
+      const consumer = { store: store.consumers, name: 'cp-break', every: 1 }
+      const seen: number[] = []
+      for await (const batch of log.subscriptions.subscribe({ from: 1, filter: { stream: 'cp-break-1' }, consumer })) {
+        seen.push(...batch.map((e) => e.position))
+        if (seen.length === 2) break
+      }
+      assert.deepEqual(seen, ps.slice(0, 2))
+      assert.equal((await store.consumers.get('cp-break'))?.position, ps[0])
+    })
+
+    it('ends after max events and saves them; saves on time while live and idle', async () => {
+      await log.appendToStream('cp-max-1', 'any', Array.from({ length: 4 }, () => ({ type: 'E' })))
+      const ps = await positions('cp-max-1')
+      const seen: number[] = []
+      const consumer = { store: store.consumers, name: 'cp-max', everyMs: 60_000 }
+      for await (const batch of log.subscriptions.subscribe({ from: 1, filter: { stream: 'cp-max-1' }, max: 3, consumer })) seen.push(...batch.map((e) => e.position))
+      assert.deepEqual(seen, ps.slice(0, 3))
+      assert.equal((await store.consumers.get('cp-max'))?.position, ps[2])
+
+      // Live: an idle subscription wakes within everyMs and saves what was handled.
+      const ac = new AbortController()
+      const timed = { store: store.consumers, name: 'cp-timed', everyMs: 30 }
+      const sub = log.subscriptions.subscribe({ from: 1, filter: { stream: 'cp-max-1' }, signal: ac.signal, consumer: timed })
+      const handled: number[] = []
+      let idle = 0
+      for await (const batch of sub) {
+        handled.push(...batch.map((e) => e.position))
+        if (!batch.length) idle++
+        // A timed save falls after an idle wake-up: stop once it is there.
+        if (idle && (await store.consumers.get('cp-timed'))?.position === ps[3]) break
+      }
+      ac.abort()
+      assert.deepEqual(handled, ps)
+      assert.equal((await store.consumers.get('cp-timed'))?.position, ps[3])
+    })
+  })
 })

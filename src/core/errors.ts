@@ -120,3 +120,21 @@ export const commitOutcomeUnknown = (cause: unknown, eventIds: string[] = []) =>
   })
 
 export const isEdgelogError = (e: unknown): e is EdgelogError => e instanceof EdgelogError
+
+/** 501: the store keeps no consumer checkpoints (GET/PUT /v1/consumers, `consumer=` of a subscription). */
+export const checkpointsNotSupported = () =>
+  new EdgelogError({ status: 501, kind: 'not-implemented', title: 'Not implemented', detail: 'This store keeps no consumer checkpoints.' })
+
+/** 501: no data lifecycle store (deletes, truncation, retention). */
+export const lifecycleNotConfigured = () => new EdgelogError({ status: 501, kind: 'not-supported', title: 'Not supported', detail: 'This server has no data lifecycle store.' })
+
+export const retentionNotFound = (scope: string, name: string) =>
+  new EdgelogError({ status: 404, kind: 'retention-not-found', title: 'Retention policy not found', detail: `No retention policy for ${scope} '${name}'.`, extensions: { scope, name } })
+
+/** 412 instead of 409 when the expectation came from a conditional header (RFC 9110 §15.5.13). */
+export function asPreconditionFailed(e: unknown): unknown {
+  if (e instanceof EdgelogError && e.kind === 'wrong-expected-revision') {
+    return new EdgelogError({ status: 412, kind: 'precondition-failed', title: 'Precondition failed', detail: e.message, extensions: e.extensions })
+  }
+  return e
+}

@@ -1,3 +1,4 @@
+import { checkpointed, resumeFrom, type ConsumerOptions } from './checkpoints.ts'
 import { EdgelogError } from './errors.ts'
 import { streamHash, categoryOf } from './streams.ts'
 import { awaitAtMost, createSharedTail, staleAfter, type TailMember } from './sharedTail.ts'
@@ -21,6 +22,8 @@ import type { EventList, EventReader, StoredEvent } from './types.ts'
  * the same database, or a Worker) nothing in memory sees every commit: live subscribers
  * and long polls wake every `pollIntervalMs` and share one poll of the process.
  */
+
+const DEFAULT_IDLE_MS = 15_000
 
 /** What a subscription delivers; all given parts must match. */
 export interface SubscriptionFilter {
@@ -47,6 +50,10 @@ export interface SubscribeOptions {
   signal?: AbortSignal
   /** end once everything committed so far is delivered, instead of staying live */
   untilCaughtUp?: boolean
+  /** end after this many events */
+  max?: number
+  /** a named consumer: resume after its checkpoint, save it as batches are handled (checkpoints.ts) */
+  consumer?: ConsumerOptions
 }
 
 export interface SubscriptionsOptions {
@@ -308,11 +315,33 @@ export function createSubscriptions(options: SubscriptionsOptions) {
     })
   }
 
-  async function* subscribe(opts: SubscribeOptions): AsyncGenerator<StoredEvent[], void, undefined> {
+  /**
+   * Batches of events from `opts.from` on: catch-up pages, then live ones (an empty batch
+   * when idle for `idleMs`). With `consumer`, it starts after that consumer's checkpoint
+   * and saves it as batches are handled; with `max`, it ends after that many events.
+   */
+  function subscribe(opts: SubscribeOptions): AsyncGenerator<StoredEvent[], void, undefined> {
+    const { consumer } = opts
+    if (!consumer && opts.max === undefined) return pages(opts)
+    return (async function* () {
+      const from = consumer && consumer.resume !== false ? await resumeFrom(consumer.store, consumer.name, opts.from) : opts.from
+      const idleMs = Math.min(opts.idleMs ?? DEFAULT_IDLE_MS, consumer?.everyMs ?? Infinity)
+      yield* checkpointed(pages({ ...opts, from, idleMs }), {
+        from,
+        consumer,
+        max: opts.max,
+        untilCaughtUp: opts.untilCaughtUp,
+        closed: () => closed,
+        onSave: () => counters.checkpointsSaved++,
+      })
+    })()
+  }
+
+  async function* pages(opts: SubscribeOptions): AsyncGenerator<StoredEvent[], void, undefined> {
     const filter = opts.filter ?? {}
     const from = Math.max(1, opts.from)
     const pageSize = opts.pageSize ?? defaultPageSize
-    const idleMs = opts.idleMs ?? 15_000
+    const idleMs = opts.idleMs ?? DEFAULT_IDLE_MS
     const { signal } = opts
     const match = matcher(filter, from)
     const matchAll = fullMatcher(filter)
@@ -520,9 +549,8 @@ export function createSubscriptions(options: SubscriptionsOptions) {
     },
 
     /** Counts a transport-level happening for stats(). */
-    note(kind: 'checkpoint' | 'stalled'): void {
-      if (kind === 'checkpoint') counters.checkpointsSaved++
-      else counters.stalledDisconnects++
+    note(kind: 'stalled'): void {
+      if (kind === 'stalled') counters.stalledDisconnects++
     },
 
     get closed() {

@@ -1,58 +1,23 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
-import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { EdgelogError, invalidRequest, payloadTooLarge, unavailable } from '../core/errors.ts'
-import type { EventLog } from '../core/eventLog.ts'
-import { authMiddleware, type AuthConfig } from './auth.ts'
+import { authMiddleware } from './auth.ts'
 import { corsFor } from './cors.ts'
-import type { Lifecycle } from '../core/lifecycle.ts'
-import type { Subjects } from '../core/lifecycleSubjects.ts'
+import type { AppDeps } from './deps.ts'
 import { negotiate, strictJsonBody, type Env } from './media.ts'
 import { issuesOf, problemResponse, toEdgelogError } from './problem.ts'
 import { registerAppendRoute } from './routes/append.ts'
 import { registerConsumerRoutes } from './routes/consumers.ts'
-import { requireBodies } from './routes/doc.ts'
-import { registerDocsPage, type DocsAssets } from './routes/docsPage.ts'
+import { requireBodies } from './openapi.ts'
+import { registerDocsPage } from './routes/docsPage.ts'
 import { registerHealthRoute } from './routes/health.ts'
 import { registerLifecycleRoutes } from './routes/lifecycle.ts'
 import { registerLogRoutes } from './routes/log.ts'
 import { registerQueryRoute } from './routes/query.ts'
 import { registerStreamRoutes } from './routes/streams.ts'
 import { registerSubscribeRoute } from './routes/subscribe.ts'
-import { mountTenants, withTenantPaths, type TenantRouter } from './tenants.ts'
-
-export type { AuthConfig }
-
-export type LogLine = Record<string, unknown>
-
-/** A log sink; `wants(level)`, when given, says whether a line of that level would be written. */
-export type Logger = ((line: LogLine) => void) & { wants?: (level: 'info' | 'error') => boolean }
-
-export interface AppDeps {
-  log: EventLog
-  /** deletes, truncation, retention (absent: those routes answer 501) */
-  lifecycle?: Lifecycle
-  /** crypto-shredding (absent: DELETE /v1/subjects answers 501) */
-  subjects?: Subjects
-  auth?: AuthConfig
-  /** Prometheus metrics (Node, Bun, Deno): a timing middleware and the /metrics handler */
-  metrics?: { middleware: MiddlewareHandler; handler: (c: Context) => Promise<Response> }
-  /** one structured line per request (and 5xx causes); default: none */
-  logger?: Logger
-  /** SSE: heartbeat comment interval (default 15 s), cut a client that takes nothing this long (default 60 s) */
-  sse?: { heartbeatMs?: number; stallTimeoutMs?: number }
-  /** true once a graceful stop has begun: new requests get a 503 (src/http/shutdown.ts) */
-  stopping?: () => boolean
-  /** other tenants' logs, at /v1/tenants/:tenant/... (docs/api.md "Tenants") */
-  tenants?: TenantRouter
-  /** describe the tenant routes in /openapi.json though another layer serves them (the Worker's Durable Objects) */
-  describeTenants?: boolean
-  /** CORS: origins whose pages may call /v1 and /openapi.json (`*`: any); default none */
-  corsOrigins?: string[] | '*'
-  /** Swagger UI's files for GET /docs (served from this server, never a CDN); no /docs without them */
-  docs?: DocsAssets
-}
+import { mountTenants, withTenantPaths } from './tenants.ts'
 
 /** The edgelog HTTP API as a Hono app: the same on Node, Bun, Deno and Workers. */
 export function createApp(deps: AppDeps) {

@@ -5,9 +5,9 @@ import { EdgelogError, invalidRequest, malformedBody } from '../core/errors.ts'
 import type { Codec, StoredEvent } from '../core/types.ts'
 import { MAX_DEPTH_CEILING } from '../core/limits.ts'
 import { cborBodyProblem } from './cborCheck.ts'
-import { encodeEventPage } from './cborPage.ts'
-import { jsonPage } from './jsonPage.ts'
-import { payloadJson } from './jsonValue.ts'
+import { encodeEventPage } from './render/cborPage.ts'
+import { eventJson } from './render/events.ts'
+import { jsonPage } from './render/jsonPage.ts'
 import { issuesOf } from './problem.ts'
 import { invalidUtf8At } from './utf8.ts'
 
@@ -192,7 +192,7 @@ export function send(c: Context<Env>, codec: Codec, status: number, body: unknow
 /**
  * A page of events `{ ...fields, events }` in the negotiated format, within `maxBytes`
  * (MAX_PAGE_BYTES; always one event). The store already cut `events` by their stored size,
- * which bounds a CBOR page (stored payload bytes are copied as they are, see cborPage.ts);
+ * which bounds a CBOR page (stored payload bytes are copied as they are, see render/cborPage.ts);
  * a JSON page can render larger than it is stored and is cut again as it is rendered.
  * `fields` may depend on the events sent (e.g. `next`).
  */
@@ -212,32 +212,4 @@ export function sendEvents(
   // JSON.stringify of decoded values cannot do; a large page streams within its byte budget.
   const body = jsonPage(events, (e) => eventJson(e, codec), fieldsOf, maxBytes)
   return c.body(body, 200, { ...headers, 'Content-Type': JSON_TYPE })
-}
-
-// Events of one commit share their time: one ISO string per distinct commit time.
-let lastTime = NaN
-let lastIso = ''
-const iso = (time: number) => (time === lastTime ? lastIso : ((lastTime = time), (lastIso = new Date(time).toISOString())))
-
-/**
- * A stored event as JSON text: renderEvent's keys in its order, payloads through
- * payloadJson (docs/api.md, "JSON rendering of CBOR values"). Written out: the hot path.
- */
-export const eventJson = (e: StoredEvent, codec: Codec) =>
-  `{"id":"${e.id}","stream":${JSON.stringify(e.stream)},"type":${JSON.stringify(e.type)},"revision":${e.revision},"position":${e.position},"time":"${iso(e.time)}","data":${payloadJson(e.data, codec)},"metadata":${payloadJson(e.metadata, codec)},"tags":${e.tags.length ? JSON.stringify(e.tags) : '[]'}${e.erased ? ',"erased":true' : ''}}`
-
-/** A stored event as a value, payloads decoded by the codec (the CBOR page's shape; JSON readers get eventJson). */
-export function renderEvent(e: StoredEvent, codec: Codec) {
-  return {
-    id: e.id,
-    stream: e.stream,
-    type: e.type,
-    revision: e.revision,
-    position: e.position,
-    time: new Date(e.time).toISOString(),
-    data: e.data ? codec.decode(e.data) : null,
-    metadata: e.metadata ? codec.decode(e.metadata) : null,
-    tags: e.tags,
-    ...(e.erased ? { erased: true } : {}),
-  }
 }

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { ANY, EXPECTED_STATES, NO_STREAM, STREAM_EXISTS } from '../core/expectedRevision.ts'
+import { CONSUMER_NAME } from '../core/consumers.ts'
 import { MAX_ITEM_TERMS, MAX_QUERY_ITEMS } from '../core/query.ts'
 import { STREAM_NAME } from '../core/streams.ts'
 import { nameProblem } from '../core/values.ts'
@@ -305,3 +306,45 @@ export const csv = z
  */
 export const csvTerms = (what: 'types' | 'tags') =>
   csv.pipe(z.array(what === 'types' ? EventType : Tag).max(MAX_ITEM_TERMS, `at most ${MAX_ITEM_TERMS} ${what}, as in a query item`))
+
+export const ConsumerName = z.string().regex(CONSUMER_NAME, 'a consumer name is 1-200 characters from A-Z a-z 0-9 _ . : @ + = -')
+
+/** A category: a stream name's part before its first `-`. */
+export const CategoryName = z.string().regex(/^[A-Za-z0-9_.:@+=]{1,200}$/, 'a category is 1-200 characters from A-Z a-z 0-9 _ . : @ + =')
+
+export const MAX_WAIT_MS = 60_000
+
+/** `wait=30s`, `wait=500ms` or `wait=30` (seconds), at most 60 s: a long poll. */
+export const WaitParam = z
+  .string()
+  .regex(/^\d{1,6}(\.\d{1,3})?(ms|s)?$/, 'wait is a duration such as 30s, 500ms or 30 (seconds)')
+  .transform((s) => (s.endsWith('ms') ? Number(s.slice(0, -2)) : Number(s.replace(/s$/, '')) * 1000))
+  .pipe(z.number().max(MAX_WAIT_MS, `wait is at most ${MAX_WAIT_MS / 1000}s`))
+  .openapi({ description: 'long poll: hold the request until an event at/after `from` exists, at most this long (e.g. 30s)', example: '30s' })
+
+/** The `Last-Event-ID` header of an SSE reconnect: the position of the last event received. */
+export const LastEventId = z
+  .string()
+  .regex(/^\s*\d{1,15}\s*$/, 'Last-Event-ID must be a position (the id: of the last event received)')
+  .transform(Number)
+  .optional()
+
+export const positiveInt = (name: string) => Cursor(name).pipe(z.number().min(1, `${name} must be at least 1`))
+
+/** A consumer group: `member` of `size` members (size 1-1024) reads its share of a category. */
+export const GroupMember = Cursor('member')
+export const GroupSize = positiveInt('size').pipe(z.number().max(1024, 'size must be at most 1024'))
+
+/**
+ * The consumer-group checks of a query with `member` and `size`: both or neither, member
+ * below size; with `needsCategory`, a group also needs `category` (which it splits).
+ */
+export const groupChecks =
+  (needsCategory = false) =>
+  (q: { member?: number; size?: number; category?: string }, ctx: z.RefinementCtx): void => {
+    if ((q.member === undefined) !== (q.size === undefined)) ctx.addIssue({ code: 'custom', message: 'member and size go together', path: ['member'] })
+    if (needsCategory && q.size !== undefined && q.category === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'a consumer group (member, size) splits a category: add category', path: ['member'] })
+    }
+    if (q.member !== undefined && q.size !== undefined && q.member >= q.size) ctx.addIssue({ code: 'custom', message: 'member must be below size', path: ['member'] })
+  }

@@ -6,7 +6,7 @@
  * timeouts once `server.close()` is called), or keep-alive clients that keep sending. So
  * waiting for clients ends at the deadline; what is queued for the writer commits either way.
  */
-import type { LogLine } from './app.ts'
+import type { LogLine } from './deps.ts'
 
 /** What a runtime's HTTP server offers for the stop. */
 export interface Listener {

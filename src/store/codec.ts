@@ -48,7 +48,7 @@ export function makeCodec(cborx: CborX): Codec {
   // cbor-x renames a `__proto__` key to `__proto_` when it builds objects (a prototype
   // pollution guard), so such a body is decoded to Maps and turned into objects that keep
   // the key as an own property, as JSON.parse does (ECMA-262 §25.5.1). Only bodies: JSON
-  // readers render such a payload by the transcoder (jsonValue.ts), never through decode.
+  // readers render such a payload by the transcoder (src/http/render/jsonValue.ts), never through decode.
   const asMaps = new cborx.Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false })
   return {
     encode: (value) => cbor.encode(value) as Uint8Array<ArrayBuffer>,

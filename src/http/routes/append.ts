@@ -1,9 +1,9 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
-import type { AppDeps } from '../app.ts'
+import type { AppDeps } from '../deps.ts'
 import { bodyOf, cborBody, send, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
 import { openapiRoute } from '../route.ts'
-import { bodyContent, Headers, jsonAndCbor, problems, WRITE, wrongRevision409 } from './doc.ts'
+import { bodyContent, Headers, jsonAndCbor, problems, WRITE, wrongRevision409 } from '../openapi.ts'
 
 /**
  * Multi-stream atomic append: each stream with its own expected revision, plus stream-less

@@ -1,11 +1,10 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import { checkpointBehind, consumerNotFound, type Checkpoint } from '../../core/consumers.ts'
-import { invalidRequest } from '../../core/errors.ts'
-import type { AppDeps } from '../app.ts'
+import { invalidRequest, checkpointsNotSupported } from '../../core/errors.ts'
+import type { AppDeps } from '../deps.ts'
 import { bodyOf, cborBody, send, type Env } from '../media.ts'
-import { bodyContent, jsonAndCbor, problems, V1, WRITE } from './doc.ts'
-import { Problems } from '../schemas.ts'
-import { ConsumerName, notSupported } from './subscribe.ts'
+import { bodyContent, jsonAndCbor, problems, V1, WRITE } from '../openapi.ts'
+import { ConsumerName, Problems } from '../schemas.ts'
 
 const NameParam = z.object({ name: ConsumerName.openapi({ param: { name: 'name', in: 'path' }, example: 'projector-accounts' }) })
 
@@ -24,7 +23,7 @@ const render = (c: Checkpoint) => ({ name: c.name, position: c.position, updated
 /** Named consumers: read and save a checkpoint (the last handled position). It never moves backwards. */
 export function registerConsumerRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
   const { log } = deps
-  const store = () => log.consumers ?? (() => { throw notSupported() })()
+  const store = () => log.consumers ?? (() => { throw checkpointsNotSupported() })()
 
   app.openapi(
     createRoute({

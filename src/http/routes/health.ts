@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
-import type { AppDeps } from '../app.ts'
+import type { AppDeps } from '../deps.ts'
 import type { Env } from '../media.ts'
 
 const Health = z.object({ status: z.enum(['ok', 'degraded']), database: z.string() }).openapi('Health')

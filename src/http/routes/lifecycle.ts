@@ -1,13 +1,13 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
-import { EdgelogError, streamNotFound } from '../../core/errors.ts'
+import { asPreconditionFailed, EdgelogError, lifecycleNotConfigured, retentionNotFound, streamNotFound } from '../../core/errors.ts'
 import { streamDeleted, streamTombstoned, type Lifecycle, type RemovalResult, type RetentionScope } from '../../core/lifecycle.ts'
 import type { ExpectedRevision } from '../../core/expectedRevision.ts'
 import type { StreamHead } from '../../core/types.ts'
-import type { AppDeps } from '../app.ts'
+import type { AppDeps } from '../deps.ts'
 import { bodyOf, cborBody, send, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
-import { asPreconditionFailed, expectedFrom } from './streams.ts'
-import { bodyContent, jsonAndCbor, problems, V1, WRITE } from './doc.ts'
+import { expectedFrom } from './streams.ts'
+import { bodyContent, jsonAndCbor, problems, V1, WRITE } from '../openapi.ts'
 
 const StreamParam = z.object({ stream: S.StreamName.openapi({ param: { name: 'stream', in: 'path' } }) })
 const CategoryParam = z.object({ category: S.StreamName.openapi({ param: { name: 'category', in: 'path' }, example: 'account' }) })
@@ -51,15 +51,13 @@ const PolicyOut = z
 const SubjectId = z.string().regex(/^[A-Za-z0-9_.:@+=-]{1,200}$/, 'a subject id is 1-200 characters from A-Z a-z 0-9 _ . : @ + = -')
 const RunBody = z.strictObject({}).openapi('RetentionRun')
 
-const notConfigured = () => new EdgelogError({ status: 501, kind: 'not-supported', title: 'Not supported', detail: 'This server has no data lifecycle store.' })
-const noPolicy = (scope: string, name: string) => new EdgelogError({ status: 404, kind: 'retention-not-found', title: 'Retention policy not found', detail: `No retention policy for ${scope} '${name}'.`, extensions: { scope, name } })
 
 /** Data lifecycle: delete and truncate streams, retention policies and the pass (docs/api.md). */
 export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
   const { codec } = deps.log
   // Events a subscription read before a removal committed are dropped when handed out (core/removals.ts).
   deps.lifecycle?.onFloor((stream, floor) => deps.log.removals.removed(stream, floor))
-  const lc = (): Lifecycle => deps.lifecycle ?? (() => { throw notConfigured() })()
+  const lc = (): Lifecycle => deps.lifecycle ?? (() => { throw lifecycleNotConfigured() })()
   const removal = (c: Parameters<typeof send>[0], r: RemovalResult) => send(c, codec, 200, r, r.revision >= 0 ? { ETag: `"${r.revision}"` } : {})
   const conditional = async (ifMatch: string | undefined, ifNoneMatch: string | undefined, body: ExpectedRevision | undefined, run: (e: ExpectedRevision) => Promise<RemovalResult>) => {
     const { expected, fromHeader } = expectedFrom(ifMatch, ifNoneMatch, body)
@@ -124,7 +122,7 @@ export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       async (c) => {
         const name = nameOf(c.req.valid('param') as Record<string, string>)
         const p = await lc().getRetention(scope, name)
-        if (!p) throw noPolicy(scope, name)
+        if (!p) throw retentionNotFound(scope, name)
         return send(c, codec, 200, out(p))
       },
     )
@@ -150,7 +148,7 @@ export function registerLifecycleRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       createRoute({ method: 'delete', path, operationId: `remove${Scope}Retention`, summary: `Remove the retention policy of a ${scope}`, request: { params: Param }, responses: { 204: { description: 'Removed' }, ...problems(400, 404, ...WRITE) } }),
       async (c) => {
         const name = nameOf(c.req.valid('param') as Record<string, string>)
-        if (!(await lc().deleteRetention(scope, name))) throw noPolicy(scope, name)
+        if (!(await lc().deleteRetention(scope, name))) throw retentionNotFound(scope, name)
         return c.body(null, 204)
       },
     )

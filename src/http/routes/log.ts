@@ -1,17 +1,13 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import type { StoredEvent } from '../../core/types.ts'
-import type { AppDeps } from '../app.ts'
+import type { AppDeps } from '../deps.ts'
 import { sendEvents, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
 import { openapiRoute } from '../route.ts'
-import { WaitParam } from './subscribe.ts'
-import { jsonAndCbor, problems, V1 } from './doc.ts'
+import { jsonAndCbor, problems, V1 } from '../openapi.ts'
 
 const CategoryParam = z.object({
-  category: z
-    .string()
-    .regex(/^[A-Za-z0-9_.:@+=]{1,200}$/, 'a category is 1-200 characters from A-Z a-z 0-9 _ . : @ + =')
-    .openapi({ param: { name: 'category', in: 'path' }, example: 'account' }),
+  category: S.CategoryName.openapi({ param: { name: 'category', in: 'path' }, example: 'account' }),
 })
 
 /** `next` is where the following page starts (keyset paging by position): after the last event sent. */
@@ -37,7 +33,7 @@ export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
           tags: S.csvTerms('tags')
             .optional()
             .openapi({ description: 'comma-separated tags; an event must carry all of them', example: 'account:17' }),
-          wait: WaitParam.optional(),
+          wait: S.WaitParam.optional(),
         }),
       },
       responses: { 200: { description: 'A page of the log', content: jsonAndCbor(S.LogPage) }, ...problems(400, ...V1, 503) },
@@ -69,11 +65,10 @@ export function registerLogRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
           .object({
             from: S.Cursor('from').optional(),
             limit: S.pageLimit(limits.maxPageSize).optional(),
-            member: S.Cursor('member').optional(),
-            size: S.Cursor('size').pipe(z.number().min(1, 'size must be at least 1').max(1024, 'size must be at most 1024')).optional(),
+            member: S.GroupMember.optional(),
+            size: S.GroupSize.optional(),
           })
-          .refine((q) => (q.member === undefined) === (q.size === undefined), { message: 'member and size go together', path: ['member'] })
-          .refine((q) => q.member === undefined || q.size === undefined || q.member < q.size, { message: 'member must be below size', path: ['member'] }),
+          .superRefine(S.groupChecks()),
       },
       responses: { 200: { description: 'A page of the category', content: jsonAndCbor(S.LogPage) }, ...problems(400, ...V1) },
     }),

@@ -1,8 +1,8 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
-import type { AppDeps } from '../app.ts'
+import type { AppDeps } from '../deps.ts'
 import { bodyOf, cborBody, sendEvents, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
-import { bodyContent, jsonAndCbor, problems, V1 } from './doc.ts'
+import { bodyContent, jsonAndCbor, problems, V1 } from '../openapi.ts'
 
 /**
  * `POST /v1/query`: a Dynamic Consistency Boundary read (dcb.events). Returns matching

@@ -1,11 +1,11 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
-import { EdgelogError, invalidRequest } from '../../core/errors.ts'
+import { asPreconditionFailed, invalidRequest } from '../../core/errors.ts'
 import { NO_STREAM, type ExpectedRevision } from '../../core/expectedRevision.ts'
 import type { AppendResult } from '../../core/types.ts'
-import type { AppDeps } from '../app.ts'
+import type { AppDeps } from '../deps.ts'
 import { bodyOf, cborBody, send, sendEvents, type Env } from '../media.ts'
 import * as S from '../schemas.ts'
-import { bodyContent, Headers, jsonAndCbor, problems, V1, WRITE, wrongRevision409 } from './doc.ts'
+import { bodyContent, Headers, jsonAndCbor, problems, V1, WRITE, wrongRevision409 } from '../openapi.ts'
 import { Problems } from '../schemas.ts'
 import { headOfEmpty } from './lifecycle.ts'
 import { openapiRoute, type Fast } from '../route.ts'
@@ -59,14 +59,6 @@ export function expectedFrom(ifMatch: string | undefined, ifNoneMatch: string | 
     throw invalidRequest(`The conditional header says ${JSON.stringify(header)} but expectedRevision says ${JSON.stringify(body)}.`)
   }
   return { expected: header ?? body ?? 'any', fromHeader: header !== undefined }
-}
-
-/** 412 instead of 409 when the expectation came from a conditional header (RFC 9110 §15.5.13). */
-export function asPreconditionFailed(e: unknown): unknown {
-  if (e instanceof EdgelogError && e.kind === 'wrong-expected-revision') {
-    return new EdgelogError({ status: 412, kind: 'precondition-failed', title: 'Precondition failed', detail: e.message, extensions: e.extensions })
-  }
-  return e
 }
 
 export function appendHeaders(result: AppendResult, stream: string): Record<string, string> {

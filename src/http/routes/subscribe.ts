@@ -1,87 +1,43 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
-import { CONSUMER_NAME } from '../../core/consumers.ts'
-import { EdgelogError, forbidden } from '../../core/errors.ts'
+import { checkpointsNotSupported, EdgelogError, forbidden } from '../../core/errors.ts'
+import { resumeFrom, type ConsumerOptions } from '../../core/checkpoints.ts'
 import type { SubscriptionFilter } from '../../core/subscription.ts'
-import type { Codec, StoredEvent } from '../../core/types.ts'
-import type { AppDeps } from '../app.ts'
+import type { StoredEvent } from '../../core/types.ts'
+import type { AppDeps } from '../deps.ts'
 import { problemBody, toEdgelogError } from '../problem.ts'
-import { eventJson, type Env } from '../media.ts'
-import { sseBody, type SseBody } from '../sseBody.ts'
+import type { Env } from '../media.ts'
+import { HEARTBEAT, joined, sseBody, sseMessage, type SseBody } from '../render/sse.ts'
 import * as S from '../schemas.ts'
-import { problems, V1 } from './doc.ts'
+import { problems, V1 } from '../openapi.ts'
+
+const utf8 = new TextEncoder()
 
 export const DEFAULT_HEARTBEAT_MS = 15_000
 export const DEFAULT_STALL_TIMEOUT_MS = 60_000
-export const MAX_WAIT_MS = 60_000
-
-export const ConsumerName = z.string().regex(CONSUMER_NAME, 'a consumer name is 1-200 characters from A-Z a-z 0-9 _ . : @ + = -')
-
-/** `wait=30s`, `wait=500ms` or `wait=30` (seconds), at most 60 s: a long poll. */
-export const WaitParam = z
-  .string()
-  .regex(/^\d{1,6}(\.\d{1,3})?(ms|s)?$/, 'wait is a duration such as 30s, 500ms or 30 (seconds)')
-  .transform((s) => (s.endsWith('ms') ? Number(s.slice(0, -2)) : Number(s.replace(/s$/, '')) * 1000))
-  .pipe(z.number().max(MAX_WAIT_MS, `wait is at most ${MAX_WAIT_MS / 1000}s`))
-  .openapi({ description: 'long poll: hold the request until an event at/after `from` exists, at most this long (e.g. 30s)', example: '30s' })
-
-const positiveInt = (name: string) => S.Cursor(name).pipe(z.number().min(1, `${name} must be at least 1`))
-
-/**
- * One SSE message per event: id = global position, data = the event as pages render it
- * (eventJson). No `event:` line: every event dispatches as "message", so EventSource's
- * onmessage sees them all and no user type (`error`, `open`, `message`) collides with
- * EventSource's own events.
- */
-export const sseMessage = (e: StoredEvent, codec: Codec) => `id: ${e.position}\ndata: ${eventJson(e, codec)}\n\n`
-
-const utf8 = new TextEncoder()
-const HEARTBEAT = utf8.encode(': heartbeat\n\n')
-
-/** The messages of `events` as one chunk: the one message's own bytes, or a copy of them all. */
-function joined(events: StoredEvent[], i: number, k: number, bytesOf: (e: StoredEvent) => Uint8Array): Uint8Array {
-  if (k - i === 1) return bytesOf(events[i])
-  let length = 0
-  for (let j = i; j < k; j++) length += bytesOf(events[j]).length
-  const out = new Uint8Array(length)
-  for (let j = i, at = 0; j < k; j++) {
-    const b = bytesOf(events[j])
-    out.set(b, at)
-    at += b.length
-  }
-  return out
-}
 
 const SubscribeQuery = (maxPage: number) =>
   z
     .object({
       from: S.Cursor('from').optional().openapi({ description: 'first position to deliver (inclusive); default 0, the start' }),
-      consumer: ConsumerName.optional().openapi({ description: "start after this consumer's checkpoint (when it has one)" }),
+      consumer: S.ConsumerName.optional().openapi({ description: "start after this consumer's checkpoint (when it has one)" }),
       stream: S.StreamName.optional(),
-      category: z.string().regex(/^[A-Za-z0-9_.:@+=]{1,200}$/, 'a category is 1-200 characters from A-Z a-z 0-9 _ . : @ + =').optional(),
-      member: S.Cursor('member').optional(),
-      size: positiveInt('size').pipe(z.number().max(1024, 'size must be at most 1024')).optional(),
+      category: S.CategoryName.optional(),
+      member: S.GroupMember.optional(),
+      size: S.GroupSize.optional(),
       types: S.csvTerms('types').optional().openapi({ description: 'comma-separated event types (at most 32)' }),
       tags: S.csvTerms('tags').optional().openapi({ description: 'comma-separated tags, at most 32; an event must carry all' }),
       limit: S.pageLimit(maxPage).optional().openapi({ description: 'events per read (the most held in memory for this subscriber)' }),
-      checkpointEvery: positiveInt('checkpointEvery').optional().openapi({ description: "save the consumer's checkpoint every N delivered events" }),
-      checkpointMs: positiveInt('checkpointMs').optional().openapi({ description: "save the consumer's checkpoint at most this many ms after a delivery" }),
-      max: positiveInt('max').optional().openapi({ description: 'end the stream after this many events (for clients that read a response whole, such as k6)' }),
+      checkpointEvery: S.positiveInt('checkpointEvery').optional().openapi({ description: "save the consumer's checkpoint every N delivered events" }),
+      checkpointMs: S.positiveInt('checkpointMs').optional().openapi({ description: "save the consumer's checkpoint at most this many ms after a delivery" }),
+      max: S.positiveInt('max').optional().openapi({ description: 'end the stream after this many events (for clients that read a response whole, such as k6)' }),
       live: z.enum(['true', 'false'], { error: 'live is true or false' }).optional().openapi({ description: 'false: end the stream once caught up instead of waiting for new events' }),
     })
     .refine((q) => q.stream === undefined || q.category === undefined, { message: 'filter by stream or by category, not both', path: ['stream'] })
-    .refine((q) => (q.member === undefined) === (q.size === undefined), { message: 'member and size go together', path: ['member'] })
-    .refine((q) => q.size === undefined || q.category !== undefined, { message: 'a consumer group (member, size) splits a category: add category', path: ['member'] })
-    .refine((q) => q.member === undefined || q.size === undefined || q.member < q.size, { message: 'member must be below size', path: ['member'] })
+    .superRefine(S.groupChecks(true))
     .refine((q) => q.consumer !== undefined || (q.checkpointEvery === undefined && q.checkpointMs === undefined), {
       message: 'checkpointEvery / checkpointMs save a named consumer: add consumer',
       path: ['consumer'],
     })
-
-const LastEventId = z
-  .string()
-  .regex(/^\s*\d{1,15}\s*$/, 'Last-Event-ID must be a position (the id: of the last event received)')
-  .transform(Number)
-  .optional()
 
 /**
  * `GET /v1/subscribe`: Server-Sent Events. Catch up from a position, then live.
@@ -112,7 +68,7 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
         'Catches up from a position (or after a consumer checkpoint, or after Last-Event-ID), then stays live. Each message: `id:` the position and `data:` the event as JSON, with no `event:` line (every event is a plain "message": the `onmessage` of an EventSource sees them all; the type is in the data). Heartbeat comments every 15 s.',
       request: {
         query: SubscribeQuery(limits.maxPageSize),
-        headers: z.object({ 'last-event-id': LastEventId.openapi({ description: 'resume after this position (the id: of the last event received)', example: '42' }) }),
+        headers: z.object({ 'last-event-id': S.LastEventId.openapi({ description: 'resume after this position (the id: of the last event received)', example: '42' }) }),
       },
       responses: {
         200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
@@ -125,19 +81,16 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
       const consumers = log.consumers
       const every = q.checkpointEvery
       const everyMs = q.checkpointMs
-      if (q.consumer !== undefined && !consumers) throw notSupported()
+      if (q.consumer !== undefined && !consumers) throw checkpointsNotSupported()
       // Saving a checkpoint is a write, as PUT /v1/consumers/:name is.
       if ((every || everyMs) && c.get('role') === 'ro') {
         throw forbidden('checkpointEvery / checkpointMs save a checkpoint; use a read-write token (or save it yourself with one).')
       }
-      let from = q.from ?? 0
-      if (lastEventId !== undefined) from = lastEventId + 1
-      else if (q.consumer !== undefined) {
-        const checkpoint = await consumers!.get(q.consumer)
-        if (checkpoint) from = checkpoint.position + 1
-      }
+      // Last-Event-ID (a reconnect) wins over the consumer's checkpoint.
+      const from =
+        lastEventId !== undefined ? lastEventId + 1 : q.consumer !== undefined ? await resumeFrom(consumers!, q.consumer, q.from ?? 0) : (q.from ?? 0)
       const filter: SubscriptionFilter = { stream: q.stream, category: q.category, member: q.member, size: q.size, types: q.types, tags: q.tags }
-      const idleMs = Math.min(heartbeatMs, everyMs ?? Infinity)
+      const consumer: ConsumerOptions | undefined = q.consumer !== undefined ? { store: consumers!, name: q.consumer, resume: false, every, everyMs } : undefined
 
       // A 503 problem before any byte of the stream when MAX_SUBSCRIPTIONS are open.
       const slot = subs.acquire()
@@ -171,50 +124,26 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
           return taken && !stopped && !stream.aborted
         }
 
-        let delivered = from - 1
-        let saved = delivered
-        let sinceSave = 0
-        let savedAt = Date.now()
-        const save = async () => {
-          if (!q.consumer || delivered <= saved) return
-          await consumers!.save(q.consumer, delivered, { relaxed: true })
-          subs.note('checkpoint')
-          saved = delivered
-          sinceSave = 0
-          savedAt = Date.now()
-        }
-
         try {
           // A first comment sends the headers at once, so the client knows it is subscribed.
           if (!(await write(`: edgelog subscription from position ${from}\n\n`))) return
           const untilCaughtUp = q.live === 'false'
-          let left = q.max ?? Infinity
-          for await (const whole of subs.subscribe({ from, filter, pageSize: q.limit, idleMs, signal: ac.signal, untilCaughtUp })) {
-            if (!whole.length) {
+          // The subscription saves the consumer's checkpoint once a batch is written: never
+          // ahead of what was handed to the connection.
+          const batches = subs.subscribe({ from, filter, pageSize: q.limit, idleMs: heartbeatMs, signal: ac.signal, untilCaughtUp, max: q.max, consumer })
+          for await (const batch of batches) {
+            if (!batch.length) {
               if (!(await write(HEARTBEAT))) return
             }
-            const page = whole.length > left ? whole.slice(0, left) : whole
-            left -= page.length
-            // With checkpointEvery, write N events, then save: the checkpoint never runs
-            // ahead of what was handed to the connection.
-            for (let i = 0; i < page.length; ) {
-              let n = every ? Math.min(every - sinceSave, page.length - i) : page.length - i
-              // One write per MAX_PAGE_BYTES of messages at most (payloads render larger as JSON).
+            // One write per MAX_PAGE_BYTES of messages at most (payloads render larger as JSON).
+            for (let i = 0; i < batch.length; ) {
               let bytes = 0
               let k = i
-              while (k < i + n && (k === i || bytes < limits.maxPageBytes)) bytes += rendered(page[k++]).length
-              if (!(await write(joined(page, i, k, rendered)))) return
-              n = k - i
-              i += n
-              delivered = page[i - 1].position
-              sinceSave += n
-              if (every && sinceSave >= every) await save()
+              while (k < batch.length && (k === i || bytes < limits.maxPageBytes)) bytes += rendered(batch[k++]).length
+              if (!(await write(joined(batch, i, k, rendered)))) return
+              i = k
             }
-            if (everyMs && Date.now() - savedAt >= everyMs) await save()
-            if (left === 0) break
           }
-          // A planned end (max, live=false): everything was handed to the connection.
-          if ((left === 0 || untilCaughtUp) && !subs.closed && (every || everyMs)) await save()
           if (subs.closed) await write(': server shutting down; reconnect with Last-Event-ID\nretry: 1000\n\n')
         } catch (err) {
           // The cause goes to the log; the client gets a problem document as HTTP errors
@@ -247,6 +176,3 @@ function abort(stream: SseBody, ac: AbortController) {
   ac.abort()
   stream.abort()
 }
-
-export const notSupported = () =>
-  new EdgelogError({ status: 501, kind: 'not-implemented', title: 'Not implemented', detail: 'This store keeps no consumer checkpoints.' })

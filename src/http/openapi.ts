@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import type { ZodType } from 'zod'
-import { Problems } from '../schemas.ts'
+import { Problems } from './schemas.ts'
 
 /**
  * The same schema under both request media types (validated for JSON by Hono, for CBOR by

@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../core/types.ts'
+import type { StoredEvent } from '../../core/types.ts'
 
 const utf8 = new TextEncoder()
 const CHUNK = 64 * 1024

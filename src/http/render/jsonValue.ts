@@ -1,4 +1,4 @@
-import type { Codec } from '../core/types.ts'
+import type { Codec } from '../../core/types.ts'
 
 /**
  * JSON text of a stored CBOR payload (RFC 8949 item), for JSON readers. See docs/api.md,

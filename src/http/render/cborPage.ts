@@ -1,4 +1,5 @@
-import type { Codec, StoredEvent } from '../core/types.ts'
+import type { Codec, StoredEvent } from '../../core/types.ts'
+import { isoTime } from './isoTime.ts'
 
 /**
  * Event pages for CBOR clients, written directly: each event's `data` and `metadata` are
@@ -9,7 +10,8 @@ import type { Codec, StoredEvent } from '../core/types.ts'
  */
 const utf8 = new TextEncoder()
 
-class Writer {
+/** A growing byte buffer that CBOR data items are written into. */
+class CborBuffer {
   buf = new Uint8Array(4096)
   view = new DataView(this.buf.buffer)
   pos = 0
@@ -86,7 +88,7 @@ class Writer {
 
 /** The event map's keys, encoded once: renderEvent's keys, in its order. */
 const KEYS = (() => {
-  const w = new Writer()
+  const w = new CborBuffer()
   const at = (k: string) => {
     const start = w.pos
     w.str(k)
@@ -99,7 +101,7 @@ const KEYS = (() => {
 const [K_ID, K_STREAM, K_TYPE, K_REVISION, K_POSITION, K_TIME, K_DATA, K_METADATA, K_TAGS, K_ERASED] = KEYS
 const TRUE = new Uint8Array([0xf5]) // RFC 8949 §3.3: simple value 21
 
-function writeEvent(w: Writer, e: StoredEvent, time: string) {
+function writeEvent(w: CborBuffer, e: StoredEvent, time: string) {
   w.head(5, e.erased ? 10 : 9)
   w.raw(K_ID)
   w.str(e.id)
@@ -132,7 +134,7 @@ function writeEvent(w: Writer, e: StoredEvent, time: string) {
 
 /** A page `{ ...fields, events }` as CBOR; other field values go through the codec. */
 export function encodeEventPage(fields: Record<string, unknown>, events: StoredEvent[], codec: Codec): Uint8Array<ArrayBuffer> {
-  const w = new Writer()
+  const w = new CborBuffer()
   const keys = Object.keys(fields)
   w.head(5, keys.length + 1)
   for (const k of keys) {
@@ -141,12 +143,6 @@ export function encodeEventPage(fields: Record<string, unknown>, events: StoredE
   }
   w.str('events')
   w.head(4, events.length)
-  // events of one commit share a time: format it once per run
-  let lastTime = NaN
-  let time = ''
-  for (const e of events) {
-    if (e.time !== lastTime) time = new Date((lastTime = e.time)).toISOString()
-    writeEvent(w, e, time)
-  }
+  for (const e of events) writeEvent(w, e, isoTime(e.time))
   return w.done()
 }

@@ -1,3 +1,6 @@
+import type { Codec, StoredEvent } from '../../core/types.ts'
+import { eventJson } from './events.ts'
+
 /**
  * A response body for an event stream: one ReadableStream that hands over a chunk only
  * when the runtime asks for one (highWaterMark 0), so a write resolves once the chunk was
@@ -91,4 +94,29 @@ export function sseBody(): SseBody {
       ;(listeners ??= []).push(listener)
     },
   }
+}
+
+/**
+ * One SSE message per event: id = global position, data = the event as pages render it
+ * (eventJson). No `event:` line: every event dispatches as "message", so EventSource's
+ * onmessage sees them all and no user type (`error`, `open`, `message`) collides with
+ * EventSource's own events.
+ */
+export const sseMessage = (e: StoredEvent, codec: Codec) => `id: ${e.position}\ndata: ${eventJson(e, codec)}\n\n`
+
+const utf8 = new TextEncoder()
+export const HEARTBEAT = utf8.encode(': heartbeat\n\n')
+
+/** The messages of `events` as one chunk: the one message's own bytes, or a copy of them all. */
+export function joined(events: StoredEvent[], i: number, k: number, bytesOf: (e: StoredEvent) => Uint8Array): Uint8Array {
+  if (k - i === 1) return bytesOf(events[i])
+  let length = 0
+  for (let j = i; j < k; j++) length += bytesOf(events[j]).length
+  const out = new Uint8Array(length)
+  for (let j = i, at = 0; j < k; j++) {
+    const b = bytesOf(events[j])
+    out.set(b, at)
+    at += b.length
+  }
+  return out
 }
