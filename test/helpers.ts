@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createEventLog } from '../src/core/eventLog.ts'
-import { DEFAULT_LIMITS } from '../src/core/limits.ts'
+import { loadConfig } from '../src/config.ts'
+import type { LogLine } from '../src/http/app.ts'
+import { openLog } from '../src/logApp.ts'
 import { codec } from '../src/store/codec.ts'
 import { openStore, type OpenOptions } from '../src/store/node.ts'
 
@@ -12,20 +13,28 @@ export function tempDir(prefix = 'edgelog-') {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
 }
 
-/** A real store on a fresh libSQL file, with the event log over it. */
-export async function openTestLog(options: Partial<OpenOptions> = {}) {
+/**
+ * A real store on a fresh libSQL file, with the log wired as the entries wire it
+ * (openLog: subjects, EventLog, lifecycle) but no retention timer. `env` is the
+ * configuration (loadConfig), e.g. `{ ENCRYPTION_KEY, RETENTION_BATCH: '3' }`; the logged
+ * lines are kept in `lines`. `createApp(t.deps)` is the entries' app without auth.
+ */
+export async function openTestLog(options: Partial<OpenOptions> = {}, env: Record<string, string> = {}) {
   const { dir, cleanup } = tempDir()
-  const url = `file:${join(dir, 'edgelog.db')}`
+  const path = join(dir, 'edgelog.db')
+  const url = `file:${path}`
   const store = await openStore({ url, ...options })
-  const log = createEventLog({ backend: store.backend, reader: store.reader, codec, limits: DEFAULT_LIMITS })
+  const lines: LogLine[] = []
+  const opened = await openLog({ store, config: loadConfig(env), codec, logger: (l) => lines.push(l), retentionTimer: false })
   return {
     url,
+    path,
     dir,
     store,
-    log,
+    ...opened,
+    lines,
     async close() {
-      await log.close()
-      await store.close()
+      await opened.close()
       cleanup()
     },
   }
