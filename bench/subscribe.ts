@@ -1,5 +1,5 @@
 /**
- * S6 (SCENARIOS.md): a consumer reads 100K events through GET /v1/subscribe and the server
+ * S6 (docs/performance.md "The scenarios"): a consumer reads 100K events through GET /v1/subscribe and the server
  * saves its checkpoint every N events, N in 1, 10, 100, 1000; then live-tail latency from
  * commit to delivery while appends run.
  *
