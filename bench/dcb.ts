@@ -6,10 +6,10 @@ import { createClient } from '@libsql/client'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createEventLog } from '../src/core/eventLog.ts'
-import { DEFAULT_LIMITS } from '../src/core/limits.ts'
+import { createLogger, loadConfig } from '../src/config.ts'
 import type { QueryItem } from '../src/core/types.ts'
 import { createApp } from '../src/http/app.ts'
+import { openLog } from '../src/logApp.ts'
 import { codec } from '../src/store/codec.ts'
 import { migrate } from '../src/store/migrate.ts'
 import { MIGRATIONS } from '../src/store/node.ts'
@@ -55,8 +55,8 @@ async function seed(url: string, n: number) {
   )
   const seedMs = performance.now() - t0
   const store = createStore(client)
-  const log = createEventLog({ backend: store.backend, reader: store.reader, codec, limits: DEFAULT_LIMITS })
-  return { store, log, seedMs }
+  const opened = await openLog({ store, config: loadConfig({}), codec, logger: createLogger('error'), retentionTimer: false })
+  return { store, opened, seedMs }
 }
 
 async function time(f: () => Promise<unknown>) {
@@ -83,8 +83,8 @@ export async function dcbBenchmarks(): Promise<{ rows: Row[]; raw: Record<string
   for (const n of sizes) {
     const dir = mkdtempSync(join(tmpdir(), 'edgelog-dcb-'))
     try {
-      const { store, log, seedMs } = await seed(`file:${join(dir, 'dcb.db')}`, n)
-      const app = createApp({ log })
+      const { store, opened, seedMs } = await seed(`file:${join(dir, 'dcb.db')}`, n)
+      const app = createApp(opened.deps)
       const figures: Record<string, unknown> = { seedMs: Math.round(seedMs) }
       for (const [name, items] of QUERIES) {
         const page = await store.reader.query(items, { from: 0, limit: PAGE })
@@ -98,8 +98,7 @@ export async function dcbBenchmarks(): Promise<{ rows: Row[]; raw: Record<string
       })
       raw[label(n)] = figures
       console.error(`${label(n)}: seeded in ${Math.round(seedMs)} ms`, JSON.stringify(figures))
-      await log.close()
-      await store.close()
+      await opened.close()
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -32,7 +32,7 @@ async function plainClient(): Promise<Subject> {
   await client.execute(`CREATE TABLE events (position INTEGER PRIMARY KEY, stream TEXT NOT NULL, revision INTEGER NOT NULL,
     type TEXT NOT NULL, time INTEGER NOT NULL, data TEXT, UNIQUE (stream, revision))`)
   const json = JSON.stringify(PAYLOAD)
-  // One transaction per append: one multi-row INSERT (the fastest plain form, DESIGN.md),
+  // One transaction per append: one multi-row INSERT (the fastest plain form),
   // revisions computed in SQL from the stream's head.
   const insert = async (stream: string, n: number) => {
     const rows = Array.from({ length: n }, (_, i) => `(${i + 1}, ?)`).join(',')

@@ -2,30 +2,30 @@ import { createClient } from '@libsql/client'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createEventLog } from '../src/core/eventLog.ts'
-import { DEFAULT_LIMITS } from '../src/core/limits.ts'
+import { createLogger, loadConfig } from '../src/config.ts'
+import { openLog } from '../src/logApp.ts'
 import { codec } from '../src/store/codec.ts'
 import { migrate } from '../src/store/migrate.ts'
 import { MIGRATIONS, openStore } from '../src/store/node.ts'
 
 export type Durability = 'full' | 'normal'
 
-/** A fresh event log on a new file in the system temp dir. */
-export async function freshLog(durability: Durability) {
+/** Raised limits for the benchmarks' large appends (the configuration's variables). */
+export const BENCH_ENV = { MAX_EVENT_BYTES: String(1 << 20), MAX_EVENTS_PER_APPEND: '10000' }
+
+/**
+ * A fresh event log on a new file in the system temp dir, wired as the entries wire it
+ * (openLog) with the configuration `env`, no retention timer; `deps` is createApp's.
+ */
+export async function freshLog(durability: Durability, env: Record<string, string> = BENCH_ENV) {
   const dir = mkdtempSync(join(tmpdir(), 'edgelog-bench-'))
   const store = await openStore({ url: `file:${join(dir, 'bench.db')}`, durability })
-  const log = createEventLog({
-    backend: store.backend,
-    reader: store.reader,
-    codec,
-    limits: { ...DEFAULT_LIMITS, maxEventBytes: 1 << 20, maxEventsPerAppend: 10_000 },
-  })
+  const opened = await openLog({ store, config: loadConfig(env), codec, logger: createLogger('error'), retentionTimer: false })
   return {
-    log,
+    ...opened,
     store,
     async close() {
-      await log.close()
-      await store.close()
+      await opened.close()
       rmSync(dir, { recursive: true, force: true })
     },
   }

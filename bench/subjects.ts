@@ -2,14 +2,7 @@
 // subject (AES-256-GCM per payload, a key per subject) against the same events without one,
 // in process on a local file (durability normal), pages of 100.
 // Run: npm run bench:subjects   (SUBJECT_EVENTS=20000, SUBJECTS=100)
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createEventLog } from '../src/core/eventLog.ts'
-import { DEFAULT_LIMITS } from '../src/core/limits.ts'
-import { openSubjects } from '../src/core/lifecycleSubjects.ts'
-import { codec } from '../src/store/codec.ts'
-import { openStore } from '../src/store/node.ts'
+import { freshLog } from './setup.ts'
 
 const total = Number(process.env.SUBJECT_EVENTS ?? 20_000)
 const subjectCount = Number(process.env.SUBJECTS ?? 100)
@@ -17,10 +10,8 @@ const BATCH = 100
 const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
 
 async function run(withSubject: boolean) {
-  const dir = mkdtempSync(join(tmpdir(), 'edgelog-bench-subjects-'))
-  const store = await openStore({ url: `file:${join(dir, 'b.db')}`, durability: 'normal' })
-  const subjects = await openSubjects(store.subjectKeys, codec, key, undefined)
-  const log = createEventLog({ ...store, reader: subjects!.reader(store.reader), subjects, codec, limits: DEFAULT_LIMITS })
+  const bench = await freshLog('normal', { ENCRYPTION_KEY: key })
+  const { log } = bench
   const data = { name: 'Ada Lovelace', email: 'ada@example.com', street: '12 Analytical Row', amount: 1234.5 }
   let t = performance.now()
   for (let i = 0; i < total; i += BATCH) {
@@ -38,9 +29,7 @@ async function run(withSubject: boolean) {
     from = page[page.length - 1].position + 1
   }
   const readRate = read / ((performance.now() - t) / 1000)
-  await log.close()
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
+  await bench.close()
   return { appendRate, readRate }
 }
 

@@ -1,5 +1,5 @@
 /**
- * S6 (SCENARIOS.md): a consumer reads 100K events through GET /v1/subscribe and the server
+ * S6 (docs/performance.md "The scenarios"): a consumer reads 100K events through GET /v1/subscribe and the server
  * saves its checkpoint every N events, N in 1, 10, 100, 1000; then live-tail latency from
  * commit to delivery while appends run.
  *
@@ -10,16 +10,10 @@
  *   npm run bench:subscribe            BENCH_EVENTS=20000 npm run bench:subscribe
  */
 import { serve, type ServerType } from '@hono/node-server'
-import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createEventLog } from '../src/core/eventLog.ts'
-import { DEFAULT_LIMITS } from '../src/core/limits.ts'
 import { createApp } from '../src/http/app.ts'
-import { codec } from '../src/store/codec.ts'
-import { openStore } from '../src/store/node.ts'
 import { fmt, percentile, report, status, type Row } from './lib.ts'
+import { freshLog } from './setup.ts'
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000)
 const STREAMS = 100
@@ -29,17 +23,9 @@ const LIVE_MS = Number(process.env.BENCH_LIVE_MS ?? 5_000)
 const REFERENCE: Record<number, number> = { 1: 5_000, 10: 15_000, 100: 50_000, 1000: 80_000 }
 const TARGET_N100 = 100_000
 
-const dir = mkdtempSync(join(tmpdir(), 'edgelog-bench-sub-'))
-const store = await openStore({ url: `file:${join(dir, 'bench.db')}`, durability: DURABILITY })
-const log = createEventLog({
-  backend: store.backend,
-  reader: store.reader,
-  codec,
-  limits: { ...DEFAULT_LIMITS, maxEventsPerAppend: 10_000 },
-  consumers: store.consumers,
-  soleWriter: store.soleWriter,
-})
-const app = createApp({ log })
+const bench = await freshLog(DURABILITY, { MAX_EVENTS_PER_APPEND: '10000' })
+const { store, log } = bench
+const app = createApp(bench.deps)
 
 type Fetch = (path: string, signal: AbortSignal) => Promise<Response>
 const inProcess: Fetch = async (path, signal) => app.request(path, { signal })
@@ -207,7 +193,5 @@ try {
 
   report('S6 subscriptions and checkpoints', rows, { events: EVENTS, durability: DURABILITY, repeat: REPEAT, results, live })
 } finally {
-  await log.close()
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
+  await bench.close()
 }

@@ -1,4 +1,4 @@
-// S1 Single-stream commands (financial transactions) — ../shared/SCENARIOS.md
+// S1 Single-stream commands (financial transactions) — docs/performance.md "The scenarios"
 //
 // 100 account streams. Each command reads the account (its last event, which carries
 // the balance it leaves; READ_MODE=full folds the whole stream instead), validates the

@@ -1,4 +1,4 @@
-// S2 Multi-stream commands (orders with inventory) — ../shared/SCENARIOS.md
+// S2 Multi-stream commands (orders with inventory) — docs/performance.md "The scenarios"
 //
 // 50 product streams (opened in setup with INITIAL_STOCK each), CUSTOMERS customer
 // streams (created by their first order), one new order stream per command. Each command

@@ -1,4 +1,4 @@
-// S3 Batched writes — ../shared/SCENARIOS.md
+// S3 Batched writes — docs/performance.md "The scenarios"
 //
 // Each request is one POST /v1/append of BATCH_SIZE events (default 100) spread over
 // STREAMS streams (default 5), expectedRevision "any", each event's data ~EVENT_SIZE bytes

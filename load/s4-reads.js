@@ -1,4 +1,4 @@
-// S4 Reads at scale — ../shared/SCENARIOS.md
+// S4 Reads at scale — docs/performance.md "The scenarios"
 //
 // setup() seeds, for each size N in SIZES (default 100,1000,10000,100000; add 1000000
 // for the full table, seeding takes a while), one stream of N events in its own

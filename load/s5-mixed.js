@@ -1,4 +1,4 @@
-// S5 Mixed load (Message DB profile) — ../shared/SCENARIOS.md
+// S5 Mixed load (Message DB profile) — docs/performance.md "The scenarios"
 //
 // 30 s, about 90 % writes and 10 % reads (READ_RATIO, default 0.1), 0 errors. Writes
 // append one ~EVENT_SIZE-byte event to one of S5_STREAMS streams (default 100,

@@ -1,4 +1,4 @@
-// S6 Consumers and checkpoints — ../shared/SCENARIOS.md
+// S6 Consumers and checkpoints — docs/performance.md "The scenarios"
 //
 // Uses GET /v1/subscribe (Server-Sent Events; docs/subscriptions.md) and
 // GET/PUT /v1/consumers/:name:

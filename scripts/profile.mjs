@@ -2,7 +2,7 @@
 // npm run profile -- <scenario> [--duration 20] [--connections 50] [--rate N]
 //                    [--driver auto|k6|autocannon] [--seed 1] [--runtime-args "..."]
 //
-// Seed 002's workflow: run the Node server with --cpu-prof and --heap-prof on a fresh
+// The profiling workflow (docs/performance.md): run the Node server with --cpu-prof and --heap-prof on a fresh
 // database, drive a fixed, repeatable load for a fixed duration (k6 when it is on PATH,
 // otherwise autocannon driving the same scenario shapes from load/lib/workloads.js with a
 // seeded PRNG), stop the server with SIGTERM so the profiles are written, and leave in

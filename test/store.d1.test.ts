@@ -7,7 +7,7 @@ import { DEFAULT_LIMITS } from '../src/core/limits.ts'
 import { codec } from '../src/store/codec.ts'
 import { d1Db, type D1Binding } from '../src/store/d1.ts'
 import { createStore } from '../src/store/store.ts'
-import { storeContract } from './store-contract.ts'
+import { storeContract } from './store/contract.ts'
 import { openLocalD1 } from './worker/start.ts'
 
 storeContract('Cloudflare D1 (workerd)', async () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import Database from 'libsql'
 import { openStore } from '../src/store/node.ts'
-import { storeContract } from './store-contract.ts'
+import { storeContract } from './store/contract.ts'
 import { tempDir } from './helpers.ts'
 
 for (const sharedWriters of [false, true]) {

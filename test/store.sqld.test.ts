@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { after, before, it } from 'node:test'
 import { createClient } from '@libsql/client'
 import { openStore } from '../src/store/node.ts'
-import { storeContract } from './store-contract.ts'
+import { storeContract } from './store/contract.ts'
 import { startSqld, type Sqld } from './sqld.ts'
 
 let sqld: Sqld

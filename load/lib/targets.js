@@ -1,4 +1,4 @@
-// Per-scenario targets from ../shared/SCENARIOS.md (the reports' numbers are floors to
+// Per-scenario targets (docs/performance.md "The scenarios"; the reports' numbers are floors to
 // beat), as rows for the "metric | target | actual | status" table and as k6 thresholds
 // so that `k6 run` exits non-zero when a target is missed. No k6 imports.
 

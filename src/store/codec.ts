@@ -1,7 +1,6 @@
 // 'cbor-x/encode' is cbor-x's pure-JS build on every runtime: the main entry loads the
 // native cbor-extract add-on on Node-compatible runtimes, and that add-on crashes Bun
-// and Deno when decoding non-ASCII strings. The decoder probes for eval and falls back
-// without it, so the same build runs on Workers.
+// and Deno when decoding non-ASCII strings. Workers pass cbor-x's no-eval build to makeCodec.
 import { addExtension, Encoder } from 'cbor-x/encode'
 import type { Codec } from '../core/types.ts'
 

@@ -10,7 +10,7 @@ export const events = sqliteTable(
   'events',
   {
     position: integer('position').primaryKey(),
-    // 16-byte UUID: half the size of its text form in the unique index (DESIGN.md).
+    // 16-byte UUID: half the size of its text form in the unique index.
     id: blob('id', { mode: 'buffer' }).notNull(),
     // null for stream-less (DCB) events, which are addressed by tags only.
     stream: text('stream'),

@@ -1,5 +1,5 @@
 /**
- * One of two writer processes racing on the same libSQL file (test/store.race.test.ts):
+ * One of two writer processes racing on the same libSQL file (test/storeRace.file.test.ts):
  * its own store with sharedWriters (nothing trusted in memory), appending to the same
  * streams as the other process. Prints one JSON line: every acknowledged event.
  *

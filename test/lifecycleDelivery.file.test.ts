@@ -7,16 +7,10 @@ import assert from 'node:assert/strict'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import fc from 'fast-check'
-import { createEventLog } from '../src/core/eventLog.ts'
-import { createLifecycle } from '../src/core/lifecycle.ts'
-import { openSubjects } from '../src/core/lifecycleSubjects.ts'
-import { DEFAULT_LIMITS } from '../src/core/limits.ts'
+import type { EventLog } from '../src/core/eventLog.ts'
 import type { StoredEvent } from '../src/core/types.ts'
 import { createApp } from '../src/http/app.ts'
-import { codec } from '../src/store/codec.ts'
-import { openStore } from '../src/store/node.ts'
-import type { Store } from '../src/store/store.ts'
-import { tempDir } from './helpers.ts'
+import { openTestLog } from './helpers.ts'
 
 const json = (method: string, body?: unknown) => ({
   method,
@@ -25,23 +19,16 @@ const json = (method: string, body?: unknown) => ({
 })
 
 describe('nothing removed or erased is delivered after the removal commits (buffered in a slow subscription)', () => {
-  const { dir, cleanup } = tempDir()
-  let store: Store
-  let log: ReturnType<typeof createEventLog>
+  let t: Awaited<ReturnType<typeof openTestLog>>
+  let log: EventLog
   let app: ReturnType<typeof createApp>
 
   before(async () => {
-    store = await openStore({ url: `file:${dir}/delivery.db`, durability: 'normal' })
-    const subjects = await openSubjects(store.subjectKeys, codec, randomBytes(32).toString('base64'), undefined)
-    log = createEventLog({ ...store, reader: subjects!.reader(store.reader), subjects, codec, limits: DEFAULT_LIMITS, soleWriter: true })
-    const lifecycle = createLifecycle(store.lifecycle, store.backend, { retentionBatch: 3 })
-    app = createApp({ log, lifecycle, subjects })
+    t = await openTestLog({ durability: 'normal' }, { ENCRYPTION_KEY: randomBytes(32).toString('base64'), RETENTION_BATCH: '3' })
+    log = t.log
+    app = createApp(t.deps)
   })
-  after(async () => {
-    await log?.close()
-    await store?.close()
-    cleanup()
-  })
+  after(() => t?.close())
 
   const ok = async (path: string, method = 'GET', body?: unknown, status = 200) => {
     const r = await app.request(path, json(method, body))

@@ -5,35 +5,26 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
-import { createEventLog, type EventLog } from '../src/core/eventLog.ts'
-import { DEFAULT_LIMITS } from '../src/core/limits.ts'
+import type { EventLog } from '../src/core/eventLog.ts'
 import { createApp } from '../src/http/app.ts'
-import { codec } from '../src/store/codec.ts'
-import { openStore } from '../src/store/node.ts'
 import type { Store } from '../src/store/store.ts'
-import { tempDbPath } from './contract/server.ts'
+import { openTestLog } from './helpers.ts'
 import { openSse } from './subscribe/sse.ts'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const PAGE = 100
 
 describe('subscriptions in-process (node)', () => {
+  let t: Awaited<ReturnType<typeof openTestLog>>
   let store: Store
   let log: EventLog
   let server: ServerType
   let base: string
 
   before(async () => {
-    store = await openStore({ url: `file:${tempDbPath()}`, durability: 'normal' })
-    log = createEventLog({
-      backend: store.backend,
-      reader: store.reader,
-      codec,
-      limits: { ...DEFAULT_LIMITS, maxPageSize: PAGE },
-      consumers: store.consumers,
-      soleWriter: store.soleWriter,
-    })
-    const app = createApp({ log, sse: { heartbeatMs: 200, stallTimeoutMs: 600 } })
+    t = await openTestLog({ durability: 'normal' }, { MAX_PAGE_SIZE: String(PAGE) })
+    ;({ store, log } = t)
+    const app = createApp({ ...t.deps, sse: { heartbeatMs: 200, stallTimeoutMs: 600 } })
     server = await new Promise<ServerType>((resolve) => {
       const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
     })
@@ -42,8 +33,7 @@ describe('subscriptions in-process (node)', () => {
   after(async () => {
     log.subscriptions.close()
     await new Promise((r) => server.close(r))
-    await log.close()
-    await store.close()
+    await t.close()
   })
 
   it('is woken by the writer (signal mode) and releases a subscriber that disconnects', async () => {
@@ -86,7 +76,7 @@ describe('subscriptions in-process (node)', () => {
   })
 
   it('lets a read-only token subscribe but not save checkpoints', async () => {
-    const app = createApp({ log, auth: { tokens: ['rw'], readTokens: ['ro'] } })
+    const app = createApp({ ...t.deps, auth: { tokens: ['rw'], readTokens: ['ro'] } })
     const get = (path: string, token: string) => app.request(path, { headers: { authorization: `Bearer ${token}` } })
     const forbidden = await get('/v1/subscribe?consumer=x&checkpointEvery=10', 'ro')
     assert.equal(forbidden.status, 403)

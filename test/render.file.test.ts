@@ -4,23 +4,20 @@
 // document in its `event: error` frame, never the driver's message.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { createEventLog } from '../src/core/eventLog.ts'
-import { DEFAULT_LIMITS } from '../src/core/limits.ts'
 import { createApp } from '../src/http/app.ts'
-import { codec } from '../src/store/codec.ts'
 import { openStore } from '../src/store/node.ts'
 import { openSqliteDb } from '../src/store/sqlite.ts'
 import { createStore } from '../src/store/store.ts'
-import { tempDir } from './helpers.ts'
+import { openLogOn, tempDir } from './helpers.ts'
 
 const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
 
 async function openApp(path: string, lines: Array<Record<string, unknown>>) {
   await (await openStore({ url: `file:${path}` })).close() // create and migrate
   const db = openSqliteDb(path, { durability: 'normal' })
-  const log = createEventLog({ ...createStore(db), codec, limits: DEFAULT_LIMITS })
-  const app = createApp({ log, logger: (l) => lines.push(l) })
-  return { db, log, app, close: async () => (await log.close(), db.close()) }
+  const opened = await openLogOn(createStore(db), {}, lines)
+  const app = createApp(opened.deps)
+  return { db, log: opened.log, app, close: () => opened.close() }
 }
 
 describe('reads that meet a fault', () => {

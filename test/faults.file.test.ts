@@ -3,15 +3,14 @@
 // answer turns /health to 503; an unexpected error is a 500 problem with no internals.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { createEventLog } from '../src/core/eventLog.ts'
-import { DEFAULT_LIMITS } from '../src/core/limits.ts'
+import type { EventLog } from '../src/core/eventLog.ts'
 import type { EventReader } from '../src/core/types.ts'
 import { createApp } from '../src/http/app.ts'
-import { codec } from '../src/store/codec.ts'
+import type { OpenLog } from '../src/logApp.ts'
 import { openStore } from '../src/store/node.ts'
 import { openSqliteDb } from '../src/store/sqlite.ts'
 import { createStore } from '../src/store/store.ts'
-import { tempDir } from './helpers.ts'
+import { openLogOn, tempDir } from './helpers.ts'
 
 const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
 
@@ -19,20 +18,20 @@ describe('faults', () => {
   const { dir, cleanup } = tempDir()
   const path = `${dir}/faults.db`
   let db: ReturnType<typeof openSqliteDb>
-  let log: ReturnType<typeof createEventLog>
+  let opened: OpenLog
+  let log: EventLog
   let app: ReturnType<typeof createApp>
   const lines: Array<Record<string, unknown>> = []
 
   before(async () => {
     await (await openStore({ url: `file:${path}` })).close() // create and migrate
     db = openSqliteDb(path, { durability: 'full' })
-    const store = createStore(db)
-    log = createEventLog({ ...store, codec, limits: DEFAULT_LIMITS })
-    app = createApp({ log, logger: (l) => lines.push(l) })
+    opened = await openLogOn(createStore(db), {}, lines)
+    log = opened.log
+    app = createApp(opened.deps)
   })
   after(async () => {
-    await log.close()
-    db.close()
+    await opened.close()
     cleanup()
   })
 

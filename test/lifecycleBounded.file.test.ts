@@ -6,14 +6,8 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import Database from 'libsql'
-import { createEventLog } from '../src/core/eventLog.ts'
-import { createLifecycle } from '../src/core/lifecycle.ts'
-import { DEFAULT_LIMITS } from '../src/core/limits.ts'
 import { createApp } from '../src/http/app.ts'
-import { codec } from '../src/store/codec.ts'
-import { openStore } from '../src/store/node.ts'
-import type { Store } from '../src/store/store.ts'
-import { tempDir } from './helpers.ts'
+import { openTestLog } from './helpers.ts'
 
 const BATCH = 500
 const json = (method: string, body?: unknown) => ({
@@ -23,25 +17,18 @@ const json = (method: string, body?: unknown) => ({
 })
 
 describe('bounded delete and truncate of a huge stream (local file)', () => {
-  const { dir, cleanup } = tempDir()
-  const path = `${dir}/bounded.db`
-  let store: Store
+  let t: Awaited<ReturnType<typeof openTestLog>>
   let app: ReturnType<typeof createApp>
-  let log: ReturnType<typeof createEventLog>
   let raw: InstanceType<typeof Database>
 
   before(async () => {
-    store = await openStore({ url: `file:${path}`, durability: 'normal' })
-    log = createEventLog({ ...store, codec, limits: DEFAULT_LIMITS, soleWriter: true })
-    const lifecycle = createLifecycle(store.lifecycle, store.backend, { retentionBatch: BATCH })
-    app = createApp({ log, lifecycle })
-    raw = new Database(path, { readonly: true })
+    t = await openTestLog({ durability: 'normal' }, { RETENTION_BATCH: String(BATCH) })
+    app = createApp(t.deps)
+    raw = new Database(t.path, { readonly: true })
   })
   after(async () => {
     raw?.close()
-    await log?.close()
-    await store?.close()
-    cleanup()
+    await t?.close()
   })
 
   const req = (p: string, method = 'GET', body?: unknown) => app.request(p, json(method, body))

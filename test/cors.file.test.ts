@@ -18,7 +18,7 @@ describe('CORS setting', () => {
 
   it('is off by default: no CORS headers, a preflight is no success', async () => {
     assert.deepEqual(loadConfig({}).corsOrigins, [])
-    const app = createApp({ log: t.log, corsOrigins: loadConfig({}).corsOrigins })
+    const app = createApp({ ...t.deps, corsOrigins: loadConfig({}).corsOrigins })
     const get = await app.request('/v1/all', { headers: { origin: 'http://page.test' } })
     assert.equal(get.status, 200)
     assert.equal(get.headers.get('access-control-allow-origin'), null)
@@ -28,7 +28,7 @@ describe('CORS setting', () => {
   })
 
   it('a preflight needs no token; the 401 of a tokenless request is readable by the page', async () => {
-    const app = createApp({ log: t.log, auth: { tokens: ['rw'], readTokens: [] }, corsOrigins: ['http://page.test'] })
+    const app = createApp({ ...t.deps, auth: { tokens: ['rw'], readTokens: [] }, corsOrigins: ['http://page.test'] })
     const pre = await app.request('/v1/streams/a-1', preflight)
     assert.equal(pre.status, 204)
     assert.equal(pre.headers.get('access-control-allow-origin'), 'http://page.test')
@@ -38,7 +38,7 @@ describe('CORS setting', () => {
   })
 
   it('CORS_ORIGINS=* allows any origin', async () => {
-    const app = createApp({ log: t.log, corsOrigins: loadConfig({ CORS_ORIGINS: '*' }).corsOrigins })
+    const app = createApp({ ...t.deps, corsOrigins: loadConfig({ CORS_ORIGINS: '*' }).corsOrigins })
     const res = await app.request('/openapi.json', { headers: { origin: 'http://anything.test' } })
     assert.equal(res.headers.get('access-control-allow-origin'), '*')
   })

@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { createEventLog, type EventLog } from '../src/core/eventLog.ts'
-import { EdgelogError } from '../src/core/errors.ts'
-import { prepareEvents } from '../src/core/events.ts'
-import { DEFAULT_LIMITS } from '../src/core/limits.ts'
-import type { AppendCommand, AppendResult } from '../src/core/types.ts'
-import { codec } from '../src/store/codec.ts'
-import type { Store } from '../src/store/store.ts'
+import { createEventLog, type EventLog } from '../../src/core/eventLog.ts'
+import { EdgelogError } from '../../src/core/errors.ts'
+import { prepareEvents } from '../../src/core/events.ts'
+import { DEFAULT_LIMITS } from '../../src/core/limits.ts'
+import type { AppendCommand, AppendResult } from '../../src/core/types.ts'
+import { codec } from '../../src/store/codec.ts'
+import type { Store } from '../../src/store/store.ts'
 
 export interface OpenedStore {
   store: Store

@@ -8,34 +8,28 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
-import { createEventLog } from '../src/core/eventLog.ts'
-import { DEFAULT_LIMITS } from '../src/core/limits.ts'
 import { createApp } from '../src/http/app.ts'
-import { codec } from '../src/store/codec.ts'
-import { openStore } from '../src/store/node.ts'
+import { openTestLog } from './helpers.ts'
 import { root } from './worker/start.ts'
 
 const run = promisify(execFile)
 
 describe('OpenAPI document', () => {
-  let store: Awaited<ReturnType<typeof openStore>>
-  let log: ReturnType<typeof createEventLog>
+  let t: Awaited<ReturnType<typeof openTestLog>>
   let app: ReturnType<typeof createApp>
   let doc: any
   let dir: string
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'edgelog-openapi-'))
-    // the app as the entries build it, consumers included (no server process needed)
-    store = await openStore({ url: `file:${join(dir, 'edgelog.db')}` })
-    log = createEventLog({ backend: store.backend, reader: store.reader, codec, limits: DEFAULT_LIMITS, consumers: store.consumers })
+    // the app as the entries build it (openLog), consumers included (no server process needed)
+    t = await openTestLog()
     // with the tenant-qualified paths (as a server with tenants serves it): they pass the lint too
-    app = createApp({ log, describeTenants: true })
+    app = createApp({ ...t.deps, describeTenants: true })
     doc = await (await app.request('/openapi.json')).json()
     writeFileSync(join(dir, 'openapi.json'), JSON.stringify(doc, null, 2))
   })
   after(async () => {
-    await log?.close()
-    await store?.close()
+    await t?.close()
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
 

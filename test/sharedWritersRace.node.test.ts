@@ -4,7 +4,7 @@
 // guard sends A's group down the command-by-command path while B keeps committing: a
 // conflict must fail only its own request (409), never a valid neighbour (503).
 // On a local file the gap between A's read and A's write is short, so this rarely loses a
-// race even on code that mishandles it; test/contention.int.test.ts puts a commit of the
+// race even on code that mishandles it; test/contention.file.test.ts puts a commit of the
 // other writer into that gap every time.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
