@@ -141,8 +141,10 @@ export function subscribeSuite(runtime: Runtime, env: () => Record<string, strin
       const read = expectStatus(await call(base, 'GET', `/v1/all?from=${all[0].position}&limit=1`), 200).events[0]
       assert.deepEqual(all[0], read, 'data: is the event exactly as reads render it')
       assert.equal(sub.messages[0].data, JSON.stringify(read))
-      await sleep(100)
-      assert.equal(sub.messages.length, all.length, 'no extra or duplicate message')
+      // a sentinel appended last arrives next: nothing extra or duplicated came before it
+      const sentinel = await append(base, `${cat}-0`, 1)
+      assert.deepEqual(positionsOf(await sub.take(1)), sentinel)
+      assert.equal(sub.messages.length, all.length + 1, 'no extra or duplicate message')
       sub.close()
     })
 
@@ -208,8 +210,10 @@ export function subscribeSuite(runtime: Runtime, env: () => Record<string, strin
       )
       const g = await sse(`/v1/subscribe?tags=${encodeURIComponent(tag)}&from=${b[0]}`)
       assert.deepEqual(positionsOf(await g.take(1)), [tagged.events[0].position])
-      await sleep(150)
-      assert.equal(s.messages.length + t.messages.length + g.messages.length, 7, 'nothing outside the filters')
+      // a sentinel every filter matches arrives next on each: nothing outside the filters came before it
+      const sentinel = expectStatus(await call(base, 'POST', `/v1/streams/${cat}-b`, { json: { events: [{ ...newEvent('Closed'), tags: [tag] }] } }), 201).events[0].position
+      for (const c of [s, t, g]) assert.deepEqual(positionsOf(await c.take(1)), [sentinel])
+      assert.equal(s.messages.length + t.messages.length + g.messages.length, 7 + 3, 'nothing outside the filters')
       for (const c of [s, t, g]) c.close()
     })
 
@@ -303,9 +307,11 @@ export function subscribeSuite(runtime: Runtime, env: () => Record<string, strin
       const streams = Array.from({ length: 12 }, (_, i) => `${cat}-${i}`)
       const positions = (await Promise.all(streams.map((s) => append(base, s, 25)))).flat()
       const total = () => members.reduce((a, c) => a + c.messages.length, 0)
-      for (let i = 0; i < 200 && total() < positions.length; i++) await sleep(50)
-      await sleep(150)
-      const byMember = members.map((c) => c.events)
+      // then one sentinel per stream: it goes to the stream's member after every earlier event of that stream
+      const sentinels = new Set((await Promise.all(streams.map((s) => append(base, s, 1)))).flat())
+      for (let i = 0; i < 400 && total() < positions.length + sentinels.size; i++) await sleep(50)
+      const byMember = members.map((c) => c.events.filter((e) => !sentinels.has(e.position)))
+      assert.equal(total(), positions.length + sentinels.size, 'nothing beyond the events and the sentinels')
       const all = byMember.flat()
       assert.equal(all.length, positions.length, 'each event exactly once')
       assert.deepEqual(positionsOf(all).sort((a, b) => a - b), [...positions].sort((a, b) => a - b))
@@ -387,7 +393,12 @@ export function subscribeSuite(runtime: Runtime, env: () => Record<string, strin
       }
       started = Date.now()
       const polled = call(base, 'GET', `/v1/all?from=${head}&wait=10s`)
-      await sleep(200)
+      // append once the long poll is waiting inside the server (its gauge says so)
+      for (let waiting = 0, until = Date.now() + 10_000; waiting < 1; ) {
+        assert.ok(Date.now() < until, 'the long poll never reached the server')
+        const metrics = await call(base, 'GET', '/metrics')
+        waiting = Number(/^edgelog_long_polls_waiting (\d+)$/m.exec(metrics.text)?.[1] ?? 0)
+      }
       const [q] = await append(base, `${cat}-1`, 1)
       const page = expectStatus(await polled, 200)
       const took = Date.now() - started
