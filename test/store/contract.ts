@@ -242,6 +242,46 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>) {
       assert.deepEqual(read[249].tags, ['k:4', 'big'])
     })
 
+    it('one group of mixed rows stores every cell as sent: types, ids, payloads, metadata, tags, streams, stream-less events', async () => {
+      const [a, b] = [s('mixa'), s('mixb')]
+      const tag = `mix${run}`
+      const ev = (i: number) => ({
+        id: uuid(),
+        type: i % 3 === 0 ? 'Same' : `T${i}`,
+        data: i % 4 === 3 ? undefined : { i, s: 'ü'.repeat(i) },
+        metadata: i % 2 ? { m: i } : undefined,
+        tags: i % 5 === 1 ? [tag, `i:${i}`] : undefined,
+      })
+      const one = (stream: string, from: number, n: number) => Array.from({ length: n }, (_, k) => ev(from + k))
+      const commands: AppendCommand[] = [
+        { streams: [{ stream: a, expected: 'no_stream', events: prepareEvents(one(a, 0, 7), codec, 1e6) }] },
+        // the same stream again in the same group: its rows continue the first command's
+        { streams: [{ stream: a, expected: 'any', events: prepareEvents([{ type: 'Same', data: { again: true } }, { type: 'Same' }], codec, 1e6) }] },
+        { streams: [{ stream: b, expected: 'any', events: prepareEvents(Array.from({ length: 3 }, () => ({ type: 'Same', data: { b: 1 } })), codec, 1e6) }], events: prepareEvents([ev(20), ev(21)], codec, 1e6) },
+      ]
+      const sent = commands.flatMap((c) => [...c.streams.flatMap((x) => x.events.map((e) => ({ stream: x.stream as string | null, e }))), ...(c.events ?? []).map((e) => ({ stream: null, e }))])
+      const outcomes = await store.backend.commitGroup(commands)
+      assert.deepEqual(outcomes.map(failed), ['ok', 'ok', 'ok'])
+      const first = (outcomes[0] as AppendResult).streams[0].firstPosition
+      const read = await store.reader.readAll({ from: first, limit: 100 })
+      assert.equal(read.length, sent.length)
+      const revisions = new Map<string, number>()
+      read.forEach((got, k) => {
+        const { stream, e } = sent[k]
+        const revision = stream === null ? null : (revisions.get(stream) ?? -1) + 1
+        if (stream !== null) revisions.set(stream, revision!)
+        assert.deepEqual(
+          { id: got.id, stream: got.stream, revision: got.revision, position: got.position, type: got.type, data: got.data && [...got.data], metadata: got.metadata && [...got.metadata], tags: got.tags },
+          { id: e.id, stream, revision, position: first + k, type: e.type, data: e.data && [...e.data], metadata: e.metadata && [...e.metadata], tags: e.tags },
+          `row ${k}`,
+        )
+      })
+      assert.deepEqual((await store.reader.readAll({ from: first, limit: 100, tags: [tag] })).map((e) => e.position), read.filter((e) => e.tags.includes(tag)).map((e) => e.position))
+      assert.equal((await store.reader.readCategory(a.split('-')[0], { from: first, limit: 100 })).length, 9)
+      const members = await Promise.all([0, 1].map((member) => store.reader.readCategory(a.split('-')[0], { from: first, limit: 100, member, size: 2 })))
+      assert.deepEqual(members.map((m) => m.length).sort(), [0, 9], 'one stream: all its events in one member')
+    })
+
     it('events with many tags commit whole: 100 tags on one event, 20 events of 8 tags in one request (D1 binds 100 parameters)', async () => {
       const wide = s('wide')
       const hundred = Array.from({ length: 100 }, (_, i) => `t:${i}`)
