@@ -6,6 +6,7 @@
  * Both on a local file, durability full. Medians of `REPS` repetitions.
  */
 import { createClient, type Client } from '@libsql/client'
+import Database from 'libsql'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +14,7 @@ import { fmt, runConcurrent, status, type Row } from './lib.ts'
 import { freshLog, payloadOf } from './setup.ts'
 
 const REPS = Number(process.env.BENCH_REPS ?? 3)
+const ONLY = process.env.BENCH_PLAIN_ONLY // e.g. 'appender': only the workloads whose metric names it
 const PAYLOAD = payloadOf(200)
 
 interface Subject {
@@ -21,27 +23,28 @@ interface Subject {
   readStream(stream: string): Promise<number>
   readLog(limit: number): Promise<number>
   readThenAppend(stream: string): Promise<void>
+  /** requests per commit so far (edgelog's group commit; the plain client commits each alone) */
+  requestsPerCommit?(): number
   close(): Promise<void>
 }
+
+const PLAIN_TABLE = `CREATE TABLE events (position INTEGER PRIMARY KEY, stream TEXT NOT NULL, revision INTEGER NOT NULL,
+    type TEXT NOT NULL, time INTEGER NOT NULL, data TEXT, UNIQUE (stream, revision))`
+// One transaction per append: one multi-row INSERT (the fastest plain form),
+// revisions computed in SQL from the stream's head.
+const plainInsert = (n: number) => `INSERT INTO events (stream, revision, type, time, data)
+            SELECT ?, h.r + v.column1, 'Deposited', ?, v.column2
+            FROM (SELECT coalesce(max(revision), -1) AS r FROM events WHERE stream = ?) h, (VALUES ${Array.from({ length: n }, (_, i) => `(${i + 1}, ?)`).join(',')}) v`
 
 async function plainClient(): Promise<Subject> {
   const dir = mkdtempSync(join(tmpdir(), 'edgelog-plain-'))
   const client: Client = createClient({ url: `file:${join(dir, 'plain.db')}` })
   await client.execute('PRAGMA journal_mode = WAL')
   await client.execute('PRAGMA synchronous = FULL')
-  await client.execute(`CREATE TABLE events (position INTEGER PRIMARY KEY, stream TEXT NOT NULL, revision INTEGER NOT NULL,
-    type TEXT NOT NULL, time INTEGER NOT NULL, data TEXT, UNIQUE (stream, revision))`)
+  await client.execute(PLAIN_TABLE)
   const json = JSON.stringify(PAYLOAD)
-  // One transaction per append: one multi-row INSERT (the fastest plain form),
-  // revisions computed in SQL from the stream's head.
   const insert = async (stream: string, n: number) => {
-    const rows = Array.from({ length: n }, (_, i) => `(${i + 1}, ?)`).join(',')
-    await client.execute({
-      sql: `INSERT INTO events (stream, revision, type, time, data)
-            SELECT ?, h.r + v.column1, 'Deposited', ?, v.column2
-            FROM (SELECT coalesce(max(revision), -1) AS r FROM events WHERE stream = ?) h, (VALUES ${rows}) v`,
-      args: [stream, Date.now(), stream, ...Array.from({ length: n }, () => json)],
-    })
+    await client.execute({ sql: plainInsert(n), args: [stream, Date.now(), stream, ...Array.from({ length: n }, () => json)] })
   }
   return {
     name: 'plain @libsql/client',
@@ -90,8 +93,15 @@ async function plainClient(): Promise<Subject> {
 async function edgelog(): Promise<Subject> {
   const t = await freshLog('full')
   const decode = (e: { data: Uint8Array | null }) => e.data && t.log.codec.decode(e.data)
+  let commits = 0
+  let requests = 0
+  t.log.writer.onGroup((g) => {
+    commits++
+    requests += g.requests
+  })
   return {
     name: 'edgelog',
+    requestsPerCommit: () => requests / commits,
     async appendBatch(stream, n) {
       await t.log.appendToStream(stream, 'any', Array.from({ length: n }, () => ({ type: 'Deposited', data: PAYLOAD })))
     },
@@ -133,6 +143,40 @@ async function edgelog(): Promise<Subject> {
   }
 }
 
+/**
+ * What the COMMIT costs the plain client: the same appends as its 1-appender workload,
+ * through the same driver (`libsql`, under @libsql/client), with the COMMIT timed apart
+ * from BEGIN + INSERT. At durability full the COMMIT is the WAL's fsync. A store that
+ * acknowledges each append only once it is durable pays one per append however little
+ * else it does, so one sequential appender can be at most (the plain client's time per
+ * append) / (this COMMIT) times as fast as the plain client.
+ */
+function commitProbe(appends: number, events: number): { appendMs: number; commitMs: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'edgelog-probe-'))
+  const db = new Database(join(dir, 'probe.db'))
+  try {
+    db.exec('PRAGMA journal_mode = WAL')
+    db.exec('PRAGMA synchronous = FULL')
+    db.exec(PLAIN_TABLE)
+    const insert = db.prepare(plainInsert(events))
+    const json = JSON.stringify(PAYLOAD)
+    let commitMs = 0
+    const t0 = performance.now()
+    for (let i = 0; i < appends; i++) {
+      const stream = `batch-${i % 10}`
+      db.exec('BEGIN IMMEDIATE')
+      insert.run([stream, Date.now(), stream, ...Array.from({ length: events }, () => json)])
+      const c0 = performance.now()
+      db.exec('COMMIT')
+      commitMs += performance.now() - c0
+    }
+    return { appendMs: (performance.now() - t0) / appends, commitMs: commitMs / appends }
+  } finally {
+    db.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const rate = async (n: number, f: () => Promise<unknown>) => {
   const t0 = performance.now()
@@ -144,10 +188,12 @@ interface Workload {
   metric: string
   target: number
   run(s: Subject): Promise<number>
+  /** also measure the plain client's COMMIT share (commitProbe) each repetition */
+  probe?: boolean
 }
 
 const workloads: Workload[] = [
-  { metric: '200 appends of 100 events, 1 appender (events/s)', target: 1.5, run: (s) => rate(20_000, () => runConcurrent(200, 1, (i) => s.appendBatch(`batch-${i % 10}`, 100))) },
+  { metric: '200 appends of 100 events, 1 appender (events/s)', target: 1.5, probe: true, run: (s) => rate(20_000, () => runConcurrent(200, 1, (i) => s.appendBatch(`batch-${i % 10}`, 100))) },
   { metric: '200 appends of 100 events, 8 concurrent appenders (events/s)', target: 2, run: (s) => rate(20_000, () => runConcurrent(200, 8, (i) => s.appendBatch(`batch-${i % 10}`, 100))) },
   {
     metric: 'read a 10,000-event stream, payloads decoded (events/s)',
@@ -171,29 +217,50 @@ const workloads: Workload[] = [
 export async function plainBenchmarks(): Promise<{ rows: Row[]; raw: Record<string, unknown> }> {
   const rows: Row[] = []
   const raw: Record<string, unknown> = {}
-  for (const w of workloads) {
-    const figures: Record<string, number[]> = { plain: [], edgelog: [] }
+  for (const w of workloads.filter((w) => !ONLY || w.metric.includes(ONLY))) {
+    const figures: Record<string, number[]> = { plain: [], edgelog: [], commitMs: [], probeAppendMs: [], requestsPerCommit: [] }
     for (let rep = 0; rep < REPS; rep++) {
       // alternately, each on a fresh file
       for (const [key, make] of [['plain', plainClient], ['edgelog', edgelog]] as const) {
         const s = await make()
         try {
           figures[key].push(await w.run(s))
+          if (s.requestsPerCommit) figures.requestsPerCommit.push(s.requestsPerCommit())
         } finally {
           await s.close()
         }
+      }
+      if (w.probe) {
+        const p = commitProbe(200, 100)
+        figures.commitMs.push(p.commitMs)
+        figures.probeAppendMs.push(p.appendMs)
       }
     }
     const plain = median(figures.plain)
     const ours = median(figures.edgelog)
     raw[w.metric] = figures
+    const groups = w.metric.includes('concurrent appenders') ? `; ${fmt(median(figures.requestsPerCommit), 1)} appends per commit` : ''
     rows.push({
       metric: `in process: ${w.metric}`,
       target: `>= ${w.target}x plain`,
-      actual: `${fmt(ours / plain, 2)}x (${fmt(ours)} vs ${fmt(plain)})`,
+      actual: `${fmt(ours / plain, 2)}x (${fmt(ours)} vs ${fmt(plain)}${groups})`,
       status: status(ours / plain >= w.target),
       value: ours / plain,
     })
+    if (w.probe) {
+      const commitMs = median(figures.commitMs)
+      const probeMs = median(figures.probeAppendMs)
+      // the plain client's own time per append in this run, over its COMMIT
+      const plainMs = (100 * 1000) / plain // 100 events per append
+      const ceiling = plainMs / commitMs
+      rows.push({
+        metric: `in process: ${w.metric.replace(' (events/s)', '')}: the plain client's COMMIT (WAL fsync) and the ceiling it sets`,
+        target: `ceiling >= ${w.target}x`,
+        actual: `COMMIT ${fmt(commitMs, 2)} of ${fmt(probeMs, 2)} ms per append (${fmt((100 * commitMs) / probeMs)}%); ceiling ${fmt(ceiling, 2)}x plain (${fmt(plainMs, 2)} ms per plain append / COMMIT)`,
+        status: 'info',
+        value: ceiling,
+      })
+    }
   }
   return { rows, raw }
 }
