@@ -21,9 +21,15 @@ const hex = (s: string, index: number) => `U+${s.charCodeAt(index).toString(16).
  * `"\ud800"`) has no UTF-8 form (RFC 3629 §3): stored, it would be invalid CBOR text.
  */
 export function unicodeProblem(s: string): string | undefined {
+  if (wellFormed(s)) return undefined
   const m = LONE_SURROGATE.exec(s)
   return m ? `is not valid Unicode: it holds a lone UTF-16 surrogate (${hex(s, m.index)} at index ${m.index})` : undefined
 }
+
+// String.prototype.isWellFormed (ES2024: Node 20, Bun, Deno, workerd) answers the common
+// case without a regex scan; the regex above only locates the fault for the message.
+const isWellFormed = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed
+const wellFormed: (s: string) => boolean = isWellFormed ? (s) => isWellFormed.call(s) : (s) => !LONE_SURROGATE.test(s)
 
 /** As `unicodeProblem`, and names (types, tags) may not hold control characters either. */
 export function nameProblem(s: string): string | undefined {
@@ -54,40 +60,58 @@ const pathOf = (frame: Frame | undefined): (string | number)[] => {
  * a body of tens of thousands of levels costs a loop, not the stack.
  */
 export function valueProblem(value: unknown, maxDepth: number): ValueProblem | undefined {
-  const root: Frame = { value, depth: 0, key: '', parent: undefined }
-  const stack: Frame[] = []
   // Strings are checked where they are met; containers wait on the stack (last child first).
-  const visit = (child: unknown, key: string | number, parent: Frame | undefined, depth: number): ValueProblem | undefined => {
-    if (typeof child === 'string') {
-      const bad = unicodeProblem(child)
-      return bad ? { path: parent ? [...pathOf(parent), key] : [], message: bad } : undefined
-    }
-    if (child !== null && typeof child === 'object' && !ArrayBuffer.isView(child) && !(child instanceof ArrayBuffer) && !(child instanceof Date)) {
-      stack.push(parent ? { value: child, depth, key, parent } : root)
-    }
-    return undefined
+  if (typeof value === 'string') {
+    const bad = unicodeProblem(value)
+    return bad ? { path: [], message: bad } : undefined
   }
-  let problem = visit(value, '', undefined, 0)
-  while (!problem && stack.length) {
+  if (!isContainer(value)) return undefined
+  const stack: Frame[] = [{ value, depth: 0, key: '', parent: undefined }]
+  while (stack.length) {
     const frame = stack.pop()!
     const v = frame.value as object
     if (frame.depth >= maxDepth) {
       return { path: pathOf(frame), message: `nests deeper than ${maxDepth} levels of arrays and objects (MAX_DEPTH)` }
     }
     const depth = frame.depth + 1
+    let problem: ValueProblem | undefined
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length && !problem; i++) problem = visit(v[i], i, frame, depth)
-      continue
-    }
-    const entries: Iterable<[unknown, unknown]> = v instanceof Map ? v : v instanceof Set ? [...v].entries() : Object.entries(v)
-    for (const [k, child] of entries) {
-      if (typeof k === 'string') {
+      for (let i = 0; i < v.length && !problem; i++) problem = visit(v[i], i, frame, depth, stack)
+    } else if (v instanceof Map || v instanceof Set) {
+      for (const [k, child] of v instanceof Map ? v : [...v].entries()) {
+        problem = keyProblem(k, frame, depth, stack) ?? visit(child, typeof k === 'number' ? k : String(k), frame, depth, stack)
+        if (problem) break
+      }
+    } else {
+      // a plain object's keys are strings: no entries array, no tuple per key
+      for (const k in v) {
+        if (!Object.hasOwn(v, k)) continue
         const bad = unicodeProblem(k)
-        if (bad) return { path: pathOf(frame), message: `has a key that ${bad}` }
-      } else if (k !== null && typeof k === 'object') problem ??= visit(k, '(key)', frame, depth)
-      problem ??= visit(child, typeof k === 'number' ? k : String(k), frame, depth)
-      if (problem) break
+        problem = bad ? { path: pathOf(frame), message: `has a key that ${bad}` } : visit((v as Record<string, unknown>)[k], k, frame, depth, stack)
+        if (problem) break
+      }
     }
+    if (problem) return problem
   }
-  return problem
+  return undefined
+}
+
+const isContainer = (v: unknown): v is object =>
+  v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer) && !(v instanceof Date)
+
+function visit(child: unknown, key: string | number, parent: Frame, depth: number, stack: Frame[]): ValueProblem | undefined {
+  if (typeof child === 'string') {
+    const bad = unicodeProblem(child)
+    return bad ? { path: [...pathOf(parent), key], message: bad } : undefined
+  }
+  if (isContainer(child)) stack.push({ value: child, depth, key, parent })
+  return undefined
+}
+
+function keyProblem(k: unknown, frame: Frame, depth: number, stack: Frame[]): ValueProblem | undefined {
+  if (typeof k === 'string') {
+    const bad = unicodeProblem(k)
+    return bad ? { path: pathOf(frame), message: `has a key that ${bad}` } : undefined
+  }
+  return k !== null && typeof k === 'object' ? visit(k, '(key)', frame, depth, stack) : undefined
 }

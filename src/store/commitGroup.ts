@@ -109,7 +109,8 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
           streams.add(s.stream)
         }
       }
-      for (const { e } of eventsOf(c)) if (e.clientId) ids.push(e.idBytes)
+      for (const s of c.streams) for (const e of s.events) if (e.clientId) ids.push(e.idBytes)
+      for (const e of c.events ?? []) if (e.clientId) ids.push(e.idBytes)
     }
     const stmts: Statement[] = []
     const wantLast = !options.soleWriter || lastPosition === undefined

@@ -33,10 +33,12 @@ const sameEvent = (a: ProposedEvent, b: ProposedEvent) =>
 
 
 /** A command's events in request order (streams in order, then stream-less events). */
-export const eventsOf = (c: AppendCommand): Array<{ e: ProposedEvent; stream: string | null }> => [
-  ...c.streams.flatMap((s) => s.events.map((e) => ({ e, stream: s.stream as string | null }))),
-  ...(c.events ?? []).map((e) => ({ e, stream: null })),
-]
+export function eventsOf(c: AppendCommand): Array<{ e: ProposedEvent; stream: string | null }> {
+  const all: Array<{ e: ProposedEvent; stream: string | null }> = []
+  for (const s of c.streams) for (const e of s.events) all.push({ e, stream: s.stream })
+  for (const e of c.events ?? []) all.push({ e, stream: null })
+  return all
+}
 
 /**
  * What in one request the unique indexes would refuse whatever is stored: an id twice
