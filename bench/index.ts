@@ -1,5 +1,6 @@
-// `npm run bench`: in-process benchmarks of the core and store (no HTTP). Not part of
-// `npm test`: they print figures, they do not assert timings. BENCH_SECONDS scales each run.
+// `npm run bench [-- appends|micro|reads|dcb|plain|subscribe]`: in-process benchmarks of the
+// core and store (no HTTP), all of them or one part. Not part of `npm test`: they print
+// figures, they do not assert timings. BENCH_SECONDS scales each run.
 import { appendBenchmarks } from './appends.ts'
 import { dcbBenchmarks } from './dcb.ts'
 import { report, type Row } from './lib.ts'
@@ -25,4 +26,6 @@ if (!only || only === 'reads') collect(await readBenchmarks(), 'reads')
 if (!only || only === 'dcb') collect(await dcbBenchmarks(), 'dcb')
 if (!only || only === 'plain') collect(await plainBenchmarks(), 'plain')
 
-report('edgelog in-process benchmarks', rows, { raw, seconds })
+if (rows.length) report('edgelog in-process benchmarks', rows, { raw, seconds })
+// S6 subscriptions and checkpoints (also `npm run bench:subscribe`): its own app and report
+if (!only || only === 'subscribe') await import('./subscribe.ts')
