@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono'
+import type { Context } from 'hono'
 import { routePath } from 'hono/route'
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { EventLog } from './core/eventLog.ts'
@@ -7,7 +7,8 @@ import type { Lifecycle } from './core/lifecycle.ts'
 import type { Subjects } from './core/lifecycleSubjects.ts'
 
 export interface HttpMetrics {
-  middleware: MiddlewareHandler
+  /** a request's duration, once answered (app.ts's front middleware calls it) */
+  observe: (c: Context, ms: number) => void
   handler: (c: Context) => Promise<Response>
   /** this log's metrics (a tenant's carry its `tenant` label) */
   registry: Registry
@@ -127,9 +128,7 @@ export function createMetrics(log: EventLog, backend: CommitBackend, lifecycle?:
 
   const children = new Map<string, ReturnType<typeof http.labels>>()
   return {
-    async middleware(c, next) {
-      const started = performance.now()
-      await next()
+    observe(c, ms) {
       // One child per (method, route, status), made once: prom-client builds and checks
       // the label object on every observe() otherwise.
       const route = routePath(c)
@@ -140,7 +139,7 @@ export function createMetrics(log: EventLog, backend: CommitBackend, lifecycle?:
         child = http.labels(c.req.method, route, String(status))
         if (children.size < 1000) children.set(key, child) // methods are the client's: bounded
       }
-      child.observe((performance.now() - started) / 1000)
+      child.observe(ms / 1000)
     },
     async handler(c) {
       const others = options.others?.() ?? []
