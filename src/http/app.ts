@@ -7,6 +7,7 @@ import { corsFor } from './cors.ts'
 import type { AppDeps } from './deps.ts'
 import { decodeStrictJson, hasJsonBody, negotiateRequest, type Env } from './media.ts'
 import { issuesOf, problemResponse, toEdgelogError } from './problem.ts'
+import { hasRequestId } from './respond.ts'
 import { registerAppendRoute } from './routes/append.ts'
 import { registerConsumerRoutes } from './routes/consumers.ts'
 import { requireBodies } from './openapi.ts'
@@ -46,10 +47,19 @@ export function createApp(deps: AppDeps) {
     const given = c.req.header('x-request-id')
     const id = given && given.length <= 255 && !/[^\w\-=]/.test(given) ? given : `${idPrefix}${(++idCount).toString(36)}`
     c.set('requestId', id)
-    c.header('X-Request-Id', id)
     // With CORS, the 503 waits for the CORS middleware, so a page can read it too.
     if (!corsMiddleware && stopping?.()) c.res = problemResponse(c, shuttingDown())
     else await next()
+    // media.ts and problem.ts answer with the id (respond.ts); other responses get it here,
+    // unless they carry one (a tenant's answer, with the id its log lines name)
+    const res = c.res
+    if (!hasRequestId(res)) {
+      try {
+        if (!res.headers.has('x-request-id')) res.headers.set('X-Request-Id', id)
+      } catch {
+        // immutable headers (Fetch: a response from fetch()): answered as they are
+      }
+    }
     if (!observe && !logs) return
     const ms = performance.now() - started
     observe?.(c, ms)

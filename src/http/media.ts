@@ -9,6 +9,7 @@ import { encodeEventPage } from './render/cborPage.ts'
 import { eventJson } from './render/events.ts'
 import { jsonPage } from './render/jsonPage.ts'
 import { issuesOf } from './problem.ts'
+import { respond } from './respond.ts'
 import { invalidUtf8At } from './utf8.ts'
 
 export const JSON_TYPE = 'application/json'
@@ -195,11 +196,11 @@ export function bodyOf<T>(c: Context<Env>, json: () => T): T {
   return (c.get('body') as T | undefined) ?? json()
 }
 
-/** Renders a response in the negotiated format (through `c.body`, so headers set by middleware, such as X-Request-Id, are kept). */
+/** Renders a response in the negotiated format, with the request id (respond.ts). */
 export function send(c: Context<Env>, codec: Codec, status: number, body: unknown, headers: Record<string, string> = {}): Response {
   const cbor = c.get('format') === 'cbor'
   const h = { ...headers, 'Content-Type': cbor ? CBOR_TYPE : JSON_TYPE }
-  return c.body(cbor ? codec.encode(body) : JSON.stringify(body), status as ContentfulStatusCode, h)
+  return respond(c, cbor ? (codec.encode(body) as Uint8Array<ArrayBuffer>) : JSON.stringify(body), status, h)
 }
 
 /**
@@ -219,10 +220,10 @@ export function sendEvents(
 ): Response {
   const fieldsOf = typeof fields === 'function' ? fields : () => fields
   if (c.get('format') === 'cbor') {
-    return c.body(encodeEventPage(fieldsOf(events), events, codec), 200, { ...headers, 'Content-Type': CBOR_TYPE })
+    return respond(c, encodeEventPage(fieldsOf(events), events, codec) as Uint8Array<ArrayBuffer>, 200, { ...headers, 'Content-Type': CBOR_TYPE })
   }
   // Payloads render through payloadJson (exact integers, byte strings...), which
   // JSON.stringify of decoded values cannot do; a large page streams within its byte budget.
   const body = jsonPage(events, (e) => eventJson(e, codec), fieldsOf, maxBytes)
-  return c.body(body, 200, { ...headers, 'Content-Type': JSON_TYPE })
+  return respond(c, body as BodyInit, 200, { ...headers, 'Content-Type': JSON_TYPE })
 }
