@@ -28,7 +28,7 @@ export function openapiRoute<R extends RouteConfig>(
   app: OpenAPIHono<Env>,
   route: R,
   handler: RouteHandler<R, Env>,
-  fast: { param?: Fast; query?: Fast } = {},
+  fast: { param?: Fast; query?: Fast; header?: Fast } = {},
 ): void {
   const { middleware, hide: _hide, ...documented } = route as R & { hide?: boolean }
   app.openAPIRegistry.registerPath(documented as RouteConfig)
@@ -70,7 +70,7 @@ export function openapiRoute<R extends RouteConfig>(
   const checkParts = (c: Context<Env>) => {
     if (query) check(c, 'query', query, c.req.url.includes('?') ? queryValue(c) : {}, fast.query)
     if (params) check(c, 'param', params, c.req.param(), fast.param)
-    if (headers) check(c, 'header', headers, headerValue(c))
+    if (headers) check(c, 'header', headers, headerValue(c), fast.header)
   }
   const checkBody = async (c: Context<Env>) => {
     const type = c.req.header('content-type')
