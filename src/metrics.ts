@@ -2,7 +2,6 @@ import type { Context } from 'hono'
 import { routePath } from 'hono/route'
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { EventLog } from './core/eventLog.ts'
-import { RequestTimes } from './requestTimes.ts'
 import type { CommitBackend } from './core/types.ts'
 import type { Lifecycle } from './core/lifecycle.ts'
 import type { Subjects } from './core/lifecycleSubjects.ts'
@@ -40,7 +39,7 @@ export function createMetrics(log: EventLog, backend: CommitBackend, lifecycle?:
   const groupEvents = new Histogram({ name: 'edgelog_commit_group_events', help: 'Events per commit group', buckets: SIZES, registers })
   const groupRequests = new Histogram({ name: 'edgelog_commit_group_requests', help: 'Append requests per commit group', buckets: SIZES, registers })
   const groupDuration = new Histogram({ name: 'edgelog_commit_group_duration_seconds', help: 'Time to evaluate and commit one group', buckets: LATENCY, registers })
-  const http = new RequestTimes({ name: 'edgelog_http_request_duration_seconds', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], buckets: LATENCY, registers })
+  const http = new Histogram({ name: 'edgelog_http_request_duration_seconds', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], buckets: LATENCY, registers })
   new Gauge({ name: 'edgelog_writer_queue_events', help: 'Events waiting for the writer', registers, collect() { this.set(log.writer.depth) } })
   // Subscription figures are read from the hub at scrape time (docs/subscriptions.md#metrics).
   const subs = () => log.subscriptions.stats()
@@ -127,11 +126,20 @@ export function createMetrics(log: EventLog, backend: CommitBackend, lifecycle?:
     groupDuration.observe(g.durationMs / 1000)
   })
 
+  const children = new Map<string, ReturnType<typeof http.labels>>()
   return {
     observe(c, ms) {
+      // One child per (method, route, status), made once: prom-client builds and checks
+      // the label object on every observe() otherwise.
       const route = routePath(c)
       const status = c.res.status
-      http.record(`${c.req.method} ${status} ${route}`, () => [c.req.method, route, String(status)], ms / 1000)
+      const key = `${c.req.method} ${status} ${route}`
+      let child = children.get(key)
+      if (!child) {
+        child = http.labels(c.req.method, route, String(status))
+        if (children.size < 1000) children.set(key, child) // methods are the client's: bounded
+      }
+      child.observe(ms / 1000)
     },
     async handler(c) {
       const others = options.others?.() ?? []
