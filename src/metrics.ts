@@ -28,6 +28,9 @@ const SIZES = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]
  * Prometheus metrics for Node, Bun and Deno (prom-client runs on all three). Workers have
  * none: per-isolate counters say nothing about a deployment (see README).
  */
+/** HTTP methods counted under their own name (RFC 9110 §9 and PATCH); others are OTHER */
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'])
+
 export function createMetrics(log: EventLog, backend: CommitBackend, lifecycle?: Lifecycle, subjects?: Subjects, options: MetricsOptions = {}): HttpMetrics {
   const registry = new Registry()
   if (options.labels) registry.setDefaultLabels(options.labels)
@@ -133,11 +136,14 @@ export function createMetrics(log: EventLog, backend: CommitBackend, lifecycle?:
       // the label object on every observe() otherwise.
       const route = routePath(c)
       const status = c.res.status
-      const key = `${c.req.method} ${status} ${route}`
+      // The method is the client's: any but the standard ones is counted as OTHER, so a
+      // client cannot grow the series (and /metrics) without bound.
+      const method = METHODS.has(c.req.method) ? c.req.method : 'OTHER'
+      const key = `${method} ${status} ${route}`
       let child = children.get(key)
       if (!child) {
-        child = http.labels(c.req.method, route, String(status))
-        if (children.size < 1000) children.set(key, child) // methods are the client's: bounded
+        child = http.labels(method, route, String(status))
+        children.set(key, child)
       }
       child.observe(ms / 1000)
     },

@@ -129,6 +129,13 @@ describe('the per-request path without CORS', () => {
     assert.ok(t.lines.some((l) => l.msg === 'request' && l.requestId === 'client-id-1' && l.status === 201 && l.path === '/v1/streams/lean-1'), 'no log line of the append')
   })
 
+  it('methods a client makes up are counted as OTHER: they cannot grow the metric series', async () => {
+    for (const method of ['BREW', 'WHEN', 'PROPFIND']) await app.request('/v1/streams/lean-1/head', { method, headers: auth() })
+    const text = await (await app.request('/metrics', { headers: auth() })).text()
+    assert.match(text, /edgelog_http_request_duration_seconds_count\{method="OTHER",route="[^"]+",status="\d+"\} 3/)
+    assert.doesNotMatch(text, /method="(BREW|WHEN|PROPFIND)"/)
+  })
+
   it('while stopping, a request gets a 503 problem with Retry-After and its request id, and is counted', async () => {
     stopping = true
     try {
