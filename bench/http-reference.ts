@@ -67,3 +67,5 @@ else {
   const { serve } = await import('@hono/node-server')
   serve({ fetch: app.fetch, port, hostname: '127.0.0.1' })
 }
+// exit (not die) on a signal, so `node --cpu-prof` writes its profile
+;(globalThis as any).process?.once?.('SIGINT', () => (globalThis as any).process.exit(0))

@@ -1,9 +1,15 @@
 /**
- * `npm run bench:http [-- --runtime node,bun,deno --seconds 5 --rounds 2]`: edgelog over HTTP
+ * `npm run bench:http [-- --runtime node,bun,deno --seconds 5 --rounds 2 --only head,append
+ * --base ../other-checkout]`: edgelog over HTTP
  * against a bare Hono reference on the same runtime (bench/http-reference.ts), each driven
  * by the same autocannon load, alternately (A B A B), so both see the same machine.
  * Prints "metric | target | actual" with the ratio edgelog / reference; raw figures under
  * bench/results/ (git-ignored).
+ *
+ * --only picks shapes by a word of their name; --base also runs the edgelog of another
+ * checkout (with its own node_modules) in the same rounds (A B C A B C), for a before/after
+ * in one run. Each figure also gives the server's CPU time per request (from /proc, Linux),
+ * which the other load on the machine moves less than throughput.
  *
  * Reading it: the load generator runs on the same cores as the server, so absolute
  * figures say little about a real deployment; the ratio says what edgelog's request
@@ -11,9 +17,9 @@
  */
 import autocannon from 'autocannon'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 // @ts-expect-error plain JS helper shared with the load scripts
 import { freePort, ROOT, startServer } from '../scripts/server-process.mjs'
@@ -24,6 +30,8 @@ const { values } = parseArgs({
     runtime: { type: 'string', default: 'node,bun,deno' },
     seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '5' },
     rounds: { type: 'string', default: '2' },
+    only: { type: 'string' },
+    base: { type: 'string' },
   },
 })
 const runtimes = values.runtime!.split(',')
@@ -55,7 +63,7 @@ async function startReference(runtime: Runtime, pages: { json: string; cbor: str
     if (i > 300) throw new Error(`reference on ${runtime} did not start`)
     await new Promise((r) => setTimeout(r, 100))
   }
-  return { baseUrl, stop: () => new Promise<void>((r) => (child.once('exit', () => r()), child.kill('SIGTERM'))) }
+  return { baseUrl, pid: child.pid, stop: () => new Promise<void>((r) => (child.once('exit', () => r()), child.kill('SIGTERM'))) }
 }
 
 const payload = { amount: 125, currency: 'EUR', account: 'account-17', note: 'x'.repeat(200) }
@@ -161,7 +169,24 @@ const shapes: Shape[] = [
   ),
 ]
 
-async function drive(baseUrl: string, shape: Shape, k: { streams: number; positions: number }) {
+const only = values.only?.split(',')
+const picked = only ? shapes.filter((s) => only.some((w) => s.metric.includes(w))) : shapes
+// a command is compared with the reference's appends: run those too
+for (const s of [...picked]) if (s.referenceOf && !picked.some((p) => p.metric === s.referenceOf)) picked.unshift(shapes.find((o) => o.metric === s.referenceOf)!)
+
+/** CPU seconds (user + system) a process has used so far, or NaN off Linux. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN
+  }
+}
+
+async function drive(server: { baseUrl: string; pid?: number }, shape: Shape, k: { streams: number; positions: number }) {
+  const baseUrl = server.baseUrl
+  const cpu0 = cpuSeconds(server.pid)
   const result = await autocannon({
     url: baseUrl,
     connections: shape.connections,
@@ -169,7 +194,10 @@ async function drive(baseUrl: string, shape: Shape, k: { streams: number; positi
     requests: shape.requests(k),
   })
   const ok = result['2xx']
-  return { rate: (ok * shape.unitsPer) / seconds, ok, non2xx: result.non2xx, errors: result.errors, p99: result.latency.p99 }
+  const cpuUs = ((cpuSeconds(server.pid) - cpu0) * 1e6) / Math.max(1, ok + result.non2xx)
+  // by status: a command's non-2xx should be 409s (lost races), nothing else
+  const codes = Object.fromEntries(Object.entries((result as any).statusCodeStats ?? {}).filter(([code]) => !code.startsWith('2')).map(([code, s]: [string, any]) => [code, s.count]))
+  return { rate: (ok * shape.unitsPer) / seconds, ok, non2xx: result.non2xx, codes, errors: result.errors, p99: result.latency.p99, cpuUs }
 }
 
 /** Seed streams for the reads and a log of 100-event batches for the pages; capture one page's bytes. */
@@ -187,43 +215,58 @@ async function seed(baseUrl: string, dir: string) {
 
 const rows: Row[] = []
 const raw: Record<string, unknown> = {}
+type Side = 'edgelog' | 'base' | 'reference'
+const baseServer: typeof startServer | undefined = values.base
+  ? (await import(join(resolve(values.base), 'scripts', 'server-process.mjs'))).startServer
+  : undefined
+const edgelogEnv = { LOG_LEVEL: 'error', MAX_QUEUE_EVENTS: '1000000' }
 for (const runtime of runtimes as Runtime[]) {
   const dir = mkdtempSync(join(tmpdir(), 'edgelog-bench-http-'))
-  const edgelog = await startServer({ runtime, durability: 'full', env: { LOG_LEVEL: 'error', MAX_QUEUE_EVENTS: '1000000' } })
+  const edgelog = await startServer({ runtime, durability: 'full', env: edgelogEnv })
+  const base = baseServer ? await baseServer({ runtime, durability: 'full', env: edgelogEnv }) : undefined
   const pages = await seed(edgelog.baseUrl, dir)
+  if (base) await seed(base.baseUrl, dir)
   const reference = await startReference(runtime, pages)
   const k = { streams: 1000, positions: pages.positions }
-  const figures: Record<string, { edgelog: any[]; reference: any[] }> = {}
+  const sides: [Side, { baseUrl: string; pid?: number }][] = [['edgelog', edgelog], ...(base ? [['base', base] as [Side, typeof base]] : []), ['reference', reference]]
+  const figures: Record<string, Record<Side, any[]>> = {}
   try {
-    for (const shape of shapes) {
-      figures[shape.metric] = { edgelog: [], reference: [] }
+    for (const shape of picked) {
+      figures[shape.metric] = { edgelog: [], base: [], reference: [] }
       for (let round = 0; round < rounds; round++) {
         // A B A B: the same load, alternately, so drift in the machine's speed hits both.
-        figures[shape.metric].edgelog.push(await drive(edgelog.baseUrl, shape, k))
-        figures[shape.metric].reference.push(await drive(reference.baseUrl, shape, k))
+        for (const [side, server] of sides) figures[shape.metric][side].push(await drive(server, shape, k))
       }
     }
   } finally {
     await reference.stop()
     await edgelog.stop()
     edgelog.cleanup()
+    if (base) (await base.stop(), base.cleanup())
     rmSync(dir, { recursive: true, force: true })
   }
-  const mean = (xs: any[]) => xs.reduce((a, x) => a + x.rate, 0) / xs.length
-  for (const shape of shapes) {
+  const mean = (xs: any[], key = 'rate') => xs.reduce((a, x) => a + x[key], 0) / xs.length
+  for (const shape of picked) {
     const f = figures[shape.metric]
-    const ours = mean(f.edgelog)
     const theirs = shape.referenceOf ? mean(figures[shape.referenceOf].reference) : mean(f.reference)
-    const ratio = ours / theirs
+    const cpu = (xs: any[]) => fmt(mean(xs, 'cpuUs'))
+    const of = (side: Side) => {
+      const ours = mean(f[side])
+      const codes: Record<string, number> = {}
+      for (const x of f[side]) for (const [code, n] of Object.entries(x.codes as Record<string, number>)) codes[code] = (codes[code] ?? 0) + n
+      const non2xx = Object.entries(codes).map(([code, n]) => `${n}x${code}`).join(' ') || '0'
+      return { ratio: ours / theirs, text: `${(ours / theirs).toFixed(2)} (${fmt(ours)} vs ${fmt(theirs)} ${shape.unit}; non-2xx ${non2xx}; CPU µs/req ${cpu(f[side])} vs ${cpu(shape.referenceOf ? figures[shape.referenceOf].reference : f.reference)})` }
+    }
+    const ours = of('edgelog')
     rows.push({
       metric: `${runtime}: ${shape.metric}`,
       target: `>= ${shape.target.toFixed(2)}`,
-      actual: `${ratio.toFixed(2)} (${fmt(ours)} vs ${fmt(theirs)} ${shape.unit}; non-2xx ${f.edgelog.reduce((a, x) => a + x.non2xx, 0)})`,
-      status: status(ratio >= shape.target),
-      value: ratio,
+      actual: base ? `${ours.text}; base ${of('base').text}` : ours.text,
+      status: status(ours.ratio >= shape.target),
+      value: ours.ratio,
     })
   }
   raw[runtime] = figures
 }
 
-report('edgelog over HTTP vs a bare Hono reference', rows, { raw, seconds, rounds, durability: 'full' })
+report('edgelog over HTTP vs a bare Hono reference', rows, { raw, seconds, rounds, durability: 'full', base: values.base })

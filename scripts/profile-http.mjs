@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run profile:http -- [--seconds 6] [--out profiles/http-<ts>]
 // The hot paths of issue 12 one at a time on a Node server run with --cpu-prof: single-event
-// appends (100 connections), head, the last event of a stream, a 100-event JSON page and a
+// appends (100 connections), 100-event appends (append100, 16 connections), head, the last event of a stream, a 100-event JSON page and a
 // 100-event CBOR page of /v1/all (50 connections), durability full. One server (and one
 // .cpuprofile) per path; prints each profile's top functions by self time (main thread).
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
@@ -19,6 +19,7 @@ const seedHeaders = { ...json, connection: 'close' }
 const hundred = JSON.stringify({ events: Array.from({ length: 100 }, () => ({ type: 'Deposited', data: payload })) })
 const paths = {
   append: { connections: 100, requests: [{ method: 'POST', setupRequest: (r) => ({ ...r, path: `/v1/streams/p-${(Math.random() * 1000) | 0}`, headers: json, body: JSON.stringify({ events: [{ type: 'Deposited', data: payload }] }) }) }] },
+  append100: { connections: 16, requests: [{ method: 'POST', setupRequest: (r) => ({ ...r, path: `/v1/streams/b-${(Math.random() * 1000) | 0}`, headers: json, body: hundred }) }] },
   head: { connections: 50, requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: `/v1/streams/seed-${(Math.random() * 100) | 0}/head` }) }] },
   last: { connections: 50, requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: `/v1/streams/seed-${(Math.random() * 100) | 0}?direction=backward&limit=1` }) }] },
   pageJson: { connections: 50, requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: `/v1/all?from=${1 + ((Math.random() * 9900) | 0)}&limit=100` }) }] },

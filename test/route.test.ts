@@ -9,7 +9,7 @@ import { negotiate, strictJsonBody, type Env } from '../src/http/media.ts'
 import { issuesOf, problemResponse, toEdgelogError } from '../src/http/problem.ts'
 import { openapiRoute } from '../src/http/route.ts'
 import { bodyContent } from '../src/http/openapi.ts'
-import { fastReadQuery, fastStream } from '../src/http/routes/streams.ts'
+import { conditionalHeaders, fastReadQuery, fastStream } from '../src/http/routes/streams.ts'
 import * as S from '../src/http/schemas.ts'
 
 const MAX_PAGE = 1000
@@ -51,7 +51,7 @@ function build(fast: boolean) {
   const appendHandler = (c: any) => c.json({ param: c.req.valid('param'), header: c.req.valid('header'), json: c.req.valid('json') }, 201)
   if (fast) {
     openapiRoute(app, read, readHandler, { param: fastStream, query: fastReadQuery(MAX_PAGE) })
-    openapiRoute(app, append, appendHandler, { param: fastStream })
+    openapiRoute(app, append, appendHandler, { param: fastStream, header: conditionalHeaders })
   } else {
     app.openapi(read, readHandler)
     app.openapi(append, appendHandler)
@@ -87,6 +87,8 @@ for (const [path, init] of [
   ['/v1/streams/order-1', post('{"events":[{"type":"Placed","data":{"n":1}}]}', json)],
   ['/v1/streams/order-1', post('{"events":[{"type":"Placed"}],"expectedRevision":3}', { ...json, 'if-match': '"3"' })],
   ['/v1/streams/order-1', post('{"events":[{"type":"Placed"}]}', { ...json, 'If-None-Match': '*' })],
+  ['/v1/streams/order-1', post('{"events":[{"type":"Placed"}]}', { ...json, 'if-match': '"1"', 'if-none-match': '*', 'x-other': 'y' })],
+  ['/v1/streams/order-1', post('{"events":[{"type":"Placed"}]}', { ...json, 'if-match': '' })],
   ['/v1/streams/order-1', post('{"events":[]}', json)],
   ['/v1/streams/order-1', post('{"events":[{"type":""}]}', json)],
   ['/v1/streams/order-1', post('{"events":"x"}', json)],

@@ -1,12 +1,13 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { bodyLimit } from 'hono/body-limit'
-import { requestId } from 'hono/request-id'
+import type { Context, Next } from 'hono'
 import { EdgelogError, invalidRequest, payloadTooLarge, unavailable } from '../core/errors.ts'
 import { authMiddleware } from './auth.ts'
 import { corsFor } from './cors.ts'
 import type { AppDeps } from './deps.ts'
-import { negotiate, strictJsonBody, type Env } from './media.ts'
+import { decodeStrictJson, hasJsonBody, negotiateRequest, type Env } from './media.ts'
 import { issuesOf, problemResponse, toEdgelogError } from './problem.ts'
+import { hasRequestId } from './respond.ts'
 import { registerAppendRoute } from './routes/append.ts'
 import { registerConsumerRoutes } from './routes/consumers.ts'
 import { requireBodies } from './openapi.ts'
@@ -28,42 +29,54 @@ export function createApp(deps: AppDeps) {
     },
   })
 
-  // A client's id is kept (Hono's rule: up to 255 of \w - =); otherwise this app's random
-  // prefix and a counter: unique, and no crypto.randomUUID() per request.
+  // One middleware in front of every request (each layer of Hono's compose is an async
+  // call per request): the request id, the 503 while stopping, then the metrics and the log
+  // line once answered. A client's id is kept (Hono's requestId rule: up to 255 of \w - =);
+  // otherwise this app's random prefix and a counter: unique, no crypto.randomUUID() per request.
   const idPrefix = crypto.randomUUID().slice(0, 13)
   let idCount = 0
-  app.use(requestId({ generator: () => `${idPrefix}${(++idCount).toString(36)}` }))
   // The per-request line: not even built when the level drops it (LOG_LEVEL=error keeps 5xx only).
   const wants = logger?.wants ?? (() => true)
-  if (logger && (wants('info') || wants('error'))) app.use(async (c, next) => {
+  const logs = logger && (wants('info') || wants('error')) ? logger : undefined
+  const observe = deps.metrics?.observe
+  const { stopping } = deps
+  const shuttingDown = () => unavailable('The server is shutting down; retry, on another instance or once it is back.', 1)
+  const corsMiddleware = corsFor(deps.corsOrigins)
+  app.use(async (c, next) => {
     const started = performance.now()
-    await next()
+    const given = c.req.header('x-request-id')
+    const id = given && given.length <= 255 && !/[^\w\-=]/.test(given) ? given : `${idPrefix}${(++idCount).toString(36)}`
+    c.set('requestId', id)
+    // With CORS, the 503 waits for the CORS middleware, so a page can read it too.
+    if (!corsMiddleware && stopping?.()) c.res = problemResponse(c, shuttingDown())
+    else await next()
+    // media.ts and problem.ts answer with the id (respond.ts); other responses get it here,
+    // unless they carry one (a tenant's answer, with the id its log lines name)
+    const res = c.res
+    if (!hasRequestId(res)) {
+      try {
+        if (!res.headers.has('x-request-id')) res.headers.set('X-Request-Id', id)
+      } catch {
+        // immutable headers (Fetch: a response from fetch()): answered as they are
+      }
+    }
+    if (!observe && !logs) return
+    const ms = performance.now() - started
+    observe?.(c, ms)
     const level = c.res.status >= 500 ? 'error' : 'info'
-    if (!wants(level)) return
-    logger({
-      level,
-      msg: 'request',
-      requestId: c.get('requestId'),
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      ms: Math.round((performance.now() - started) * 100) / 100,
-    })
+    if (!logs || !wants(level)) return
+    logs({ level, msg: 'request', requestId: id, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms * 100) / 100 })
   })
 
   // CORS before auth (and before the shutdown 503, so a page can read that answer too).
-  const corsMiddleware = corsFor(deps.corsOrigins)
   if (corsMiddleware) {
     app.use('/v1/*', corsMiddleware)
     app.use('/openapi.json', corsMiddleware)
+    if (stopping) app.use(async (_c, next) => {
+      if (stopping()) throw shuttingDown()
+      await next()
+    })
   }
-
-  if (deps.metrics) app.use(deps.metrics.middleware)
-  const { stopping } = deps
-  if (stopping) app.use(async (_c, next) => {
-    if (stopping()) throw unavailable('The server is shutting down; retry, on another instance or once it is back.', 1)
-    await next()
-  })
 
   const authz = authMiddleware(auth)
   if (authz) {
@@ -78,7 +91,8 @@ export function createApp(deps: AppDeps) {
   // Registered after the auth middleware: Hono runs what matches in registration order.
   if (deps.metrics) app.get('/metrics', deps.metrics.handler)
 
-  app.use('/v1/*', negotiate)
+  // One /v1 gate, in this order: negotiation (406, 415), the body limit (413), then a JSON
+  // body decoded as strict UTF-8 (media.ts).
   const maxBody = log.limits.maxBodyBytes
   const tooLarge = () => payloadTooLarge(`The body is over ${maxBody} bytes (MAX_BODY_BYTES); split the append.`)
   const streamedLimit = bodyLimit({
@@ -87,19 +101,23 @@ export function createApp(deps: AppDeps) {
       throw tooLarge()
     },
   })
+  const decode = async (c: Context<Env>, next: Next) => {
+    if (hasJsonBody(c)) await decodeStrictJson(c)
+    await next()
+  }
   app.use('/v1/*', async (c, next) => {
+    negotiateRequest(c)
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next()
     // A declared Content-Length is checked from the header. Hono's bodyLimit (kept for
     // chunked bodies, which must be counted) reads `request.body`, and on Node that makes
     // @hono/node-server build a full Request for every call: ~4x fewer appends/s measured.
-    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next()
     const length = c.req.header('content-length')
     if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
       if (Number(length) > maxBody) throw tooLarge()
-      return next()
+      return decode(c, next)
     }
-    return streamedLimit(c, next)
+    return streamedLimit(c, () => decode(c, next))
   })
-  app.use('/v1/*', strictJsonBody)
 
   registerStreamRoutes(app, deps)
   registerAppendRoute(app, deps)

@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono'
+import type { Context } from 'hono'
 import type { EventLog } from '../core/eventLog.ts'
 import type { Lifecycle } from '../core/lifecycle.ts'
 import type { Subjects } from '../core/lifecycleSubjects.ts'
@@ -19,8 +19,8 @@ export interface AppDeps {
   /** crypto-shredding (absent: DELETE /v1/subjects answers 501) */
   subjects?: Subjects
   auth?: AuthConfig
-  /** Prometheus metrics (Node, Bun, Deno): a timing middleware and the /metrics handler */
-  metrics?: { middleware: MiddlewareHandler; handler: (c: Context) => Promise<Response> }
+  /** Prometheus metrics (Node, Bun, Deno): a request's timing, once answered, and the /metrics handler */
+  metrics?: { observe: (c: Context, ms: number) => void; handler: (c: Context) => Promise<Response> }
   /** one structured line per request (and 5xx causes); default: none */
   logger?: Logger
   /** SSE: heartbeat comment interval (default 15 s), cut a client that takes nothing this long (default 60 s) */

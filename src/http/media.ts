@@ -9,6 +9,7 @@ import { encodeEventPage } from './render/cborPage.ts'
 import { eventJson } from './render/events.ts'
 import { jsonPage } from './render/jsonPage.ts'
 import { issuesOf } from './problem.ts'
+import { respond } from './respond.ts'
 import { invalidUtf8At } from './utf8.ts'
 
 export const JSON_TYPE = 'application/json'
@@ -42,11 +43,13 @@ export function quality(accept: string, mediaType: string): number {
 /**
  * Content negotiation (RFC 9110 §12.5.1), before any work: a request whose Accept allows
  * neither JSON nor CBOR is a 406 and writes nothing; a body that is neither is a 415.
+ * Sets `format`; throws the problem.
  */
-export const negotiate: MiddlewareHandler<Env> = async (c, next) => {
+export function negotiateRequest(c: Context<Env>): void {
   const accept = c.req.header('accept')
   let format: Format = 'json'
-  if (accept) {
+  // the common Accept values answered without parsing (`*/*`: curl, autocannon, fetch's default)
+  if (accept && accept !== '*/*' && accept !== JSON_TYPE) {
     const json = Math.max(quality(accept, JSON_TYPE), quality(accept, 'application/problem+json'))
     const cbor = quality(accept, CBOR_TYPE)
     // EventSource sends Accept: text/event-stream (WHATWG HTML §9.2.2); only /v1/subscribe answers it.
@@ -68,40 +71,51 @@ export const negotiate: MiddlewareHandler<Env> = async (c, next) => {
       })
     }
   }
+}
+
+/** negotiateRequest as a middleware. */
+export const negotiate: MiddlewareHandler<Env> = async (c, next) => {
+  negotiateRequest(c)
   await next()
 }
 
 // ignoreBOM: false strips a leading BOM, as Request.text() does (RFC 8259 §8.1 lets a parser ignore it)
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
+/** Does this request carry a JSON body that strictJson must decode? */
+export const hasJsonBody = (c: Context<Env>) => (c.req.method === 'POST' || c.req.method === 'PUT') && JSON_RE.test(c.req.header('content-type') ?? '')
+
 /**
  * A JSON body must be UTF-8 (RFC 8259 §8.1). `Request.text()` would replace bad bytes with
  * U+FFFD, and an event would store other text than was sent: the body is decoded strictly
  * here and handed to Hono's JSON validator through its body cache (still one decode and
- * one parse per request).
+ * one parse per request). Call it for a request where hasJsonBody holds.
  */
-export const strictJsonBody: MiddlewareHandler<Env> = async (c, next) => {
-  if ((c.req.method === 'POST' || c.req.method === 'PUT') && JSON_RE.test(c.req.header('content-type') ?? '')) {
-    const bytes = new Uint8Array(await c.req.arrayBuffer())
-    let text: string
-    try {
-      text = strictUtf8.decode(bytes)
-    } catch {
-      throw malformedBody(`The JSON body is not valid UTF-8 (RFC 8259 §8.1): byte ${invalidUtf8At(bytes)} starts an invalid sequence.`)
-    }
-    // A 16-digit run is rare in bodies: only then look for integers JSON.parse would round.
-    if (/\d{16}/.test(text)) {
-      const unsafe = unsafeInteger(text)
-      if (unsafe !== undefined) {
-        throw invalidRequest(
-          `The JSON body holds the integer ${unsafe.slice(0, 40)}, beyond ±2^53: a JSON number is read as a double here and would be stored rounded. Send it as CBOR (an exact 64-bit integer or bignum) or as a string.`,
-          [{ path: '(body)', message: `integer ${unsafe.slice(0, 40)} is beyond ±2^53 (9007199254740991)` }],
-        )
-      }
-    }
-    // HonoRequest.json() parses the cached text when there is one.
-    ;(c.req.bodyCache as Record<string, Promise<unknown>>).text = Promise.resolve(text)
+export async function decodeStrictJson(c: Context<Env>): Promise<void> {
+  const bytes = new Uint8Array(await c.req.arrayBuffer())
+  let text: string
+  try {
+    text = strictUtf8.decode(bytes)
+  } catch {
+    throw malformedBody(`The JSON body is not valid UTF-8 (RFC 8259 §8.1): byte ${invalidUtf8At(bytes)} starts an invalid sequence.`)
   }
+  // A 16-digit run is rare in bodies: only then look for integers JSON.parse would round.
+  if (/\d{16}/.test(text)) {
+    const unsafe = unsafeInteger(text)
+    if (unsafe !== undefined) {
+      throw invalidRequest(
+        `The JSON body holds the integer ${unsafe.slice(0, 40)}, beyond ±2^53: a JSON number is read as a double here and would be stored rounded. Send it as CBOR (an exact 64-bit integer or bignum) or as a string.`,
+        [{ path: '(body)', message: `integer ${unsafe.slice(0, 40)} is beyond ±2^53 (9007199254740991)` }],
+      )
+    }
+  }
+  // HonoRequest.json() parses the cached text when there is one.
+  ;(c.req.bodyCache as Record<string, Promise<unknown>>).text = Promise.resolve(text)
+}
+
+/** decodeStrictJson as a middleware. */
+export const strictJsonBody: MiddlewareHandler<Env> = async (c, next) => {
+  if (hasJsonBody(c)) await decodeStrictJson(c)
   await next()
 }
 
@@ -182,11 +196,11 @@ export function bodyOf<T>(c: Context<Env>, json: () => T): T {
   return (c.get('body') as T | undefined) ?? json()
 }
 
-/** Renders a response in the negotiated format (through `c.body`, so headers set by middleware, such as X-Request-Id, are kept). */
+/** Renders a response in the negotiated format, with the request id (respond.ts). */
 export function send(c: Context<Env>, codec: Codec, status: number, body: unknown, headers: Record<string, string> = {}): Response {
   const cbor = c.get('format') === 'cbor'
   const h = { ...headers, 'Content-Type': cbor ? CBOR_TYPE : JSON_TYPE }
-  return c.body(cbor ? codec.encode(body) : JSON.stringify(body), status as ContentfulStatusCode, h)
+  return respond(c, cbor ? (codec.encode(body) as Uint8Array<ArrayBuffer>) : JSON.stringify(body), status, h)
 }
 
 /**
@@ -206,10 +220,10 @@ export function sendEvents(
 ): Response {
   const fieldsOf = typeof fields === 'function' ? fields : () => fields
   if (c.get('format') === 'cbor') {
-    return c.body(encodeEventPage(fieldsOf(events), events, codec), 200, { ...headers, 'Content-Type': CBOR_TYPE })
+    return respond(c, encodeEventPage(fieldsOf(events), events, codec) as Uint8Array<ArrayBuffer>, 200, { ...headers, 'Content-Type': CBOR_TYPE })
   }
   // Payloads render through payloadJson (exact integers, byte strings...), which
   // JSON.stringify of decoded values cannot do; a large page streams within its byte budget.
   const body = jsonPage(events, (e) => eventJson(e, codec), fieldsOf, maxBytes)
-  return c.body(body, 200, { ...headers, 'Content-Type': JSON_TYPE })
+  return respond(c, body as BodyInit, 200, { ...headers, 'Content-Type': JSON_TYPE })
 }

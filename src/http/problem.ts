@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ZodError } from 'zod'
+import { respond } from './respond.ts'
 import { EdgelogError, malformedBody, payloadTooLarge, type ValidationIssue } from '../core/errors.ts'
 
 /** Zod issues as `{ path, message }`, paths in dotted form (`events.0.type`). */
@@ -60,7 +60,7 @@ export function problemBody(c: Context, e: EdgelogError) {
   return { type: e.type, title: e.title, status: e.status, detail: e.message, instance: c.req.path, ...e.extensions }
 }
 
-/** RFC 9457 problem document, through `c.body` so middleware headers (X-Request-Id) stay. */
+/** RFC 9457 problem document, with the request id (respond.ts). */
 export function problemResponse(c: Context, e: EdgelogError): Response {
-  return c.body(JSON.stringify(problemBody(c, e)), e.status as ContentfulStatusCode, { 'Content-Type': 'application/problem+json', ...e.headers })
+  return respond(c, JSON.stringify(problemBody(c, e)), e.status, { 'Content-Type': 'application/problem+json', ...e.headers })
 }

@@ -28,7 +28,7 @@ export function openapiRoute<R extends RouteConfig>(
   app: OpenAPIHono<Env>,
   route: R,
   handler: RouteHandler<R, Env>,
-  fast: { param?: Fast; query?: Fast } = {},
+  fast: { param?: Fast; query?: Fast; header?: Fast } = {},
 ): void {
   const { middleware, hide: _hide, ...documented } = route as R & { hide?: boolean }
   app.openAPIRegistry.registerPath(documented as RouteConfig)
@@ -66,33 +66,45 @@ export function openapiRoute<R extends RouteConfig>(
     return out
   }
 
-  const validate: MiddlewareHandler<Env> = async (c, next) => {
+  // the path, query and header parts: synchronous
+  const checkParts = (c: Context<Env>) => {
     if (query) check(c, 'query', query, c.req.url.includes('?') ? queryValue(c) : {}, fast.query)
     if (params) check(c, 'param', params, c.req.param(), fast.param)
-    if (headers) check(c, 'header', headers, headerValue(c))
-    if (content) {
-      const type = c.req.header('content-type')
-      if (type) {
-        const declared = types.some((t) => (isJsonContentType(t) ? JSON_REQUEST.test(type) : essence(type) === t.toLowerCase()))
-        if (!declared) throw new HTTPException(415, { message: 'Unsupported Media Type' })
-      } else if (c.req.raw.body !== null && (!c.req.raw.bodyUsed || (await c.req.arrayBuffer()).byteLength > 0)) {
-        throw new HTTPException(415, { message: 'Unsupported Media Type' })
-      }
-      if (jsonSchema && type && isJsonContentType(type)) {
-        let value: unknown = {}
-        if (HONO_JSON.test(essence(type))) {
-          try {
-            // the text strictJsonBody decoded (media.ts): one decode, one parse
-            value = JSON.parse(await c.req.text())
-          } catch {
-            throw malformedBody('The JSON body cannot be parsed; send a valid JSON document.')
-          }
-        }
-        check(c, 'json', jsonSchema, value)
-      } else c.req.addValidatedData('json', {})
-    }
-    return next()
+    if (headers) check(c, 'header', headers, headerValue(c), fast.header)
   }
+  const checkBody = async (c: Context<Env>) => {
+    const type = c.req.header('content-type')
+    if (type) {
+      const declared = types.some((t) => (isJsonContentType(t) ? JSON_REQUEST.test(type) : essence(type) === t.toLowerCase()))
+      if (!declared) throw new HTTPException(415, { message: 'Unsupported Media Type' })
+    } else if (c.req.raw.body !== null && (!c.req.raw.bodyUsed || (await c.req.arrayBuffer()).byteLength > 0)) {
+      throw new HTTPException(415, { message: 'Unsupported Media Type' })
+    }
+    if (jsonSchema && type && isJsonContentType(type)) {
+      let value: unknown = {}
+      if (HONO_JSON.test(essence(type))) {
+        try {
+          // the text strictJsonBody decoded (media.ts): one decode, one parse
+          value = JSON.parse(await c.req.text())
+        } catch {
+          throw malformedBody('The JSON body cannot be parsed; send a valid JSON document.')
+        }
+      }
+      check(c, 'json', jsonSchema, value)
+    } else c.req.addValidatedData('json', {})
+  }
+  const run = handler as unknown as MiddlewareHandler<Env>
+  // The checks and the handler in one step of Hono's middleware chain.
+  const validated: MiddlewareHandler<Env> = content
+    ? async (c, next) => {
+        checkParts(c)
+        await checkBody(c)
+        return run(c, next)
+      }
+    : (c, next) => {
+        checkParts(c)
+        return run(c, next)
+      }
   const before = middleware ? (Array.isArray(middleware) ? middleware : [middleware]) : []
-  app.on([route.method], [route.path.replaceAll(/\/{(.+?)}/g, '/:$1')], ...(before as MiddlewareHandler<Env>[]), validate, handler as unknown as MiddlewareHandler<Env>)
+  app.on([route.method], [route.path.replaceAll(/\/{(.+?)}/g, '/:$1')], ...(before as MiddlewareHandler<Env>[]), validated)
 }

@@ -15,6 +15,8 @@ const StreamParam = z.object({ stream: S.StreamName.openapi({ param: { name: 'st
 /** StreamParam's result for a plainly valid name (S.StreamName is this regex). */
 export const fastStream: Fast = (p) => (typeof p.stream === 'string' && STREAM_NAME.test(p.stream) ? { stream: p.stream } : undefined)
 const CURSOR = /^\d{1,15}$/
+/** The append's header schema (optional strings, of which route.ts passes only those present) as it would parse them. */
+export const conditionalHeaders: Fast = (h) => h
 
 /** The read query's result when each key present is one plainly valid value (else zod, for its error). */
 export const fastReadQuery =
@@ -119,7 +121,7 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       }
       return send(c, codec, 201, result.streams[0], appendHeaders(result, stream))
     },
-    { param: fastStream },
+    { param: fastStream, header: conditionalHeaders },
   )
 
   openapiRoute(
