@@ -130,6 +130,16 @@ interface Sub {
 
 const DEFAULT_POLL_MS = 500
 
+/** live subscribers handed their inbox per turn of the event loop (see deliverSoon) */
+const DELIVERY_SLICE = 64
+
+// setImmediate runs after pending I/O callbacks (appends that arrived meanwhile, their
+// commit); Workers and Deno fall back to a 0 ms timer.
+const nextTurn: (f: () => void) => void =
+  typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+    ? (f) => (globalThis as unknown as { setImmediate: (f: () => void) => void }).setImmediate(f)
+    : (f) => setTimeout(f, 0)
+
 /** Smallest revision of `stream` at or after `position`: a binary search over head + keyset reads. */
 async function revisionAt(reader: EventReader, stream: string, position: number): Promise<number> {
   if (position <= 1) return 0
@@ -227,6 +237,34 @@ export function createSubscriptions(options: SubscriptionsOptions) {
   const fanoutListeners: Array<(ms: number, events: number) => void> = []
   /** wakes every live subscriber waiting on its inbox (shutdown) */
   const inboxWakers = new Set<() => void>()
+
+  // Live delivery in turns (sole writer): a page only lands in the inboxes, and the live
+  // subscribers it woke are handed their inbox DELIVERY_SLICE at a time, one slice per turn
+  // of the event loop. Commits run in between (the writer goes by setImmediate too), and
+  // whatever lands in the inbox of a subscriber still waiting for its turn goes out with
+  // what it had: under load a subscriber writes once per turn of the whole fan-out, not
+  // once per commit (each write is a syscall). Poll mode (Workers) wakes at once, as a
+  // timer there belongs to one request.
+  const ready = new Set<() => void>()
+  let draining = false
+  const drain = () => {
+    let n = 0
+    for (const w of ready) {
+      ready.delete(w)
+      w()
+      if (++n === DELIVERY_SLICE) break
+    }
+    if (ready.size) nextTurn(drain)
+    else draining = false
+  }
+  const deliverSoon = (w: () => void) => {
+    if (!soleWriter) return w()
+    ready.add(w)
+    if (draining) return
+    draining = true
+    // the first slice right after the page is offered to everyone (this turn)
+    queueMicrotask(drain)
+  }
 
   /** Something up to `position` is committed: long polls waiting below it re-read. */
   const advance = (position: number) => {
@@ -376,7 +414,8 @@ export function createSubscriptions(options: SubscriptionsOptions) {
           overflow = true
           tail.leave(member)
         }
-        if (inbox.length || overflow) wake()
+        if (overflow) wake()
+        else if (inbox.length && wakeInbox) deliverSoon(wake)
       },
       evict() {
         overflow = true
@@ -502,6 +541,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
     } finally {
       clearTimeout(timer)
       inboxWakers.delete(wake)
+      ready.delete(wake)
       signal?.removeEventListener('abort', onAbort)
       tail.leave(member)
       subs.delete(sub)
