@@ -1,4 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import { checkpointsNotSupported, EdgelogError, forbidden } from '../../core/errors.ts'
 import { resumeFrom, type ConsumerOptions } from '../../core/checkpoints.ts'
 import type { SubscriptionFilter } from '../../core/subscription.ts'
@@ -95,14 +96,17 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
       // A 503 problem before any byte of the stream when MAX_SUBSCRIPTIONS are open.
       const slot = subs.acquire()
       const stream = sseBody()
+      // The writer below outlives this handler: it keeps what an error message needs, not
+      // the request's Context (with its response and headers) for the life of the stream.
+      const requestId = c.get('requestId')
+      const errorContext = { req: { path: c.req.path }, get: () => requestId } as unknown as Context<Env>
       void (async () => {
         const ac = new AbortController()
         let stopped = false
         ac.signal.addEventListener('abort', () => (stopped = true))
-        const stop = () => ac.abort()
         // Every runtime cancels the response body when the client goes away (checked on
         // Node, Bun, Deno). Not request.signal: touching it makes Deno warn (legacy abort).
-        stream.onAbort(stop)
+        stream.onAbort(() => ac.abort())
         // Shutdown: the subscription ends after its current page; a client that is not
         // reading at all gets a second to take it before the stream is cut.
         let cut: ReturnType<typeof setTimeout> | undefined
@@ -117,11 +121,14 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
             abort(stream, ac)
           }
         }, Math.max(50, Math.min(stallTimeoutMs / 2, 5_000)))
-        const write = async (chunk: Uint8Array | string) => {
-          writingSince = Date.now()
-          const taken = await stream.write(typeof chunk === 'string' ? utf8.encode(chunk) : chunk)
-          writingSince = 0
-          return taken && !stopped && !stream.aborted
+        // a method, not a named closure (tsx gives each of those a property store: see sse.ts)
+        const { write } = {
+          async write(chunk: Uint8Array | string) {
+            writingSince = Date.now()
+            const taken = await stream.write(typeof chunk === 'string' ? utf8.encode(chunk) : chunk)
+            writingSince = 0
+            return taken && !stopped && !stream.aborted
+          },
         }
 
         try {
@@ -148,10 +155,10 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
         } catch (err) {
           // The cause goes to the log; the client gets a problem document as HTTP errors
           // carry it (RFC 9457 §5: no internals), then reconnects with Last-Event-ID.
-          const problem = problemBody(c, toEdgelogError(err, c))
+          const problem = problemBody(errorContext, toEdgelogError(err, errorContext))
           const cause = (err as { cause?: unknown })?.cause ?? err
-          if (problem.status >= 500) deps.logger?.({ level: 'error', msg: 'subscription failed', requestId: c.get('requestId'), error: String((cause as Error)?.stack ?? cause) })
-          await stream.write(utf8.encode(`event: error\ndata: ${JSON.stringify({ ...problem, requestId: c.get('requestId') })}\n\n`))
+          if (problem.status >= 500) deps.logger?.({ level: 'error', msg: 'subscription failed', requestId, error: String((cause as Error)?.stack ?? cause) })
+          await stream.write(utf8.encode(`event: error\ndata: ${JSON.stringify({ ...problem, requestId })}\n\n`))
         } finally {
           slot.release()
           clearInterval(watchdog)
