@@ -32,12 +32,12 @@ const defaults: Record<string, string> = {
   LOG_LEVEL: 'error',
 }
 
-/** The child's resident set size in bytes (Linux /proc). */
 /** The child's CPU time (user + system) in ms (Linux /proc, clock ticks of 10 ms). */
 const cpuMs = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
   return (Number(f[11]) + Number(f[12])) * 10
 }
+/** The child's resident set size in bytes (Linux /proc). */
 const rss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024
 
 /**
