@@ -99,7 +99,12 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
       // The writer below outlives this handler: it keeps what an error message needs, not
       // the request's Context (with its response and headers) for the life of the stream.
       const requestId = c.get('requestId')
-      const errorContext = { req: { path: c.req.path }, get: () => requestId } as unknown as Context<Env>
+      const errorContext = {
+        req: { path: c.req.path },
+        get() {
+          return requestId
+        },
+      } as unknown as Context<Env>
       void (async () => {
         const ac = new AbortController()
         let stopped = false
