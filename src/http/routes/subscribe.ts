@@ -58,6 +58,22 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
     if (m === undefined) messages.set(e, (m = utf8.encode(sseMessage(e, codec))))
     return m
   }
+  // Batches delivered in turns repeat across subscribers with the same filter: the last
+  // chunk of several messages is reused when a batch holds the very same events (chunks
+  // are never modified), instead of a copy per subscriber.
+  let lastJoined: { events: StoredEvent[]; bytes: Uint8Array } | undefined
+  const chunk = (batch: StoredEvent[], i: number, k: number) => {
+    if (k - i === 1) return rendered(batch[i])
+    const last = lastJoined
+    if (last && last.events.length === k - i) {
+      let j = 0
+      while (j < k - i && last.events[j] === batch[i + j]) j++
+      if (j === k - i) return last.bytes
+    }
+    const bytes = joined(batch, i, k, rendered)
+    lastJoined = { events: batch.slice(i, k), bytes }
+    return bytes
+  }
 
   app.openapi(
     createRoute({
@@ -152,7 +168,7 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
               let bytes = 0
               let k = i
               while (k < batch.length && (k === i || bytes < limits.maxPageBytes)) bytes += rendered(batch[k++]).length
-              if (!(await write(joined(batch, i, k, rendered)))) return
+              if (!(await write(chunk(batch, i, k)))) return
               i = k
             }
           }
