@@ -32,6 +32,11 @@ const defaults: Record<string, string> = {
   LOG_LEVEL: 'error',
 }
 
+/** The child's CPU time (user + system) in ms (Linux /proc, clock ticks of 10 ms). */
+const cpuMs = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(f[11]) + Number(f[12])) * 10
+}
 /** The child's resident set size in bytes (Linux /proc). */
 const rss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024
 
@@ -109,7 +114,9 @@ try {
   await appendRate(base, 'warm')
 
   // 1. Appends/s with no subscribers, then with SUBSCRIBERS that match nothing, then receiving everything.
+  let cpu0 = cpuMs(pid)
   const none = await appendRate(base, 'fan')
+  const cpuNone = cpuMs(pid) - cpu0
   const idleRss0 = rss(pid)
   const half = await openMany(base, SUBSCRIBERS / 2, 'category=nomatch')
   const idleRssHalf = rss(pid)
@@ -134,7 +141,9 @@ try {
     const t = sent.get(id)
     if (t !== undefined) latencies.push(performance.now() - t)
   })
+  cpu0 = cpuMs(pid)
   const everything = await appendRate(base, 'fan2')
+  const cpuEverything = cpuMs(pid) - cpu0
   const deliveredDuringRate = delivered
 
   // 2. Commit -> delivery at SUBSCRIBERS live: one writer, an append every 10 ms.
@@ -143,6 +152,7 @@ try {
   let next = (await post(base, 'fan2-x', [{ type: 'Timed', data: { i: -1 } }])).lastPosition + 1
   for (let guard = 0; delivered < deliveredDuringRate + SUBSCRIBERS && guard < 400; guard++) await new Promise((r) => setTimeout(r, 25))
   latencies.length = 0
+  cpu0 = cpuMs(pid)
   for (let i = 0; i < 200; i++, next++) {
     sent.set(next, performance.now())
     const { lastPosition } = await post(base, 'fan2-x', [{ type: 'Timed', data: { i } }])
@@ -152,6 +162,7 @@ try {
   // Every subscriber gets every timed event; wait for the last ones.
   const expected = 200 * SUBSCRIBERS
   for (let guard = 0; latencies.length < expected && guard < 400; guard++) await new Promise((r) => setTimeout(r, 25))
+  const cpuTimed = cpuMs(pid) - cpu0
   const sorted = latencies.sort((a, b) => a - b)
   for (const s of everyone) s.close()
 
@@ -170,6 +181,14 @@ try {
     status: status(everything >= 0.5 * none),
     value: everything / none,
   })
+  // Server CPU per append: steadier than rates on a shared machine (other load slows the clock, not the work).
+  rows.push({
+    metric: `server CPU ms per append: none / ${SUBSCRIBERS} receiving every event / timed (one writer)`,
+    target: 'info',
+    actual: `${fmt(cpuNone / APPENDS, 2)} / ${fmt(cpuEverything / APPENDS, 2)} / ${fmt(cpuTimed / 200, 2)}`,
+    status: 'info',
+    value: cpuEverything / APPENDS,
+  })
   const p50 = percentile(sorted, 50)
   const p99 = percentile(sorted, 99)
   rows.push({
@@ -187,6 +206,7 @@ try {
     value: Math.max(perSubA, perSubB),
   })
   raw.appendsPerSecond = { none, nothing, everything }
+  raw.serverCpuMs = { none: cpuNone, everything: cpuEverything, timed: cpuTimed }
   raw.latencyMs = { p50, p90: percentile(sorted, 90), p99, max: sorted[sorted.length - 1], n: sorted.length, expected }
   raw.idleRss = { idleRss0, idleRssHalf, idleRssFull }
 

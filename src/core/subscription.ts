@@ -128,7 +128,26 @@ interface Sub {
   live: boolean
 }
 
+/** What a live subscription's loop and its timers, abort listener and tail call. */
+interface LiveCallbacks {
+  wake(): void
+  onTimer(): void
+  onAbort(): void
+  waitInbox(ms: number): Promise<void>
+  read(): Promise<EventList>
+}
+
 const DEFAULT_POLL_MS = 500
+
+/** live subscribers handed their inbox per turn of the event loop (see deliverSoon) */
+const DELIVERY_SLICE = 64
+
+// setImmediate runs after pending I/O callbacks (appends that arrived meanwhile, their
+// commit); Workers and Deno fall back to a 0 ms timer.
+const nextTurn: (f: () => void) => void =
+  typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+    ? (f) => (globalThis as unknown as { setImmediate: (f: () => void) => void }).setImmediate(f)
+    : (f) => setTimeout(f, 0)
 
 /** Smallest revision of `stream` at or after `position`: a binary search over head + keyset reads. */
 async function revisionAt(reader: EventReader, stream: string, position: number): Promise<number> {
@@ -227,6 +246,39 @@ export function createSubscriptions(options: SubscriptionsOptions) {
   const fanoutListeners: Array<(ms: number, events: number) => void> = []
   /** wakes every live subscriber waiting on its inbox (shutdown) */
   const inboxWakers = new Set<() => void>()
+
+  // Live delivery in turns (sole writer): a page only lands in the inboxes, and the live
+  // subscribers it woke are handed their inbox DELIVERY_SLICE at a time, one slice per turn
+  // of the event loop. Commits run in between (the writer goes by setImmediate too), and
+  // whatever lands in the inbox of a subscriber still waiting for its turn goes out with
+  // what it had: under load a subscriber writes once per turn of the whole fan-out, not
+  // once per commit (each write is a syscall). Poll mode (Workers) wakes at once, as a
+  // timer there belongs to one request.
+  const ready = new Set<() => void>()
+  let draining = false
+  const drain = () => {
+    let n = 0
+    for (const w of ready) {
+      ready.delete(w)
+      w()
+      if (++n === DELIVERY_SLICE) break
+    }
+    if (ready.size) nextTurn(drain)
+    else draining = false
+  }
+  const deliverSoon = (w: () => void) => {
+    if (!soleWriter) return w()
+    ready.add(w)
+    if (draining) return
+    draining = true
+    // the first slice right after the page is offered to everyone (this turn)
+    queueMicrotask(drain)
+  }
+
+  function delivered(events: StoredEvent[]) {
+    counters.eventsPushed += events.length
+    for (const e of events) counters.bytesPushed += sizeOf(e) - 160
+  }
 
   /** Something up to `position` is committed: long polls waiting below it re-read. */
   const advance = (position: number) => {
@@ -345,22 +397,29 @@ export function createSubscriptions(options: SubscriptionsOptions) {
     const { signal } = opts
     const match = matcher(filter, from)
     const matchAll = fullMatcher(filter)
-    const sub: Sub = { scanned: from - 1, live: false }
 
     // Live: the shared tail offers pages; this subscriber keeps its matches in a bounded inbox.
     let inbox: StoredEvent[] = []
     let inboxBytes = 0
     let overflow = false
     let wakeInbox: (() => void) | undefined
-    const wake = () => {
-      const w = wakeInbox
-      wakeInbox = undefined
-      w?.()
-    }
-    const member: TailMember = {
-      get scanned() {
-        return sub.scanned
-      },
+    // One idle timer per subscriber, moved only when a wait ends sooner than it: a subscriber
+    // woken by every commit does not arm and clear a timer per delivery (waking early is
+    // harmless: the loop looks again and waits on).
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let timerAt = 0
+    // A flag, not signal.aborted: that getter validates its receiver, and the loops below
+    // ask on every delivery of every subscriber.
+    let aborted = signal?.aborted ?? false
+    let cursor = from
+    let revision = 0
+    // The subscription's own record is its tail membership too, and its callbacks are methods
+    // of it: one object, no getter (an object literal with accessors is a dictionary) and no
+    // named closures (under tsx each gets a property store of its own). A thousand idle
+    // subscribers add up.
+    const sub: Sub & TailMember & LiveCallbacks = {
+      scanned: from - 1,
+      live: false,
       category: filter.category ?? (filter.stream !== undefined ? categoryOf(filter.stream) : undefined),
       offer(events, upTo) {
         if (overflow) return
@@ -374,66 +433,61 @@ export function createSubscriptions(options: SubscriptionsOptions) {
         // Slower than the log: stop buffering, read from the database again (nothing lost).
         if (inbox.length > pageSize || (maxBytes !== undefined && inboxBytes > maxBytes)) {
           overflow = true
-          tail.leave(member)
+          tail.leave(sub)
         }
-        if (inbox.length || overflow) wake()
+        if (overflow) sub.wake()
+        else if (inbox.length && wakeInbox) deliverSoon(sub.wake)
       },
       evict() {
         overflow = true
-        wake()
+        sub.wake()
       },
-    }
-    // One idle timer per subscriber, moved only when a wait ends sooner than it: a subscriber
-    // woken by every commit does not arm and clear a timer per delivery (waking early is
-    // harmless: the loop looks again and waits on).
-    let timer: ReturnType<typeof setTimeout> | undefined
-    let timerAt = 0
-    const onTimer = () => {
-      timer = undefined
-      wake()
-    }
-    const waitInbox = (ms: number) =>
-      new Promise<void>((resolve) => {
-        wakeInbox = resolve
-        const at = Date.now() + Math.max(0, ms)
-        if (timer === undefined || timerAt > at) {
-          clearTimeout(timer)
-          timerAt = at
-          timer = setTimeout(onTimer, Math.max(0, ms))
-        }
-      })
-    // A flag, not signal.aborted: that getter validates its receiver, and the loops below
-    // ask on every delivery of every subscriber.
-    let aborted = signal?.aborted ?? false
-    const onAbort = () => {
-      aborted = true
-      wake()
-    }
-    inboxWakers.add(wake)
-    signal?.addEventListener('abort', onAbort)
-
-    subs.add(sub)
-    counters.opened++
-    const deliver = (events: StoredEvent[]) => {
-      counters.eventsPushed += events.length
-      for (const e of events) counters.bytesPushed += sizeOf(e) - 160
-    }
-    try {
-      let cursor = from
-      let revision = filter.stream !== undefined ? await revisionAt(reader, filter.stream, from) : 0
+      wake() {
+        const w = wakeInbox
+        wakeInbox = undefined
+        w?.()
+      },
+      onTimer() {
+        timer = undefined
+        sub.wake()
+      },
+      onAbort() {
+        aborted = true
+        sub.wake()
+      },
+      waitInbox(ms) {
+        return new Promise<void>((resolve) => {
+          wakeInbox = resolve
+          const at = Date.now() + Math.max(0, ms)
+          if (timer === undefined || timerAt > at) {
+            clearTimeout(timer)
+            timerAt = at
+            timer = setTimeout(sub.onTimer, Math.max(0, ms))
+          }
+        })
+      },
       // The most selective index does the reading; the matcher checks the rest.
-      const read = (): Promise<EventList> =>
-        filter.stream !== undefined
+      read() {
+        return filter.stream !== undefined
           ? reader.readStream(filter.stream, { from: revision, limit: pageSize, direction: 'forward', maxBytes })
           : filter.category !== undefined
             ? reader.readCategory(filter.category, { from: cursor, limit: pageSize, member: filter.member, size: filter.size, maxBytes })
             : reader.readAll({ from: cursor, limit: pageSize, types: filter.types, tags: filter.tags, maxBytes })
+      },
+    }
+    inboxWakers.add(sub.wake)
+    signal?.addEventListener('abort', sub.onAbort)
+
+    subs.add(sub)
+    counters.opened++
+    try {
+      if (filter.stream !== undefined) revision = await revisionAt(reader, filter.stream, from)
       let idleSince = Date.now()
       while (!closed && !aborted) {
         // Catching up, on its own. `mark` is taken before the read: everything committed up
         // to it is scanned once the read comes back short.
         const mark = head
-        const raw = await read()
+        const raw = await sub.read()
         if (raw.length) {
           const last = raw[raw.length - 1]
           cursor = last.position + 1
@@ -442,7 +496,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
           seen(last.position)
           const events = deliverable(raw.filter(match))
           if (events.length) {
-            deliver(events)
+            delivered(events)
             idleSince = Date.now()
             yield events
           }
@@ -452,7 +506,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
         if (mark > sub.scanned) sub.scanned = mark
         if (closed || aborted) return
         // At the head: join the shared tail, unless it already moved past what we scanned.
-        if (!tail.join(member)) continue
+        if (!tail.join(sub)) continue
         sub.live = true
         while (!closed && !aborted) {
           if (inbox.length) {
@@ -468,7 +522,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
             // buffered before a removal or erasure that committed since: filtered now
             const out = deliverable(batch)
             if (!out.length) continue
-            deliver(out)
+            delivered(out)
             idleSince = Date.now()
             yield out
             continue
@@ -480,13 +534,13 @@ export function createSubscriptions(options: SubscriptionsOptions) {
             yield []
             continue
           }
-          await waitInbox(soleWriter ? left : Math.min(left, pollIntervalMs))
+          await sub.waitInbox(soleWriter ? left : Math.min(left, pollIntervalMs))
           if (!soleWriter && !inbox.length && !overflow) await tail.poll()
         }
         // Back to reading on its own, from the last event delivered. Pages of other
         // categories were not offered to it: everything up to the tail's position is scanned.
         if (!overflow && tail.position > sub.scanned) sub.scanned = tail.position
-        tail.leave(member)
+        tail.leave(sub)
         sub.live = false
         if (overflow) {
           if (inbox.length) {
@@ -501,9 +555,10 @@ export function createSubscriptions(options: SubscriptionsOptions) {
       }
     } finally {
       clearTimeout(timer)
-      inboxWakers.delete(wake)
-      signal?.removeEventListener('abort', onAbort)
-      tail.leave(member)
+      inboxWakers.delete(sub.wake)
+      ready.delete(sub.wake)
+      signal?.removeEventListener('abort', sub.onAbort)
+      tail.leave(sub)
       subs.delete(sub)
     }
   }

@@ -30,70 +30,81 @@ export interface SseBody {
   onAbort(listener: () => void): void
 }
 
-export function sseBody(): SseBody {
-  let controller!: ReadableStreamDefaultController<Uint8Array>
-  let pending: { chunk: Uint8Array; resolve: (taken: boolean) => void } | undefined
+// A class, not closures: a thousand idle subscribers each hold one of these, and per-instance
+// closures cost their own memory (more under tsx, whose keepNames gives each a property store).
+class PullBody implements SseBody {
+  readonly readable: ReadableStream<Uint8Array>
+  private controller!: ReadableStreamDefaultController<Uint8Array>
+  private pendingChunk: Uint8Array | undefined
+  private pendingResolve: ((taken: boolean) => void) | undefined
   // The runtime asked for a chunk and got none yet: the next write goes straight to it.
-  let wanted = false
-  let done = false
-  let aborted = false
-  let listeners: Array<() => void> | undefined
-  const gone = () => {
-    done = true
-    pending?.resolve(false)
-    pending = undefined
+  private wanted = false
+  private done = false
+  private cut = false
+  private listeners: Array<() => void> | undefined
+
+  constructor() {
+    this.readable = new ReadableStream<Uint8Array>(this, { highWaterMark: 0 })
   }
-  const readable = new ReadableStream<Uint8Array>(
-    {
-      start(c) {
-        controller = c
-      },
-      pull() {
-        if (!pending) return void (wanted = true)
-        const { chunk, resolve } = pending
-        pending = undefined
-        controller.enqueue(chunk)
-        resolve(true)
-      },
-      cancel() {
-        gone()
-        if (aborted) return
-        aborted = true
-        for (const l of listeners ?? []) l()
-        listeners = undefined
-      },
-    },
-    { highWaterMark: 0 },
-  )
-  return {
-    readable,
-    write(chunk) {
-      if (done) return Promise.resolve(false)
-      if (wanted) {
-        wanted = false
-        controller.enqueue(chunk)
-        return Promise.resolve(true)
-      }
-      return new Promise<boolean>((resolve) => (pending = { chunk, resolve }))
-    },
-    close() {
-      if (done) return
-      gone()
-      controller.close()
-    },
-    abort() {
-      aborted = true
-      if (done) return
-      gone()
-      controller.error(new Error('event stream cut'))
-    },
-    get aborted() {
-      return aborted
-    },
-    onAbort(listener) {
-      ;(listeners ??= []).push(listener)
-    },
+
+  // the underlying source (ReadableStream calls these with `this` = the source)
+  start(c: ReadableStreamDefaultController<Uint8Array>) {
+    this.controller = c
   }
+  pull() {
+    const resolve = this.pendingResolve
+    if (!resolve) return void (this.wanted = true)
+    this.controller.enqueue(this.pendingChunk!)
+    this.pendingChunk = this.pendingResolve = undefined
+    resolve(true)
+  }
+  cancel() {
+    this.gone()
+    if (this.cut) return
+    this.cut = true
+    for (const l of this.listeners ?? []) l()
+    this.listeners = undefined
+  }
+  private gone() {
+    this.done = true
+    const resolve = this.pendingResolve
+    this.pendingChunk = this.pendingResolve = undefined
+    resolve?.(false)
+  }
+
+  write(chunk: Uint8Array): Promise<boolean> {
+    if (this.done) return Promise.resolve(false)
+    if (this.wanted) {
+      this.wanted = false
+      this.controller.enqueue(chunk)
+      return Promise.resolve(true)
+    }
+    return new Promise<boolean>((resolve) => {
+      this.pendingChunk = chunk
+      this.pendingResolve = resolve
+    })
+  }
+  close() {
+    if (this.done) return
+    this.gone()
+    this.controller.close()
+  }
+  abort() {
+    this.cut = true
+    if (this.done) return
+    this.gone()
+    this.controller.error(new Error('event stream cut'))
+  }
+  get aborted() {
+    return this.cut
+  }
+  onAbort(listener: () => void) {
+    ;(this.listeners ??= []).push(listener)
+  }
+}
+
+export function sseBody(): SseBody {
+  return new PullBody()
 }
 
 /**

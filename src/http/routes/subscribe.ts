@@ -1,4 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import { checkpointsNotSupported, EdgelogError, forbidden } from '../../core/errors.ts'
 import { resumeFrom, type ConsumerOptions } from '../../core/checkpoints.ts'
 import type { SubscriptionFilter } from '../../core/subscription.ts'
@@ -57,6 +58,22 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
     if (m === undefined) messages.set(e, (m = utf8.encode(sseMessage(e, codec))))
     return m
   }
+  // Batches delivered in turns repeat across subscribers with the same filter: the last
+  // chunk of several messages is reused when a batch holds the very same events (chunks
+  // are never modified), instead of a copy per subscriber.
+  let lastJoined: { events: StoredEvent[]; bytes: Uint8Array } | undefined
+  const chunk = (batch: StoredEvent[], i: number, k: number) => {
+    if (k - i === 1) return rendered(batch[i])
+    const last = lastJoined
+    if (last && last.events.length === k - i) {
+      let j = 0
+      while (j < k - i && last.events[j] === batch[i + j]) j++
+      if (j === k - i) return last.bytes
+    }
+    const bytes = joined(batch, i, k, rendered)
+    lastJoined = { events: batch.slice(i, k), bytes }
+    return bytes
+  }
 
   app.openapi(
     createRoute({
@@ -95,14 +112,22 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
       // A 503 problem before any byte of the stream when MAX_SUBSCRIPTIONS are open.
       const slot = subs.acquire()
       const stream = sseBody()
+      // The writer below outlives this handler: it keeps what an error message needs, not
+      // the request's Context (with its response and headers) for the life of the stream.
+      const requestId = c.get('requestId')
+      const errorContext = {
+        req: { path: c.req.path },
+        get() {
+          return requestId
+        },
+      } as unknown as Context<Env>
       void (async () => {
         const ac = new AbortController()
         let stopped = false
         ac.signal.addEventListener('abort', () => (stopped = true))
-        const stop = () => ac.abort()
         // Every runtime cancels the response body when the client goes away (checked on
         // Node, Bun, Deno). Not request.signal: touching it makes Deno warn (legacy abort).
-        stream.onAbort(stop)
+        stream.onAbort(() => ac.abort())
         // Shutdown: the subscription ends after its current page; a client that is not
         // reading at all gets a second to take it before the stream is cut.
         let cut: ReturnType<typeof setTimeout> | undefined
@@ -117,11 +142,14 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
             abort(stream, ac)
           }
         }, Math.max(50, Math.min(stallTimeoutMs / 2, 5_000)))
-        const write = async (chunk: Uint8Array | string) => {
-          writingSince = Date.now()
-          const taken = await stream.write(typeof chunk === 'string' ? utf8.encode(chunk) : chunk)
-          writingSince = 0
-          return taken && !stopped && !stream.aborted
+        // a method, not a named closure (tsx gives each of those a property store: see sse.ts)
+        const { write } = {
+          async write(chunk: Uint8Array | string) {
+            writingSince = Date.now()
+            const taken = await stream.write(typeof chunk === 'string' ? utf8.encode(chunk) : chunk)
+            writingSince = 0
+            return taken && !stopped && !stream.aborted
+          },
         }
 
         try {
@@ -140,7 +168,7 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
               let bytes = 0
               let k = i
               while (k < batch.length && (k === i || bytes < limits.maxPageBytes)) bytes += rendered(batch[k++]).length
-              if (!(await write(joined(batch, i, k, rendered)))) return
+              if (!(await write(chunk(batch, i, k)))) return
               i = k
             }
           }
@@ -148,10 +176,10 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
         } catch (err) {
           // The cause goes to the log; the client gets a problem document as HTTP errors
           // carry it (RFC 9457 §5: no internals), then reconnects with Last-Event-ID.
-          const problem = problemBody(c, toEdgelogError(err, c))
+          const problem = problemBody(errorContext, toEdgelogError(err, errorContext))
           const cause = (err as { cause?: unknown })?.cause ?? err
-          if (problem.status >= 500) deps.logger?.({ level: 'error', msg: 'subscription failed', requestId: c.get('requestId'), error: String((cause as Error)?.stack ?? cause) })
-          await stream.write(utf8.encode(`event: error\ndata: ${JSON.stringify({ ...problem, requestId: c.get('requestId') })}\n\n`))
+          if (problem.status >= 500) deps.logger?.({ level: 'error', msg: 'subscription failed', requestId, error: String((cause as Error)?.stack ?? cause) })
+          await stream.write(utf8.encode(`event: error\ndata: ${JSON.stringify({ ...problem, requestId })}\n\n`))
         } finally {
           slot.release()
           clearInterval(watchdog)
