@@ -11,6 +11,9 @@ export const LAST_POSITION = `SELECT ${LAST_POSITION_EXPR} AS p`
 const bytes = (v: unknown): Uint8Array | null =>
   v == null ? null : v instanceof Uint8Array ? v : new Uint8Array(v as ArrayBuffer)
 
+/** Stored tags (a JSON array or NULL); most events carry none. */
+const tagsOf = (v: unknown): string[] => (v == null || v === '[]' ? [] : (JSON.parse(v as string) as string[]))
+
 /** Maps a row selected with EVENT_COLUMNS to a StoredEvent. */
 export function toStoredEvent(row: SqlRow): StoredEvent {
   return {
@@ -22,7 +25,7 @@ export function toStoredEvent(row: SqlRow): StoredEvent {
     time: Number(row.time),
     data: bytes(row.data),
     metadata: bytes(row.metadata),
-    tags: row.tags ? (JSON.parse(row.tags as string) as string[]) : [],
+    tags: tagsOf(row.tags),
   }
 }
 
