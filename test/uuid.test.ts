@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { parse, validate, version } from 'uuid'
 import { uuidToBytes, uuidToString, uuidv7Bytes } from '../src/core/uuid.ts'
+import { uuidOfHex } from '../src/store/rows.ts'
 
 describe('UUIDv7', () => {
   it('is a valid RFC 9562 version 7 UUID carrying the millisecond time', () => {
@@ -22,6 +23,13 @@ describe('UUIDv7', () => {
     }
     const v4 = crypto.randomUUID()
     assert.equal(uuidToString(uuidToBytes(v4)), v4)
+  })
+
+  it('reads back from SQLite hex() (uppercase digits, as reads select ids) in the canonical form', () => {
+    for (let i = 0; i < 1000; i++) {
+      const bytes = i % 2 ? uuidv7Bytes() : uuidToBytes(crypto.randomUUID())
+      assert.equal(uuidOfHex(Buffer.from(bytes).toString('hex').toUpperCase()), uuidToString(bytes))
+    }
   })
 
   it('orders ids by time and does not repeat', () => {

@@ -1,6 +1,6 @@
 import type { Db, SqlValue } from './db.ts'
 import type { EventList, EventReader, QueryItem, QueryOptions, ReadAllOptions, ReadCategoryOptions, ReadStreamOptions, StreamHead } from '../core/types.ts'
-import { EVENT_SIZE, withinBudget } from './budget.ts'
+import { EVENT_SIZE, ifWithinBudget, withinBudget } from './budget.ts'
 import { matchingPositions } from './query.ts'
 import { EVENT_COLUMNS, LAST_POSITION, toStoredEvent } from './rows.ts'
 import { visibleRow } from './lifecycleSql.ts'
@@ -11,38 +11,51 @@ type Stmt = { sql: string; args: SqlValue[] }
 /** deleted or truncated rows not yet removed by the retention pass are never read */
 const VISIBLE = visibleRow('events')
 
-/** The events at the positions a query selects, in order (the positions drive: CROSS JOIN). */
-const eventsAt = (items: QueryItem[], from: number, limit: number): Stmt => {
-  const m = matchingPositions(items, from, limit)
-  return { sql: `SELECT ${EVENT_COLUMNS} FROM (${m.sql}) m CROSS JOIN events ON events.position = m.p ORDER BY m.p`, args: m.args }
-}
+/**
+ * A page read: `stmt`, and with a byte budget `cut`, the same page read by withinBudget,
+ * run only when `stmt`'s first row says its candidates did not fit (`fits` 0).
+ */
+type Page = { stmt: Stmt; cut?: Stmt }
 
-/** The same positions with each event's size, as withinBudget's candidates. */
+/** The positions a query selects, in order, with their sizes (`p`, `sz`). */
 const sizedAt = (items: QueryItem[], from: number, limit: number): Stmt => {
   const m = matchingPositions(items, from, limit)
   return { sql: `SELECT m.p AS p, ${EVENT_SIZE} AS sz FROM (${m.sql}) m CROSS JOIN events ON events.position = m.p`, args: m.args }
 }
 
-/**
- * One page read: `where` over events in page order, at most `limit` rows. With a byte
- * budget only the positions and sizes of the candidates are read first, inside the same
- * statement (see withinBudget); without one, the rows directly.
- */
-function page(filter: string, args: SqlValue[], order: string, limit: number, maxBytes: number | undefined): { stmt: Stmt; budget: boolean } {
-  const where = `${filter} AND ${VISIBLE}`
-  // A page always holds its first event: one event needs no sizing (the last event of a stream).
-  if (maxBytes === undefined || limit <= 1) return { stmt: { sql: `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where} ORDER BY ${order} LIMIT ?`, args: [...args, limit] }, budget: false }
-  const dir = / DESC$/.test(order) ? 'DESC' : 'ASC'
-  const candidates = { sql: `SELECT position AS p, ${EVENT_SIZE} AS sz FROM events WHERE ${where} ORDER BY ${order} LIMIT ?`, args: [...args, limit] }
-  return { stmt: withinBudget(candidates, dir, maxBytes), budget: true }
+/** The events at the positions a query selects, in order (the positions drive: CROSS JOIN). */
+function dcbPage(items: QueryItem[], from: number, limit: number, maxBytes: number | undefined): Page {
+  const m = matchingPositions(items, from, limit)
+  const rows = { sql: `SELECT ${EVENT_COLUMNS} FROM (${m.sql}) m CROSS JOIN events ON events.position = m.p ORDER BY m.p`, args: m.args }
+  if (maxBytes === undefined) return { stmt: rows }
+  const sized = sizedAt(items, from, limit)
+  return { stmt: ifWithinBudget(sized, rows, limit, maxBytes), cut: withinBudget(sized, 'ASC', maxBytes) }
 }
 
-/** Rows to events; `cut` when the budget left candidates out. */
-function toList(rs: SqlResult, budget: boolean): EventList {
+/**
+ * One page read: `where` over events in page order, at most `limit` rows. With a byte
+ * budget, the plain read when the candidates fit (ifWithinBudget), else only the positions
+ * and sizes of the candidates are read first, inside the same statement (withinBudget).
+ */
+function page(filter: string, args: SqlValue[], order: string, limit: number, maxBytes: number | undefined): Page {
+  const where = `${filter} AND ${VISIBLE}`
+  const rows = { sql: `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where} ORDER BY ${order}`, args }
+  // A page always holds its first event: one event needs no sizing (the last event of a stream).
+  if (maxBytes === undefined || limit <= 1) return { stmt: { sql: `${rows.sql} LIMIT ?`, args: [...args, limit] } }
+  const dir = / DESC$/.test(order) ? 'DESC' : 'ASC'
+  const candidates = { sql: `SELECT position AS p, ${EVENT_SIZE} AS sz FROM events WHERE ${where} ORDER BY ${order} LIMIT ?`, args: [...args, limit] }
+  return { stmt: ifWithinBudget(candidates, rows, limit, maxBytes), cut: withinBudget(candidates, dir, maxBytes) }
+}
+
+/** Rows to events; `cut` when the budget left candidates out (`n`, withinBudget's count of candidates). */
+function toList(rs: SqlResult): EventList {
   const events: EventList = rs.rows.map(toStoredEvent)
-  if (budget && rs.rows.length && Number(rs.rows[0].n) > rs.rows.length) events.cut = true
+  if (events.length && rs.rows[0].n != null && Number(rs.rows[0].n) > events.length) events.cut = true
   return events
 }
+
+/** Whether a page read by ifWithinBudget must be read again by withinBudget. */
+const overBudget = (rs: SqlResult) => rs.rows.length > 0 && rs.rows[0].fits != null && !Number(rs.rows[0].fits)
 
 export interface ReaderOptions {
   /** the sole writer's committed head of a stream, when it has one in memory (commitGroup.ts) */
@@ -52,11 +65,10 @@ export interface ReaderOptions {
 /** Keyset reads over the indexes: a page costs the same at any depth of the log. */
 export function createReader(db: Db, options: ReaderOptions = {}): EventReader {
   const { trustedHead } = options
-  const run = async ({ stmt, budget }: { stmt: Stmt; budget: boolean }) => toList(await db.execute(stmt), budget)
-  const dcb = (items: QueryItem[], from: number, limit: number, maxBytes: number | undefined) =>
-    maxBytes === undefined
-      ? { stmt: eventsAt(items, from, limit), budget: false }
-      : { stmt: withinBudget(sizedAt(items, from, limit), 'ASC', maxBytes), budget: true }
+  const run = async ({ stmt, cut }: Page) => {
+    const rs = await db.execute(stmt)
+    return toList(cut && overBudget(rs) ? await db.execute(cut) : rs)
+  }
 
   return {
     readStream(stream: string, { from, limit, direction, maxBytes }: ReadStreamOptions) {
@@ -78,7 +90,7 @@ export function createReader(db: Db, options: ReaderOptions = {}): EventReader {
 
     readAll({ from, limit, types, tags, maxBytes }: ReadAllOptions) {
       // A type or tag filter is a one-item DCB query: index ranges, never a scan.
-      if (types?.length || tags?.length) return run(dcb([{ types, tags }], from, limit, maxBytes))
+      if (types?.length || tags?.length) return run(dcbPage([{ types, tags }], from, limit, maxBytes))
       return run(page('position >= ?', [from], 'position', limit, maxBytes))
     },
 
@@ -89,9 +101,10 @@ export function createReader(db: Db, options: ReaderOptions = {}): EventReader {
 
     async query(items: QueryItem[], { from, limit, maxBytes }: QueryOptions) {
       // One read transaction: the page and the position it is consistent with.
-      const q = dcb(items, from, limit, maxBytes)
-      const [rows, last] = await db.batch([q.stmt, LAST_POSITION], 'read')
-      return { events: toList(rows, q.budget), position: Number(last.rows[0].p) }
+      const q = dcbPage(items, from, limit, maxBytes)
+      let [rows, last] = await db.batch([q.stmt, LAST_POSITION], 'read')
+      if (q.cut && overBudget(rows)) [rows, last] = await db.batch([q.cut, LAST_POSITION], 'read')
+      return { events: toList(rows), position: Number(last.rows[0].p) }
     },
 
     async lastPosition() {

@@ -318,5 +318,68 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>) {
       )
       assert.ok(new Set(owner.values()).size > 1, 'streams spread over more than one member')
     })
+
+    it('byte budget: a page whose events fit is read whole, one that passes maxBytes is cut before it (always one event), next walks every event once', async () => {
+      // Ten events of one size S in a fresh stream of a fresh category: the budget counts
+      // stored payloads + type + stream + tags + 160 (src/store/budget.ts EVENT_SIZE).
+      const cat = `bud${run}`
+      const stream = `${cat}-1`
+      const type = `Sized${run}`
+      const inputs = Array.from({ length: 10 }, (_, i) => ({ type, data: { i, pad: 'p'.repeat(300) } }))
+      const events = prepareEvents(inputs, codec, 1e6)
+      const S = events[0].data!.length + type.length + stream.length + 160
+      assert.ok(events.every((e) => e.data!.length === events[0].data!.length))
+      const r = await log.appendToStream(stream, 'no_stream', inputs)
+      const positions = r.streams[0].events.map((e) => e.position)
+      const reads: Record<string, (from: number, limit: number, maxBytes: number) => Promise<import('../../src/core/types.ts').EventList>> = {
+        'stream forward': (from, limit, maxBytes) => store.reader.readStream(stream, { from, limit, direction: 'forward', maxBytes }),
+        log: (from, limit, maxBytes) => store.reader.readAll({ from, limit, maxBytes }),
+        'log by type': (from, limit, maxBytes) => store.reader.readAll({ from, limit, types: [type], maxBytes }),
+        category: (from, limit, maxBytes) => store.reader.readCategory(cat, { from, limit, maxBytes }),
+        query: async (from, limit, maxBytes) => (await store.reader.query([{ types: [type] }], { from, limit, maxBytes })).events,
+      }
+      for (const [name, read] of Object.entries(reads)) {
+        const first = name === 'stream forward' ? 0 : positions[0]
+        const at = (e: { revision: number | null; position: number }) => (name === 'stream forward' ? e.revision! : e.position)
+        // Exactly the budget: the whole page, not cut (the plain read).
+        const whole = await read(first, 10, 10 * S)
+        assert.deepEqual(whole.map((e) => e.position), positions, `${name}: a page that fits`)
+        assert.ok(!whole.cut, `${name}: a page that fits is not cut`)
+        assert.deepEqual(whole.map((e) => codec.decode(e.data!)), inputs.map((e) => e.data), `${name}: payloads`)
+        // One byte less: the tenth event passes it.
+        const short = await read(first, 10, 10 * S - 1)
+        assert.deepEqual(short.map((e) => e.position), positions.slice(0, 9), `${name}: a page one byte over`)
+        assert.equal(short.cut, true, `${name}: cut`)
+        // Under one event: still the first.
+        const one = await read(first, 10, S - 1)
+        assert.deepEqual(one.map((e) => e.position), positions.slice(0, 1), `${name}: a first event over the budget`)
+        assert.equal(one.cut, true)
+        // Walks: pages of 3 by bytes (limit 5), and pages of 4 by count (the budget never reached).
+        for (const [limit, maxBytes, sizes] of [[5, 3 * S + 1, [3, 3, 3, 1]], [4, 100 * S, [4, 4, 2]]] as const) {
+          const seen: number[] = []
+          const pages: number[] = []
+          for (let from = first; seen.length < 10; ) {
+            const page = await read(from, limit, maxBytes)
+            assert.ok(page.length > 0, `${name}: paging stalled at ${from}`)
+            assert.equal(page.cut === true, page.length < limit && seen.length + page.length < 10, `${name}: cut flag of a page of ${page.length}`)
+            pages.push(page.length)
+            seen.push(...page.map((e) => e.position))
+            from = at(page[page.length - 1]) + 1
+          }
+          assert.deepEqual(seen, positions, `${name}: every event once, in order (limit ${limit})`)
+          assert.deepEqual(pages, sizes, `${name}: page sizes (limit ${limit})`)
+        }
+      }
+      // Backward: the newest first, cut the same way.
+      const back = await store.reader.readStream(stream, { limit: 10, direction: 'backward', maxBytes: 3 * S })
+      assert.deepEqual(back.map((e) => e.revision), [9, 8, 7])
+      assert.equal(back.cut, true)
+      const backWhole = await store.reader.readStream(stream, { limit: 10, direction: 'backward', maxBytes: 10 * S })
+      assert.deepEqual(backWhole.map((e) => e.revision), [9, 8, 7, 6, 5, 4, 3, 2, 1, 0])
+      assert.ok(!backWhole.cut)
+      // An empty page is empty on either path.
+      assert.deepEqual(await store.reader.readStream(stream, { from: 10, limit: 10, direction: 'forward', maxBytes: S }), [])
+      assert.deepEqual(await store.reader.readAll({ from: positions[9] + 1_000_000, limit: 10, maxBytes: S }), [])
+    })
   })
 }
