@@ -17,6 +17,9 @@ const VISIBLE = visibleRow('events')
  */
 type Page = { stmt: Stmt; cut?: Stmt }
 
+/** bound values per statement every backend takes (D1 and Durable Objects: 100) */
+const MAX_BOUND = 100
+
 /** The positions a query selects, in order, with their sizes (`p`, `sz`). */
 const sizedAt = (items: QueryItem[], from: number, limit: number): Stmt => {
   const m = matchingPositions(items, from, limit)
@@ -29,7 +32,11 @@ function dcbPage(items: QueryItem[], from: number, limit: number, maxBytes: numb
   const rows = { sql: `SELECT ${EVENT_COLUMNS} FROM (${m.sql}) m CROSS JOIN events ON events.position = m.p ORDER BY m.p`, args: m.args }
   if (maxBytes === undefined) return { stmt: rows }
   const sized = sizedAt(items, from, limit)
-  return { stmt: ifWithinBudget(sized, rows, limit, maxBytes), cut: withinBudget(sized, 'ASC', maxBytes) }
+  const cut = withinBudget(sized, 'ASC', maxBytes)
+  const gated = ifWithinBudget(sized, rows, limit, maxBytes)
+  // The gated read binds the query's values twice: past what D1 and Durable Objects bind
+  // per statement (many types and tags), the page is read by withinBudget alone.
+  return gated.args.length > MAX_BOUND ? { stmt: cut } : { stmt: gated, cut }
 }
 
 /**
