@@ -470,7 +470,8 @@ for (const mode of ['sole writer', 'shared writers'] as const) {
       const runs = Number(process.env.PROPERTY_RUNS ?? 30)
       const result = await fc.check(
         fc.asyncProperty(fc.array(genRequest, { minLength: 8, maxLength: 24 }), (requests) => checkRun(server.baseUrl, requests)),
-        { numRuns: runs, endOnFailure: true },
+        // PROPERTY_SEED replays a failure this test printed.
+        { numRuns: runs, endOnFailure: true, ...(process.env.PROPERTY_SEED ? { seed: Number(process.env.PROPERTY_SEED) } : {}) },
       )
       // The failure itself, not the whole (large) counterexample; the seed replays it.
       if (result.failed) {

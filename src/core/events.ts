@@ -14,6 +14,19 @@ export interface EventInput {
 }
 
 /**
+ * The CBOR bytes a request carried for an input's data and metadata, set by the HTTP layer
+ * once it has checked them (src/http/cborCheck.ts, then the decoded value in prepareEvents).
+ * They are stored as sent: cbor-x re-encoding what it decoded would write the floats 1.0 and
+ * -0.0 as the integers 1 and 0, and a CBOR reader would get another type or value back.
+ */
+const sentBytes = new WeakMap<EventInput, { data?: Uint8Array; metadata?: Uint8Array }>()
+
+/** Stores `input`'s data and metadata as these bytes (each one CBOR item), not re-encoded. */
+export function keepSentBytes(input: EventInput, sent: { data?: Uint8Array; metadata?: Uint8Array }): void {
+  sentBytes.set(input, sent)
+}
+
+/**
  * Encodes events for the writer: payloads to CBOR once, here, so the hand-off to the
  * writer carries bytes and the size limit is known before anything queues. Ids default
  * to UUIDv7: time-ordered ids append to the right edge of the unique index. Payloads every
@@ -32,8 +45,9 @@ export function prepareEvents(
   return inputs.map((input, i) => {
     checkPayload(input.data, `${at}.${i}.data`, maxDepth)
     checkPayload(input.metadata, `${at}.${i}.metadata`, maxDepth)
-    const data = input.data === undefined ? null : codec.encode(input.data)
-    const metadata = input.metadata === undefined || input.metadata === null ? null : codec.encode(input.metadata)
+    const sent = sentBytes.get(input)
+    const data = input.data === undefined ? null : (sent?.data ?? codec.encode(input.data))
+    const metadata = input.metadata === undefined || input.metadata === null ? null : (sent?.metadata ?? codec.encode(input.metadata))
     const tags = input.tags ?? []
     // type and tags count by UTF-16 length: payload bytes dominate, and this stays cheap
     let size = (data?.length ?? 0) + (metadata?.length ?? 0) + input.type.length

@@ -15,6 +15,12 @@ interface Frame {
   keyEnd: number
 }
 
+const utf8Bytes = (s: string) => new TextEncoder().encode(s)
+const EVENTS = utf8Bytes('events')
+const STREAMS = utf8Bytes('streams')
+const DATA = utf8Bytes('data')
+const METADATA = utf8Bytes('metadata')
+
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 const looseUtf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
 
@@ -37,13 +43,58 @@ function isUtf8(bytes: Uint8Array, start: number, end: number): boolean {
  *   not): cbor-x replaces bad bytes with U+FFFD, which would store other text than was sent;
  * - tags 28/29 (shareable/sharedref, IANA CBOR tags) decode to shared or cyclic objects;
  * - arrays, maps and tags nest at most `maxDepth` levels: cbor-x decodes recursively.
+ * - a simple value below 32 in two bytes is not well-formed (§3.3).
  * Iterative, allocation-free on the common path. Malformed input is left to the decoder,
  * which reports it. Paths are as in validation errors (`events.0.data.k`).
+ *
+ * With `payloads`, it also collects each event's data and metadata item as the bytes sent,
+ * by path (`events.0.data`, `streams.1.events.0.metadata`), to be stored as they are.
  */
-export function cborBodyProblem(bytes: Uint8Array, maxDepth: number): ValueProblem | undefined {
+export function cborBodyProblem(bytes: Uint8Array, maxDepth: number, payloads?: Map<string, Uint8Array>): ValueProblem | undefined {
   const stack: Frame[] = []
   const n = bytes.length
   let pos = 0
+  // the data or metadata item being read (for `payloads`): where it starts, its depth, its path
+  let payloadStart = -1
+  let payloadDepth = -1
+  let payloadPath = ''
+
+  const keyIs = (f: Frame, key: Uint8Array) => {
+    if (f.kind !== MAP || f.keyEnd - f.keyStart !== key.length) return false
+    for (let i = 0; i < key.length; i++) if (bytes[f.keyStart + i] !== key[i]) return false
+    return true
+  }
+  const dropUnder = (prefix: string) => {
+    for (const k of payloads!.keys()) if (k.startsWith(prefix)) payloads!.delete(k)
+  }
+  /**
+   * An item starts at `at`: is it an event's data or metadata (`events.N.data`,
+   * `streams.N.events.M.metadata`)? Then remember where. A repeated `events` or `streams`
+   * key (the decoder keeps the last) drops what the earlier one recorded.
+   */
+  const payloadStarts = (at: number) => {
+    const depth = stack.length
+    if (depth !== 1 && depth !== 3 && depth !== 5) return
+    const top = stack[depth - 1]
+    if (top.kind !== MAP || top.items % 2 === 0) return
+    if (depth === 1) {
+      if (keyIs(top, EVENTS)) dropUnder('events.')
+      else if (keyIs(top, STREAMS)) dropUnder('streams.')
+      return
+    }
+    if (depth === 3 && keyIs(top, EVENTS)) {
+      if (keyIs(stack[0], STREAMS)) dropUnder(`streams.${stack[1].items}.events.`)
+      return
+    }
+    const field = keyIs(top, DATA) ? 'data' : keyIs(top, METADATA) ? 'metadata' : undefined
+    if (!field || stack[depth - 2].kind !== ARRAY) return
+    if (depth === 3 && keyIs(stack[0], EVENTS)) payloadPath = `events.${stack[1].items}.${field}`
+    else if (depth === 5 && keyIs(stack[0], STREAMS) && stack[1].kind === ARRAY && keyIs(stack[2], EVENTS)) {
+      payloadPath = `streams.${stack[1].items}.events.${stack[3].items}.${field}`
+    } else return
+    payloadStart = at
+    payloadDepth = depth
+  }
 
   const path = (): (string | number)[] => {
     const p: (string | number)[] = []
@@ -56,6 +107,10 @@ export function cborBodyProblem(bytes: Uint8Array, maxDepth: number): ValueProbl
   /** An item ended: count it in its container, and end the containers it completes. */
   const itemDone = (): boolean => {
     for (let top = stack[stack.length - 1]; top; top = stack[stack.length - 1]) {
+      if (stack.length === payloadDepth) {
+        payloads!.set(payloadPath, bytes.slice(payloadStart, pos))
+        payloadDepth = -1
+      }
       if (++top.items < top.length) return false
       stack.pop()
     }
@@ -63,6 +118,7 @@ export function cborBodyProblem(bytes: Uint8Array, maxDepth: number): ValueProbl
   }
 
   while (pos < n) {
+    if (payloads && stack.length && bytes[pos] !== 0xff) payloadStarts(pos)
     const initial = bytes[pos++]
     const major = initial >> 5
     const info = initial & 31
@@ -75,7 +131,7 @@ export function cborBodyProblem(bytes: Uint8Array, maxDepth: number): ValueProbl
       if (itemDone()) return undefined
       continue
     }
-    if (atKey) top.keyStart = -1
+    if (atKey) top.keyStart = top.keyEnd = -1
     let arg = info
     if (info >= 24 && info <= 27) {
       const size = 1 << (info - 24)
@@ -110,6 +166,8 @@ export function cborBodyProblem(bytes: Uint8Array, maxDepth: number): ValueProbl
       if (length === 0) {
         if (itemDone()) return undefined
       } else stack.push({ kind: major === 4 ? ARRAY : major === 5 ? MAP : TAG, length, items: 0, keyStart: -1, keyEnd: -1 })
+    } else if (major === 7 && info === 24 && arg < 32) {
+      return { path: path(), message: `is not well-formed CBOR: simple value ${arg} in two bytes (RFC 8949 §3.3)` }
     } else if (itemDone()) return undefined // integers, simple values, floats
   }
   return undefined

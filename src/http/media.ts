@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ZodType } from 'zod'
 import { EdgelogError, invalidRequest, malformedBody } from '../core/errors.ts'
 import type { Codec, StoredEvent } from '../core/types.ts'
+import { keepSentBytes, type EventInput } from '../core/events.ts'
 import { MAX_DEPTH_CEILING } from '../core/limits.ts'
 import { cborBodyProblem } from './cborCheck.ts'
 import { encodeEventPage } from './render/cborPage.ts'
@@ -172,7 +173,8 @@ export function cborBody(schema: ZodType, codec: Codec): MiddlewareHandler<Env> 
   return async (c, next) => {
     if (CBOR_RE.test(c.req.header('content-type') ?? '')) {
       const bytes = new Uint8Array(await c.req.arrayBuffer())
-      const problem = cborBodyProblem(bytes, SCAN_DEPTH)
+      const payloads = new Map<string, Uint8Array>()
+      const problem = cborBodyProblem(bytes, SCAN_DEPTH, payloads)
       if (problem) {
         const where = problem.path.join('.') || '(body)'
         throw invalidRequest(`${where} ${problem.message}.`, [{ path: where, message: problem.message }])
@@ -185,10 +187,24 @@ export function cborBody(schema: ZodType, codec: Codec): MiddlewareHandler<Env> 
       }
       const parsed = schema.safeParse(value)
       if (!parsed.success) throw invalidRequest('The request body is invalid.', issuesOf(parsed.error))
+      if (payloads.size) keepPayloads(parsed.data, payloads)
       c.set('body', parsed.data)
     }
     await next()
   }
+}
+
+/** Events of an append body store their data and metadata as the bytes the client sent. */
+function keepPayloads(body: unknown, payloads: Map<string, Uint8Array>): void {
+  const { events, streams } = body as { events?: EventInput[]; streams?: Array<{ events?: EventInput[] }> }
+  const keep = (list: EventInput[] | undefined, at: string) =>
+    list?.forEach((e, i) => {
+      const data = payloads.get(`${at}.${i}.data`)
+      const metadata = payloads.get(`${at}.${i}.metadata`)
+      if (data || metadata) keepSentBytes(e, { data, metadata })
+    })
+  keep(events, 'events')
+  streams?.forEach((s, j) => keep(s.events, `streams.${j}.events`))
 }
 
 /** The validated body, whichever media type carried it. */

@@ -209,24 +209,59 @@ function isBreak(): boolean {
   return true
 }
 
-/** Text keys: a JSON object. Any other key: `{"$map":[[key,value],...]}`, nothing converted. */
-function map(ai: number, depth: number): string {
+/**
+ * Text keys: a JSON object. Keys that are integers, finite floats or booleans as well: an
+ * object whose keys are their text (`{1: "a"}` is `{"1":"a"}`), as a JavaScript object
+ * holds them, unless two keys have the same text. Any other map, and a map in tag 259
+ * (whose keys are typed on purpose): `{"$map":[[key,value],...]}`, nothing converted.
+ */
+function map(ai: number, depth: number, pairs = false): string {
   const start = pos
   const n = ai === 31 ? -1 : length(arg(ai))
   const more = (i: number) => (n < 0 ? !isBreak() : i < n)
+  const restart = () => {
+    pos = start
+    if (n >= 0) arg(ai)
+  }
+  if (!pairs) {
+    let out = '{'
+    let mixed = false
+    for (let i = 0; more(i); i++) {
+      if (pos < src.length && src[pos] >> 5 !== 3) {
+        mixed = true // a key that is not text: start over
+        break
+      }
+      out += (i ? ',' : '') + item(depth + 1) + ':' + item(depth + 1)
+    }
+    if (!mixed) return out + '}'
+    restart()
+    const keyed = keysAsText(n, more, depth)
+    if (keyed !== undefined) return keyed
+    restart()
+  }
+  let out = '{"$map":['
+  for (let j = 0; more(j); j++) out += (j ? ',' : '') + '[' + item(depth + 2) + ',' + item(depth + 2) + ']'
+  return out + ']}'
+}
+
+/** The map as a JSON object keyed by the text of its keys (see map), or undefined. */
+function keysAsText(n: number, more: (i: number) => boolean, depth: number): string | undefined {
+  const seen = new Set<string>()
   let out = '{'
   for (let i = 0; more(i); i++) {
-    if (pos < src.length && src[pos] >> 5 !== 3) {
-      // a key that is not text: start over as a list of pairs
-      pos = start
-      if (n >= 0) arg(ai)
-      out = '{"$map":['
-      for (let j = 0; more(j); j++) out += (j ? ',' : '') + '[' + item(depth + 2) + ',' + item(depth + 2) + ']'
-      return out + ']}'
-    }
-    out += (i ? ',' : '') + item(depth + 1) + ':' + item(depth + 1)
+    if (pos >= src.length) throw new Error('truncated')
+    const major = src[pos] >> 5
+    let key: string
+    if (major === 3) key = utf8.decode(bytesOf(src[pos++] & 31, 3))
+    else if (major === 0 || major === 1 || major === 7) {
+      key = item(depth + 1)
+      if (major === 7 && (key === 'null' || key.startsWith('{'))) return undefined // null, undefined, non-finite, simple
+    } else return undefined
+    if (seen.has(key)) return undefined
+    seen.add(key)
+    out += (i ? ',' : '') + JSON.stringify(key) + ':' + item(depth + 1)
   }
-  return out + '}'
+  return n < 0 || seen.size === n ? out + '}' : undefined
 }
 
 function simple(ai: number): string {
@@ -316,12 +351,19 @@ function tag(t: number | bigint, depth: number): string {
     for (const b of bytesOf(src[pos++] & 31, 2)) n = (n << BigInt(8)) | BigInt(b)
     return String(t === 3 ? BigInt(-1) - n : n)
   }
+  // a Uint8Array (RFC 8746 tag 64) is a byte string
+  if (t === 64 && major === 2) return item(depth + 1)
   // RFC 8746 typed arrays: their elements
   if (typeof t === 'number' && t >= 64 && t <= 87 && major === 2) {
     const start = pos
     const rendered = typedArray(t - 64, bytesOf(src[pos++] & 31, 2))
     if (rendered !== undefined) return rendered
     pos = start
+  }
+  // a Map (tag 259): its keys are typed on purpose, and stay so
+  if (t === 259 && major === 5) {
+    if (depth + 1 > MAX_RENDER_DEPTH) throw new Error('too deep')
+    return `{"$tag":259,"value":${map(src[pos++] & 31, depth + 1, true)}}`
   }
   // self-described CBOR (RFC 8949 §3.4.6) is only a magic number
   if (t === 55799) return item(depth + 1)
