@@ -68,6 +68,38 @@ describe('cborBodyProblem', () => {
     assert.match(cborBodyProblem(hex('d8 1c 81 d8 1d 00'), 64)!.message, /tag 28/)
   })
 
+  it('refuses a text key twice in one map, in small and large maps, at its path; other keys may repeat across maps', () => {
+    assert.deepEqual(cborBodyProblem(hex('a1 61 61 a2 61 62 01 61 62 02'), 64)?.path, ['a'])
+    assert.match(cborBodyProblem(hex('bf 61 62 01 61 62 02 ff'), 64)!.message, /key "b" twice/)
+    assert.equal(cborBodyProblem(hex('82 a2 61 61 01 61 62 02 a2 61 61 01 61 62 02'), 64), undefined)
+    assert.equal(cborBodyProblem(hex('a2 61 61 01 78 01 62 02'), 64), undefined) // "a" and "b"
+    assert.match(cborBodyProblem(hex('a2 61 61 01 78 01 61 02'), 64)!.message, /key "a" twice/) // "a" in another head
+    const many = (n: number) => Array.from({ length: n }, (_, i) => `${Buffer.from(encoder.encode(`k${i}`)).toString('hex')}01`)
+    const big = (keys: string[]) => hex(`b9${keys.length.toString(16).padStart(4, '0')}${keys.join('')}`)
+    assert.equal(cborBodyProblem(big(many(100)), 64), undefined)
+    assert.match(cborBodyProblem(big([...many(99), many(1)[0]]), 64)!.message, /key "k0" twice/)
+    assert.match(cborBodyProblem(big([...many(10), many(1)[0]]), 64)!.message, /key "k0" twice/)
+  })
+
+  it('refuses a simple value below 32 in two bytes (not well-formed)', () => {
+    assert.match(cborBodyProblem(hex('81 f8 10'), 64)!.message, /simple value 16 in two bytes/)
+    assert.equal(cborBodyProblem(hex('81 f8 20'), 64), undefined)
+  })
+
+  it('collects the data and metadata of each event, by path, as the bytes sent', () => {
+    const ev = (data: string, metadata?: string) => `a${metadata ? 3 : 2} 64 74797065 61 54 64 64617461 ${data}${metadata ? ` 68 6d65746164617461 ${metadata}` : ''}`
+    const body = hex(`a2 67 73747265616d73 81 a1 66 6576656e7473 82 ${ev('f9 80 00')} ${ev('a1 01 f9 3c 00', 'a0')} 66 6576656e7473 81 ${ev('bf 61 61 9f 01 ff ff')}`)
+    const payloads = new Map<string, Uint8Array>()
+    assert.equal(cborBodyProblem(body, 64, payloads), undefined)
+    const got = Object.fromEntries([...payloads].map(([k, v]) => [k, Buffer.from(v).toString('hex')]))
+    assert.deepEqual(got, {
+      'streams.0.events.0.data': 'f98000',
+      'streams.0.events.1.data': 'a101f93c00',
+      'streams.0.events.1.metadata': 'a0',
+      'events.0.data': 'bf61619f01ffff',
+    })
+  })
+
   it('leaves malformed input to the decoder (no problem of its own, no exception)', () => {
     for (const bytes of ['a2 66 65 76', 'ff', '9f 01', '1c', '7f 61 41 ff', 'bf 01 ff', 'a1 61', '5b ff ff ff ff ff ff ff ff']) {
       assert.equal(cborBodyProblem(hex(bytes), 64), undefined, bytes)

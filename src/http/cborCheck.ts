@@ -13,7 +13,13 @@ interface Frame {
   /** the current map key, when it is a text string: its bytes */
   keyStart: number
   keyEnd: number
+  /** a map of several entries: where its text keys so far are (start, end, ...), or them as text */
+  keys?: number[]
+  keySet?: Set<string>
 }
+
+/** Text keys compared byte for byte up to this many; then as a set of strings. */
+const KEYS_SCANNED = 16
 
 const utf8Bytes = (s: string) => new TextEncoder().encode(s)
 const EVENTS = utf8Bytes('events')
@@ -43,7 +49,9 @@ function isUtf8(bytes: Uint8Array, start: number, end: number): boolean {
  *   not): cbor-x replaces bad bytes with U+FFFD, which would store other text than was sent;
  * - tags 28/29 (shareable/sharedref, IANA CBOR tags) decode to shared or cyclic objects;
  * - arrays, maps and tags nest at most `maxDepth` levels: cbor-x decodes recursively.
- * - a simple value below 32 in two bytes is not well-formed (§3.3).
+ * - a simple value below 32 in two bytes is not well-formed (§3.3);
+ * - a map may not hold the same text key twice (§5.6): cbor-x keeps the last, and the
+ *   stored bytes (kept as sent) would say otherwise to other readers.
  * Iterative, allocation-free on the common path. Malformed input is left to the decoder,
  * which reports it. Paths are as in validation errors (`events.0.data.k`).
  *
@@ -59,33 +67,40 @@ export function cborBodyProblem(bytes: Uint8Array, maxDepth: number, payloads?: 
   let payloadDepth = -1
   let payloadPath = ''
 
+  /** Was this text key in the map before? (Remembers it.) */
+  const seenKey = (f: Frame, start: number, end: number): boolean => {
+    if (f.keySet) {
+      const key = looseUtf8.decode(bytes.subarray(start, end))
+      return f.keySet.has(key) || (f.keySet.add(key), false)
+    }
+    const keys = (f.keys ??= [])
+    outer: for (let j = 0; j < keys.length; j += 2) {
+      if (keys[j + 1] - keys[j] !== end - start) continue
+      for (let k = 0; k < end - start; k++) if (bytes[keys[j] + k] !== bytes[start + k]) continue outer
+      return true
+    }
+    keys.push(start, end)
+    if (keys.length > 2 * KEYS_SCANNED) {
+      f.keySet = new Set()
+      for (let j = 0; j < keys.length; j += 2) f.keySet.add(looseUtf8.decode(bytes.subarray(keys[j], keys[j + 1])))
+    }
+    return false
+  }
   const keyIs = (f: Frame, key: Uint8Array) => {
     if (f.kind !== MAP || f.keyEnd - f.keyStart !== key.length) return false
     for (let i = 0; i < key.length; i++) if (bytes[f.keyStart + i] !== key[i]) return false
     return true
   }
-  const dropUnder = (prefix: string) => {
-    for (const k of payloads!.keys()) if (k.startsWith(prefix)) payloads!.delete(k)
-  }
   /**
    * An item starts at `at`: is it an event's data or metadata (`events.N.data`,
-   * `streams.N.events.M.metadata`)? Then remember where. A repeated `events` or `streams`
-   * key (the decoder keeps the last) drops what the earlier one recorded.
+   * `streams.N.events.M.metadata`)? Then remember where. (No key is there twice: that is
+   * refused below.)
    */
   const payloadStarts = (at: number) => {
     const depth = stack.length
-    if (depth !== 1 && depth !== 3 && depth !== 5) return
+    if (depth !== 3 && depth !== 5) return
     const top = stack[depth - 1]
     if (top.kind !== MAP || top.items % 2 === 0) return
-    if (depth === 1) {
-      if (keyIs(top, EVENTS)) dropUnder('events.')
-      else if (keyIs(top, STREAMS)) dropUnder('streams.')
-      return
-    }
-    if (depth === 3 && keyIs(top, EVENTS)) {
-      if (keyIs(stack[0], STREAMS)) dropUnder(`streams.${stack[1].items}.events.`)
-      return
-    }
     const field = keyIs(top, DATA) ? 'data' : keyIs(top, METADATA) ? 'metadata' : undefined
     if (!field || stack[depth - 2].kind !== ARRAY) return
     if (depth === 3 && keyIs(stack[0], EVENTS)) payloadPath = `events.${stack[1].items}.${field}`
@@ -149,6 +164,9 @@ export function cborBodyProblem(bytes: Uint8Array, maxDepth: number, payloads?: 
           return { path: path(), message: atKey ? 'has a map key that is not valid UTF-8 text' : 'is a CBOR text string that is not valid UTF-8' }
         }
         if (atKey) {
+          if (top.length > 2 && seenKey(top, pos, pos + arg)) {
+            return { path: path(), message: `has the key ${JSON.stringify(looseUtf8.decode(bytes.subarray(pos, pos + arg)))} twice in one map: CBOR maps have unique keys (RFC 8949 §5.6)` }
+          }
           top.keyStart = pos
           top.keyEnd = pos + arg
         }

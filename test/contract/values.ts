@@ -194,6 +194,14 @@ export function valueTests(client: ContractClient, getBaseUrl: () => string): vo
       assert.match(problem.detail, /events\.0\.data .*simple value 24 in two bytes/)
     })
 
+    it('a map with the same key twice (in data, or the body\'s own) is refused with a 400 that names it, and nothing is written', async () => {
+      const inData = await client.rejectsAppend(400, 'invalid-request', { body: appendBody('V', `a2${text('a')}01${text('a')}02`), headers: { 'content-type': 'application/cbor' } })
+      assert.match(inData.detail, /events\.0\.data has the key "a" twice/)
+      const twoLists = hex(`a2${text('events')}81a1${text('type')}${text('T')}${text('events')}81a1${text('type')}${text('U')}`)
+      const inBody = await client.rejectsAppend(400, 'invalid-request', { body: twoLists, headers: { 'content-type': 'application/cbor' } })
+      assert.match(inBody.detail, /has the key "events" twice/)
+    })
+
     it('a 64-bit integer in metadata renders exactly too', async () => {
       const stream = uniqueStream('val')
       const body = hex(`a1${text('events')}81a3${text('type')}${text('Meta')}${text('data')}01${text('metadata')}a1${text('at')}1b0000018bcfe56800`)
