@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { get, type IncomingMessage } from 'node:http'
+import { Worker } from 'node:worker_threads'
 import { startServer, type RunningServer } from '../test/contract/server.ts'
 import { DEFAULT_LIMITS } from '../src/core/limits.ts'
 import { fmt, percentile, report, runConcurrent, status, type Row } from './lib.ts'
@@ -225,6 +226,8 @@ try {
       await new Promise((r) => setTimeout(r, 5))
     }
   })()
+  // /health is probed from a worker thread, whose event loop the readers' JSON.parse of
+  // 4 MiB pages does not hold up; the same probe on this thread is reported beside it.
   const health: number[] = []
   const prober = (async () => {
     while (reading) {
@@ -234,6 +237,23 @@ try {
       await new Promise((r) => setTimeout(r, 10))
     }
   })()
+  const probeWorker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads')
+    let on = true
+    const times = []
+    parentPort.on('message', () => (on = false))
+    ;(async () => {
+      while (on) {
+        const t0 = performance.now()
+        await (await fetch(workerData + '/health')).arrayBuffer()
+        times.push(performance.now() - t0)
+        await new Promise((r) => setTimeout(r, 10))
+      }
+      parentPort.postMessage(times)
+    })()`,
+    { eval: true, workerData: base },
+  )
+  const workerTimes = new Promise<number[]>((resolve) => probeWorker.once('message', resolve))
   const pageSizes: number[] = []
   const readAllPages = async () => {
     let from = 0
@@ -252,8 +272,11 @@ try {
   const counts = await Promise.all(Array.from({ length: 4 }, readAllPages))
   const readMs = performance.now() - t0
   reading = false
+  probeWorker.postMessage('stop')
+  const h = (await workerTimes).sort((a, b) => a - b)
+  await probeWorker.terminate()
   await Promise.all([sampler, prober])
-  const h = health.sort((a, b) => a - b)
+  const sameThread = health.sort((a, b) => a - b)
   const above = peak - idle
   rows.push({
     metric: `peak RSS above idle, 4 clients reading ${fmt(BIG_EVENTS)} events of 255 KB as limit=1000 JSON pages`,
@@ -265,11 +288,11 @@ try {
   rows.push({
     metric: '/health latency while those pages are read',
     target: 'p99 < 100 ms',
-    actual: `p50 ${fmt(percentile(h, 50), 1)} ms, p99 ${fmt(percentile(h, 99), 1)} ms (${h.length} probes)`,
+    actual: `p50 ${fmt(percentile(h, 50), 1)} ms, p99 ${fmt(percentile(h, 99), 1)} ms (${h.length} probes; from the readers' own thread: p50 ${fmt(percentile(sameThread, 50), 1)}, p99 ${fmt(percentile(sameThread, 99), 1)} ms)`,
     status: status(percentile(h, 99) < 100),
     value: percentile(h, 99),
   })
-  raw.bigReads = { idleRss: idle, peakRss: peak, readMs, counts, maxPageChars: Math.max(...pageSizes), health: { p50: percentile(h, 50), p99: percentile(h, 99), n: h.length } }
+  raw.bigReads = { idleRss: idle, peakRss: peak, readMs, counts, maxPageChars: Math.max(...pageSizes), health: { p50: percentile(h, 50), p99: percentile(h, 99), n: h.length }, healthSameThread: { p50: percentile(sameThread, 50), p99: percentile(sameThread, 99), n: sameThread.length } }
 } finally {
   await server?.stop().catch(() => {})
 }

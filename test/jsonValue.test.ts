@@ -2,7 +2,9 @@
 // path on plain JSON data, and renders the items a JSON value lacks as docs/api.md says.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { isPlain, payloadJson, transcode } from '../src/http/render/jsonValue.ts'
+import { isPlain, payloadJson, transcode, VERBATIM_MIN_BYTES } from '../src/http/render/jsonValue.ts'
+import { eventJson, eventJsonParts } from '../src/http/render/events.ts'
+import type { StoredEvent } from '../src/core/types.ts'
 import { codec } from '../src/store/codec.ts'
 
 const hex = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16))
@@ -90,5 +92,63 @@ describe('payloadJson', () => {
     }
     const deep = new Uint8Array(10_000).fill(0x81)
     assert.match(payloadJson(Uint8Array.from([...deep, 0]), codec), /^\{"\$cbor":"/)
+  })
+})
+
+describe('eventJsonParts (long texts copied from the stored bytes)', () => {
+  const te = new TextEncoder()
+  const join = (parts: Uint8Array[]) => Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength)))
+  const event = (data: Uint8Array | null, metadata: Uint8Array | null = null): StoredEvent => ({
+    id: '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b',
+    stream: 'blob-1',
+    type: 'Blob',
+    revision: 3,
+    position: 17,
+    time: 1_700_000_000_000,
+    data,
+    metadata,
+    tags: ['a'],
+  })
+  const same = (e: StoredEvent, prefix = ',') => {
+    const parts = eventJsonParts(e, codec, prefix)
+    assert.deepEqual(join(parts), Buffer.from(te.encode(prefix + eventJson(e, codec))))
+    return parts
+  }
+  const long = (c: string) => c.repeat(VERBATIM_MIN_BYTES)
+
+  it('a long ASCII text is the stored bytes themselves, and the event renders as eventJson does', () => {
+    const data = codec.encode(long('b'))
+    const parts = same(event(data))
+    const text = parts.find((p) => p.length === VERBATIM_MIN_BYTES)
+    assert.ok(text && text.buffer === data.buffer, 'the text is a view of the stored payload, not a copy')
+  })
+
+  it('texts that need escaping, non-ASCII or short texts render as eventJson does', () => {
+    for (const value of [long('"'), long('\\'), long('\n'), long('é'), long('a') + '\u0001', 'short', { a: long('x'), b: [long('y'), 'z', long('q"')] }]) {
+      same(event(codec.encode(value), codec.encode({ m: value })))
+    }
+  })
+
+  it('long texts before a key that starts a map over, inside tags and in keys, and before a fault', () => {
+    const t = Buffer.from(long('k')).toString('hex')
+    const key = `79${VERBATIM_MIN_BYTES.toString(16).padStart(4, '0')}${t}`
+    for (const h of [
+      `a2${key}0101f5`, // a long text key, then an integer key: the map is rendered again
+      `bf${key}01f5f4ff`, // indefinite, with a boolean key
+      `a2${key}0142${'0102'}${'f6'}`, // a byte-string key: pairs
+      `c1${key}`, // a tag around a long text
+      `82${key}1b0000`, // a long text, then a truncated integer: $cbor for the whole payload
+    ]) {
+      same(event(hex(h)))
+    }
+  })
+
+  it('random payloads with long texts: the parts join to eventJson', () => {
+    const r = rng(7)
+    for (let i = 0; i < 300; i++) {
+      const pick = () => [long('a'), long('é'), long('"'), 'x', long('ab') + 'é'][Math.floor(r() * 5)]
+      const value = r() < 0.3 ? pick() : { k: jsonValue(r, 2), t: pick(), l: [pick(), jsonValue(r, 3)] }
+      same(event(codec.encode(value), r() < 0.5 ? codec.encode({ m: pick() }) : null), i % 2 ? ',' : '')
+    }
   })
 })

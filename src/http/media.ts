@@ -7,7 +7,7 @@ import { keepSentBytes, type EventInput } from '../core/events.ts'
 import { MAX_DEPTH_CEILING } from '../core/limits.ts'
 import { cborBodyProblem } from './cborCheck.ts'
 import { encodeEventPage } from './render/cborPage.ts'
-import { eventJson } from './render/events.ts'
+import { eventJson, eventJsonParts } from './render/events.ts'
 import { jsonPage } from './render/jsonPage.ts'
 import { issuesOf } from './problem.ts'
 import { respond } from './respond.ts'
@@ -240,6 +240,6 @@ export function sendEvents(
   }
   // Payloads render through payloadJson (exact integers, byte strings...), which
   // JSON.stringify of decoded values cannot do; a large page streams within its byte budget.
-  const body = jsonPage(events, (e) => eventJson(e, codec), fieldsOf, maxBytes)
+  const body = jsonPage(events, (e) => eventJson(e, codec), fieldsOf, maxBytes, (e, prefix) => eventJsonParts(e, codec, prefix))
   return respond(c, body as BodyInit, 200, { ...headers, 'Content-Type': JSON_TYPE })
 }

@@ -263,6 +263,7 @@ export function readTests(client: ContractClient): void {
         const fwd = await walk((from) => get(`${streamPath(stream)}?limit=${MAX_PAGE_SIZE}&from=${from}`, { accept }), 0, (p) => p.next === null)
         assert.deepEqual(fwd.map((e) => e.revision), revisions)
         assert.equal(fwd[39].data.n, 39)
+        assert.ok(fwd.every((e) => e.data.payload === 'x'.repeat(MAX_EVENT_BYTES - 1200)), 'every payload reads back as sent')
         const back = await walk(
           (from) => get(`${streamPath(stream)}?direction=backward&limit=${MAX_PAGE_SIZE}${from === null ? '' : `&from=${from}`}`, { accept }),
           null,
