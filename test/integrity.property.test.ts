@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
-import { decode as cborDecode, encode as cborEncode } from 'cbor2'
+import { decode as cborDecode, encode as cborEncode, encodedNumber } from 'cbor2'
 import fc from 'fast-check'
 import { startServer, type RunningServer } from './contract/server.ts'
 import { MAX_EVENTS_PER_APPEND } from './contract/limits.ts'
@@ -64,6 +64,10 @@ const cborOnly = fc.oneof(
   fc.constantFrom(1_700_000_000_000n, (1n << 64n) - 1n, -(1n << 64n), 1n << 64n),
   fc.uint8Array({ maxLength: 24 }),
   fc.double(),
+  // floats in a given width, integral ones too (1.0 is not the integer 1 to a Python or Go reader)
+  fc.double().map((d) => encodedNumber(d, 'f64')),
+  fc.float().map((f) => encodedNumber(f, 'f32')),
+  fc.integer({ min: -2048, max: 2048 }).map((n) => encodedNumber(n, 'f16')),
 )
 const cborData = fc.oneof(jsonData, cborOnly, fc.dictionary(fc.string({ maxLength: 5 }), fc.oneof(jsonData, cborOnly), { maxKeys: 4 }))
 
@@ -346,7 +350,7 @@ function acknowledged(o: Outcome): Array<{ id: string; position: number; revisio
   return o.body.events
 }
 
-async function readLog(baseUrl: string, from: number, accept: 'json' | 'cbor'): Promise<any[]> {
+async function readLog(baseUrl: string, from: number, accept: 'json' | 'cbor', rawPages: Buffer[] = []): Promise<any[]> {
   const events: any[] = []
   for (let guard = 0; guard < 1000; guard++) {
     const res = await fetch(`${baseUrl}/v1/all?from=${from}&limit=500`, {
@@ -356,6 +360,7 @@ async function readLog(baseUrl: string, from: number, accept: 'json' | 'cbor'): 
     assert.equal(res.status, 200, `GET /v1/all as ${accept} -> ${res.status} ${new TextDecoder().decode(bytes).slice(0, 500)}`)
     // JSON through the platform's parser; CBOR through cbor2, which rejects non-standard bytes.
     const page: any = accept === 'json' ? JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) : cborDecode(bytes)
+    rawPages.push(Buffer.from(bytes))
     if (page.events.length === 0) return events
     events.push(...page.events)
     from = Number(page.next)
@@ -396,7 +401,9 @@ async function checkRun(baseUrl: string, requests: GenRequest[]): Promise<void> 
     }
   }
 
-  const [jsonLog, cborLog] = await Promise.all([readLog(baseUrl, start, 'json'), readLog(baseUrl, start, 'cbor')])
+  const cborPages: Buffer[] = []
+  const [jsonLog, cborLog] = await Promise.all([readLog(baseUrl, start, 'json'), readLog(baseUrl, start, 'cbor', cborPages)])
+  const cborBytes = Buffer.concat(cborPages)
   assert.equal(cborLog.length, jsonLog.length, 'JSON and CBOR reads of the log differ in length')
   const byId = new Map<string, { json: any; cbor: any }>()
   jsonLog.forEach((e, i) => {
@@ -429,6 +436,11 @@ async function checkRun(baseUrl: string, requests: GenRequest[]): Promise<void> 
         // What the client sent is what its media type carried: JSON has no -0, no NaN.
         const carried = o.wire.media === 'json' ? JSON.parse(JSON.stringify(sent.data ?? null)) : sent.data ?? null
         assert.deepEqual(cbor.data, asCbor(carried), `CBOR data (read by cbor2) differs: ${where(o)}`)
+        // and a CBOR body's data is stored as its bytes: what cbor2 wrote for it is in the page
+        if (o.wire.media === 'cbor' && sent.data !== undefined) {
+          const sentBytes = Buffer.from(cborEncode(sent.data))
+          assert.ok(cborBytes.includes(sentBytes), `CBOR data not stored as sent (${sentBytes.toString('hex').slice(0, 80)}): ${where(o)}`)
+        }
       }
     })
     // Revisions of one stream in one request are consecutive and ascending.
