@@ -21,11 +21,11 @@ interface Frame {
 /** Text keys compared byte for byte up to this many; then as a set of strings. */
 const KEYS_SCANNED = 16
 
-const utf8Bytes = (s: string) => new TextEncoder().encode(s)
-const EVENTS = utf8Bytes('events')
-const STREAMS = utf8Bytes('streams')
-const DATA = utf8Bytes('data')
-const METADATA = utf8Bytes('metadata')
+const utf8 = new TextEncoder()
+const EVENTS = utf8.encode('events')
+const STREAMS = utf8.encode('streams')
+const DATA = utf8.encode('data')
+const METADATA = utf8.encode('metadata')
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 const looseUtf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
@@ -48,11 +48,11 @@ function isUtf8(bytes: Uint8Array, start: number, end: number): boolean {
  * - text strings must be valid UTF-8 (§3.1, RFC 3629; ED A0 80, an encoded surrogate, is
  *   not): cbor-x replaces bad bytes with U+FFFD, which would store other text than was sent;
  * - tags 28/29 (shareable/sharedref, IANA CBOR tags) decode to shared or cyclic objects;
- * - arrays, maps and tags nest at most `maxDepth` levels: cbor-x decodes recursively.
+ * - arrays, maps and tags nest at most `maxDepth` levels: cbor-x decodes recursively;
  * - a simple value below 32 in two bytes is not well-formed (§3.3);
  * - a map may not hold the same text key twice (§5.6): cbor-x keeps the last, and the
  *   stored bytes (kept as sent) would say otherwise to other readers.
- * Iterative, allocation-free on the common path. Malformed input is left to the decoder,
+ * Iterative; it allocates only a list of the text keys of each map of several entries. Malformed input is left to the decoder,
  * which reports it. Paths are as in validation errors (`events.0.data.k`).
  *
  * With `payloads`, it also collects each event's data and metadata item as the bytes sent,
