@@ -101,6 +101,30 @@ export function createApp(deps: AppDeps) {
       throw tooLarge()
     },
   })
+  // A chunked body is counted by bodyLimit as it reads. Over the limit, the rest is read
+  // and dropped (within a bound) before the 413 goes out: the client is still sending, and
+  // a runtime that answers and closes with body bytes unread (Node, workerd) resets the
+  // connection, so the client saw a broken socket instead of the 413.
+  const chunkedLimit = async (c: Context<Env>, next: Next) => {
+    const body = c.req.raw.body
+    if (!body) return streamedLimit(c, next)
+    const source = body.getReader()
+    const counted = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { done, value } = await source.read()
+        if (done) controller.close()
+        else controller.enqueue(value)
+      },
+      cancel: (reason) => source.cancel(reason),
+    })
+    c.req.raw = new Request(c.req.raw, { body: counted, duplex: 'half' } as RequestInit)
+    try {
+      return await streamedLimit(c, next)
+    } catch (err) {
+      if (err instanceof EdgelogError && err.status === 413) await drainBody(source)
+      throw err
+    }
+  }
   const decode = async (c: Context<Env>, next: Next) => {
     if (hasJsonBody(c)) await decodeStrictJson(c)
     await next()
@@ -116,7 +140,7 @@ export function createApp(deps: AppDeps) {
       if (Number(length) > maxBody) throw tooLarge()
       return decode(c, next)
     }
-    return streamedLimit(c, () => decode(c, next))
+    return chunkedLimit(c, () => decode(c, next))
   })
 
   registerStreamRoutes(app, deps)
@@ -164,4 +188,29 @@ export function createApp(deps: AppDeps) {
     return problemResponse(c, e)
   })
   return app
+}
+
+/**
+ * What is read and dropped of a body over MAX_BODY_BYTES before the 413 (as @hono/node-server
+ * drains a request its handler left unread): beyond either bound the connection is cut.
+ */
+const DRAIN_BYTES = 64 * 2 ** 20
+const DRAIN_MS = 1_000
+
+/** Reads and drops the rest of a body, at most DRAIN_BYTES for DRAIN_MS, then cancels it. */
+async function drainBody(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const deadline = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), DRAIN_MS)))
+  try {
+    for (let bytes = 0; bytes <= DRAIN_BYTES; ) {
+      const chunk = await Promise.race([reader.read(), deadline])
+      if (chunk === 'late' || chunk.done) break
+      bytes += chunk.value.length
+    }
+  } catch {
+    // the client went away: nothing to answer
+  } finally {
+    clearTimeout(timer)
+    reader.cancel().catch(() => {})
+  }
 }
