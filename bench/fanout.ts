@@ -11,6 +11,9 @@
 import { readFileSync } from 'node:fs'
 import { get, type IncomingMessage } from 'node:http'
 import { Worker } from 'node:worker_threads'
+import { spawn } from 'node:child_process'
+// @ts-expect-error plain JS helper shared with the load scripts
+import { freePort, ROOT } from '../scripts/server-process.mjs'
 import { startServer, type RunningServer } from '../test/contract/server.ts'
 import { DEFAULT_LIMITS } from '../src/core/limits.ts'
 import { fmt, percentile, report, runConcurrent, status, type Row } from './lib.ts'
@@ -104,6 +107,41 @@ async function openMany(base: string, n: number, query: string, onId?: (id: numb
   return subs
 }
 
+const TIMED = 200
+
+/**
+ * TIMED single-event appends from one writer, one every 10 ms, from position `first` on;
+ * `latencies` gets the ms from each append's request to each delivery (the subscribers'
+ * onId, via `sent`). Returns them sorted, and the server's CPU ms meanwhile.
+ */
+async function timedDelivery(base: string, pid: number, first: number, sent: Map<number, number>, latencies: number[]) {
+  const cpu0 = cpuMs(pid)
+  for (let i = 0, next = first; i < TIMED; i++, next++) {
+    sent.set(next, performance.now())
+    const { lastPosition } = await post(base, 'fan2-x', [{ type: 'Timed', data: { i } }])
+    if (lastPosition !== next) throw new Error(`expected position ${next}, got ${lastPosition}`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  // Every subscriber gets every timed event; wait for the last ones.
+  for (let guard = 0; latencies.length < TIMED * SUBSCRIBERS && guard < 400; guard++) await new Promise((r) => setTimeout(r, 25))
+  return { sorted: [...latencies].sort((a, b) => a - b), cpuMs: cpuMs(pid) - cpu0 }
+}
+
+/** bench/fanout-reference.ts in a child process on a free port. */
+async function startReference() {
+  const port = await freePort()
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/fanout-reference.ts'], { cwd: ROOT, env: { ...process.env, PORT: String(port) }, stdio: 'ignore' })
+  const baseUrl = `http://127.0.0.1:${port}`
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${baseUrl}/health`)).ok) break
+    } catch {}
+    if (i > 300) throw new Error('the fan-out reference did not start')
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return { baseUrl, pid: child.pid!, stop: () => new Promise<void>((r) => (child.once('exit', () => r()), child.kill('SIGTERM'))) }
+}
+
 const rows: Row[] = []
 const raw: Record<string, unknown> = { subscribers: SUBSCRIBERS, appends: APPENDS, writers: WRITERS, pageBytes: PAGE_BYTES }
 let server: RunningServer | undefined
@@ -143,29 +181,57 @@ try {
     if (t !== undefined) latencies.push(performance.now() - t)
   })
   cpu0 = cpuMs(pid)
+  const client0 = process.cpuUsage()
   const everything = await appendRate(base, 'fan2')
   const cpuEverything = cpuMs(pid) - cpu0
+  const clientUse = process.cpuUsage(client0)
+  const cpuClientEverything = (clientUse.user + clientUse.system) / 1000
   const deliveredDuringRate = delivered
 
   // 2. Commit -> delivery at SUBSCRIBERS live: one writer, an append every 10 ms.
   // Nothing else appends now: the next position is the last one + 1, registered before the
   // append is sent (a delivery may arrive before the append's answer).
-  let next = (await post(base, 'fan2-x', [{ type: 'Timed', data: { i: -1 } }])).lastPosition + 1
+  const first = (await post(base, 'fan2-x', [{ type: 'Timed', data: { i: -1 } }])).lastPosition + 1
   for (let guard = 0; delivered < deliveredDuringRate + SUBSCRIBERS && guard < 400; guard++) await new Promise((r) => setTimeout(r, 25))
   latencies.length = 0
-  cpu0 = cpuMs(pid)
-  for (let i = 0; i < 200; i++, next++) {
-    sent.set(next, performance.now())
-    const { lastPosition } = await post(base, 'fan2-x', [{ type: 'Timed', data: { i } }])
-    if (lastPosition !== next) throw new Error(`expected position ${next}, got ${lastPosition}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-  // Every subscriber gets every timed event; wait for the last ones.
-  const expected = 200 * SUBSCRIBERS
-  for (let guard = 0; latencies.length < expected && guard < 400; guard++) await new Promise((r) => setTimeout(r, 25))
-  const cpuTimed = cpuMs(pid) - cpu0
-  const sorted = latencies.sort((a, b) => a - b)
+  const timed = await timedDelivery(base, pid, first, sent, latencies)
+  const sorted = timed.sorted
+  const cpuTimed = timed.cpuMs
   for (const s of everyone) s.close()
+
+  // The same against the reference (bench/fanout-reference.ts): a bare node:http server writing
+  // each event's pre-rendered message to every stream, no database; same clients.
+  let refRow: Row | undefined
+  const reference = await startReference()
+  try {
+    const refSent = new Map<number, number>()
+    const refLatencies: number[] = []
+    const refSubs = []
+    for (let i = 0; i < SUBSCRIBERS; i += 50)
+      refSubs.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, () =>
+            subscribe(reference.baseUrl, 'category=fan2', (id) => {
+              const t = refSent.get(id)
+              if (t !== undefined) refLatencies.push(performance.now() - t)
+            }),
+          ),
+        )),
+      )
+    const refFirst = (await post(reference.baseUrl, 'fan2-x', [{ type: 'Timed', data: { i: -1 } }])).lastPosition + 1
+    const ref = await timedDelivery(reference.baseUrl, reference.pid, refFirst, refSent, refLatencies)
+    for (const s of refSubs) s.close()
+    raw.referenceLatencyMs = { p50: percentile(ref.sorted, 50), p99: percentile(ref.sorted, 99), n: ref.sorted.length, cpuMsPerAppend: ref.cpuMs / TIMED }
+    refRow = {
+      metric: `reference: append -> delivery at ${SUBSCRIBERS} streams, bare node:http writing pre-rendered messages, no database (${fmt(ref.sorted.length)} deliveries)`,
+      target: 'info',
+      actual: `p50 ${fmt(percentile(ref.sorted, 50), 1)} ms, p99 ${fmt(percentile(ref.sorted, 99), 1)} ms; server CPU ${fmt(ref.cpuMs / TIMED, 2)} ms per append`,
+      status: 'info',
+      value: percentile(ref.sorted, 99),
+    }
+  } finally {
+    await reference.stop()
+  }
 
   rows.push({ metric: 'appends/s, no subscribers (10 writers, single-event)', target: 'reference', actual: `${fmt(none)}/s`, status: 'info', value: none })
   rows.push({
@@ -184,9 +250,9 @@ try {
   })
   // Server CPU per append: steadier than rates on a shared machine (other load slows the clock, not the work).
   rows.push({
-    metric: `server CPU ms per append: none / ${SUBSCRIBERS} receiving every event / timed (one writer)`,
+    metric: `server CPU ms per append: none / ${SUBSCRIBERS} receiving every event / timed (one writer); the clients' own while receiving every event`,
     target: 'info',
-    actual: `${fmt(cpuNone / APPENDS, 2)} / ${fmt(cpuEverything / APPENDS, 2)} / ${fmt(cpuTimed / 200, 2)}`,
+    actual: `${fmt(cpuNone / APPENDS, 2)} / ${fmt(cpuEverything / APPENDS, 2)} / ${fmt(cpuTimed / TIMED, 2)}; clients ${fmt(cpuClientEverything / APPENDS, 2)}`,
     status: 'info',
     value: cpuEverything / APPENDS,
   })
@@ -199,6 +265,7 @@ try {
     status: status(p99 < 50),
     value: p99,
   })
+  if (refRow) rows.push(refRow)
   rows.push({
     metric: 'memory per idle subscriber (server RSS; first half / second half)',
     target: '< 20 KB, flat',
@@ -208,7 +275,8 @@ try {
   })
   raw.appendsPerSecond = { none, nothing, everything }
   raw.serverCpuMs = { none: cpuNone, everything: cpuEverything, timed: cpuTimed }
-  raw.latencyMs = { p50, p90: percentile(sorted, 90), p99, max: sorted[sorted.length - 1], n: sorted.length, expected }
+  raw.clientCpuMsEverything = cpuClientEverything
+  raw.latencyMs = { p50, p90: percentile(sorted, 90), p99, max: sorted[sorted.length - 1], n: sorted.length, expected: TIMED * SUBSCRIBERS }
   raw.idleRss = { idleRss0, idleRssHalf, idleRssFull }
 
   // 3. 4 clients read 1,000-event JSON pages of 255 KB events; RSS and /health meanwhile.
