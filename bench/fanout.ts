@@ -11,12 +11,11 @@
 import { readFileSync } from 'node:fs'
 import { get, type IncomingMessage } from 'node:http'
 import { Worker } from 'node:worker_threads'
-import { spawn } from 'node:child_process'
 // @ts-expect-error plain JS helper shared with the load scripts
 import { freePort, ROOT } from '../scripts/server-process.mjs'
 import { startServer, type RunningServer } from '../test/contract/server.ts'
 import { DEFAULT_LIMITS } from '../src/core/limits.ts'
-import { fmt, percentile, report, runConcurrent, status, type Row } from './lib.ts'
+import { fmt, percentile, report, runConcurrent, startReferenceProcess, status, type Row } from './lib.ts'
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000)
 const APPENDS = Number(process.env.BENCH_APPENDS ?? 1000)
@@ -100,11 +99,18 @@ async function untilLive(base: string, n: number) {
   }
 }
 
-async function openMany(base: string, n: number, query: string, onId?: (id: number) => void) {
+/** `n` subscribers, 50 at a time; then, on edgelog (not the reference), until all are live. */
+async function openMany(base: string, n: number, query: string, onId?: (id: number) => void, waitLive = true) {
   const subs = []
   for (let i = 0; i < n; i += 50) subs.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => subscribe(base, query, onId)))))
-  await untilLive(base, n)
+  if (waitLive) await untilLive(base, n)
   return subs
+}
+
+/** An onId that records, for each id sent at a known time, the ms until it arrived. */
+const recordLatency = (sent: Map<number, number>, latencies: number[]) => (id: number) => {
+  const t = sent.get(id)
+  if (t !== undefined) latencies.push(performance.now() - t)
 }
 
 const TIMED = 200
@@ -128,19 +134,8 @@ async function timedDelivery(base: string, pid: number, first: number, sent: Map
 }
 
 /** bench/fanout-reference.ts in a child process on a free port. */
-async function startReference() {
-  const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/fanout-reference.ts'], { cwd: ROOT, env: { ...process.env, PORT: String(port) }, stdio: 'ignore' })
-  const baseUrl = `http://127.0.0.1:${port}`
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${baseUrl}/health`)).ok) break
-    } catch {}
-    if (i > 300) throw new Error('the fan-out reference did not start')
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  return { baseUrl, pid: child.pid!, stop: () => new Promise<void>((r) => (child.once('exit', () => r()), child.kill('SIGTERM'))) }
-}
+const startReference = async () =>
+  startReferenceProcess('the fan-out reference', process.execPath, ['--import', 'tsx', 'bench/fanout-reference.ts'], ROOT, { PORT: String(await freePort()) })
 
 const rows: Row[] = []
 const raw: Record<string, unknown> = { subscribers: SUBSCRIBERS, appends: APPENDS, writers: WRITERS, pageBytes: PAGE_BYTES }
@@ -175,10 +170,10 @@ try {
   let delivered = 0
   const sent = new Map<number, number>()
   const latencies: number[] = []
+  const record = recordLatency(sent, latencies)
   const everyone = await openMany(base, SUBSCRIBERS, 'category=fan2', (id) => {
     delivered++
-    const t = sent.get(id)
-    if (t !== undefined) latencies.push(performance.now() - t)
+    record(id)
   })
   cpu0 = cpuMs(pid)
   const client0 = process.cpuUsage()
@@ -206,18 +201,7 @@ try {
   try {
     const refSent = new Map<number, number>()
     const refLatencies: number[] = []
-    const refSubs = []
-    for (let i = 0; i < SUBSCRIBERS; i += 50)
-      refSubs.push(
-        ...(await Promise.all(
-          Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, () =>
-            subscribe(reference.baseUrl, 'category=fan2', (id) => {
-              const t = refSent.get(id)
-              if (t !== undefined) refLatencies.push(performance.now() - t)
-            }),
-          ),
-        )),
-      )
+    const refSubs = await openMany(reference.baseUrl, SUBSCRIBERS, 'category=fan2', recordLatency(refSent, refLatencies), false)
     const refFirst = (await post(reference.baseUrl, 'fan2-x', [{ type: 'Timed', data: { i: -1 } }])).lastPosition + 1
     const ref = await timedDelivery(reference.baseUrl, reference.pid, refFirst, refSent, refLatencies)
     for (const s of refSubs) s.close()

@@ -16,14 +16,13 @@
  * handling + database cost above the runtime's own HTTP stack. Durability is `full`.
  */
 import autocannon from 'autocannon'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 // @ts-expect-error plain JS helper shared with the load scripts
 import { freePort, ROOT, startServer } from '../scripts/server-process.mjs'
-import { fmt, report, status, type Row } from './lib.ts'
+import { fmt, report, startReferenceProcess, status, type Row } from './lib.ts'
 
 const { values } = parseArgs({
   options: {
@@ -50,20 +49,7 @@ async function startReference(runtime: Runtime, pages: { json: string; cbor: str
       : runtime === 'bun'
         ? [bin('bun'), ['run', 'bench/http-reference.ts']]
         : [bin('deno'), ['run', '--allow-net', '--allow-env', '--allow-read', 'bench/http-reference.ts']]
-  const child = spawn(cmd, args as string[], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), PAGE_JSON: pages.json, PAGE_CBOR: pages.cbor },
-    stdio: 'ignore',
-  })
-  const baseUrl = `http://127.0.0.1:${port}`
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${baseUrl}/health`)).ok) break
-    } catch {}
-    if (i > 300) throw new Error(`reference on ${runtime} did not start`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  return { baseUrl, pid: child.pid, stop: () => new Promise<void>((r) => (child.once('exit', () => r()), child.kill('SIGTERM'))) }
+  return startReferenceProcess(`reference on ${runtime}`, cmd as string, args as string[], ROOT, { PORT: String(port), PAGE_JSON: pages.json, PAGE_CBOR: pages.cbor })
 }
 
 const payload = { amount: 125, currency: 'EUR', account: 'account-17', note: 'x'.repeat(200) }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -56,4 +57,21 @@ export async function runConcurrent(n: number, concurrency: number, task: (i: nu
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker))
   return latencies
+}
+
+/**
+ * A reference server (bench/*-reference.ts) in a child process, on a free port given as PORT,
+ * once its /health answers. `cwd` is the project root; `env` is added to this process's.
+ */
+export async function startReferenceProcess(name: string, cmd: string, args: string[], cwd: string, env: Record<string, string> & { PORT: string }) {
+  const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: 'ignore' })
+  const baseUrl = `http://127.0.0.1:${env.PORT}`
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${baseUrl}/health`)).ok) break
+    } catch {}
+    if (i > 300) throw new Error(`${name} did not start`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return { baseUrl, pid: child.pid!, stop: () => new Promise<void>((r) => (child.once('exit', () => r()), child.kill('SIGTERM'))) }
 }
