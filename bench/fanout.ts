@@ -9,6 +9,8 @@
  *   npm run bench:fanout        BENCH_SUBSCRIBERS=500 BENCH_APPENDS=500 npm run bench:fanout
  */
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { get, type IncomingMessage } from 'node:http'
 import { Worker } from 'node:worker_threads'
 // @ts-expect-error plain JS helper shared with the load scripts
@@ -99,13 +101,36 @@ async function untilLive(base: string, n: number) {
   }
 }
 
-/** `n` subscribers, 50 at a time; then, on edgelog (not the reference), until all are live. */
-async function openMany(base: string, n: number, query: string, onId?: (id: number) => void, waitLive = true) {
+/**
+ * `n` subscribers, 50 at a time; then, on edgelog (not the reference), until `live` are live
+ * (`n` unless more are open already; false: do not wait).
+ */
+async function openMany(base: string, n: number, query: string, onId?: (id: number) => void, live: number | false = n) {
   const subs = []
   for (let i = 0; i < n; i += 50) subs.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => subscribe(base, query, onId)))))
-  if (waitLive) await untilLive(base, n)
+  if (live !== false) await untilLive(base, live)
   return subs
 }
+
+/**
+ * The server's memory after two full garbage collections, from bench/memory-probe.mjs
+ * loaded into it: what it retains, without the young generation's garbage of the moment.
+ */
+const memory = async (probePort: number) => (await (await fetch(`http://127.0.0.1:${probePort}/`)).json()) as NodeJS.MemoryUsage
+
+/** Least-squares slope of y over x. */
+function slope(x: number[], y: number[]) {
+  const mx = x.reduce((a, b) => a + b, 0) / x.length
+  const my = y.reduce((a, b) => a + b, 0) / y.length
+  let num = 0
+  let den = 0
+  for (let i = 0; i < x.length; i++) {
+    num += (x[i] - mx) * (y[i] - my)
+    den += (x[i] - mx) ** 2
+  }
+  return num / den
+}
+const MEMORY_STEPS = 10
 
 /** An onId that records, for each id sent at a known time, the ms until it arrived. */
 const recordLatency = (sent: Map<number, number>, latencies: number[]) => (id: number) => {
@@ -141,7 +166,11 @@ const rows: Row[] = []
 const raw: Record<string, unknown> = { subscribers: SUBSCRIBERS, appends: APPENDS, writers: WRITERS, pageBytes: PAGE_BYTES }
 let server: RunningServer | undefined
 try {
-  server = await startServer('node', { env: defaults })
+  const probePort = await freePort()
+  const probe = pathToFileURL(join(ROOT, 'bench/memory-probe.mjs')).href
+  server = await startServer('node', {
+    env: { ...defaults, MEMORY_PROBE_PORT: String(probePort), NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${probe}`.trim() },
+  })
   const base = server.baseUrl
   const pid = server.pid
   // Warm up (JIT, file growth) before the baseline.
@@ -151,15 +180,29 @@ try {
   let cpu0 = cpuMs(pid)
   const none = await appendRate(base, 'fan')
   const cpuNone = cpuMs(pid) - cpu0
-  const idleRss0 = rss(pid)
-  const half = await openMany(base, SUBSCRIBERS / 2, 'category=nomatch')
-  const idleRssHalf = rss(pid)
-  const rest = await openMany(base, SUBSCRIBERS / 2, 'category=nomatch')
-  const idleRssFull = rss(pid)
+  // Memory per idle subscriber: the server's memory after a full GC, at 0 and after each of
+  // MEMORY_STEPS equal steps of subscribers; the slope over the first and the second half.
+  const opened = [0]
+  const samples = [await memory(probePort)]
+  const idleSubs: Array<{ close(): void }> = []
+  for (let step = 1; step <= MEMORY_STEPS; step++) {
+    const n: number = Math.round((step * SUBSCRIBERS) / MEMORY_STEPS) - idleSubs.length
+    idleSubs.push(...(await openMany(base, n, 'category=nomatch', undefined, idleSubs.length + n)))
+    opened.push(idleSubs.length)
+    samples.push(await memory(probePort))
+  }
+  const mid = MEMORY_STEPS / 2
+  const perSub = (key: 'rss' | 'heapUsed', from: number, to: number) =>
+    slope(
+      opened.slice(from, to + 1),
+      samples.slice(from, to + 1).map((m) => m[key]),
+    )
+  const perSubA = perSub('rss', 0, mid)
+  const perSubB = perSub('rss', mid, MEMORY_STEPS)
+  const heapA = perSub('heapUsed', 0, mid)
+  const heapB = perSub('heapUsed', mid, MEMORY_STEPS)
   const nothing = await appendRate(base, 'fan')
-  const perSubA = (idleRssHalf - idleRss0) / (SUBSCRIBERS / 2)
-  const perSubB = (idleRssFull - idleRssHalf) / (SUBSCRIBERS / 2)
-  for (const s of [...half, ...rest]) s.close()
+  for (const s of idleSubs) s.close()
   // The server frees them as their connections close.
   for (;;) {
     const text = await (await fetch(`${base}/metrics`)).text()
@@ -251,9 +294,9 @@ try {
   })
   if (refRow) rows.push(refRow)
   rows.push({
-    metric: 'memory per idle subscriber (server RSS; first half / second half)',
+    metric: `memory per idle subscriber (server RSS after a full GC, slope over ${MEMORY_STEPS / 2} steps; first half / second half)`,
     target: '< 20 KB, flat',
-    actual: `${fmt(perSubA / 1024, 1)} KB / ${fmt(perSubB / 1024, 1)} KB`,
+    actual: `${fmt(perSubA / 1024, 1)} KB / ${fmt(perSubB / 1024, 1)} KB (JS heap: ${fmt(heapA / 1024, 1)} / ${fmt(heapB / 1024, 1)} KB)`,
     status: status(Math.max(perSubA, perSubB) < 20 * 1024),
     value: Math.max(perSubA, perSubB),
   })
@@ -261,15 +304,15 @@ try {
   raw.serverCpuMs = { none: cpuNone, everything: cpuEverything, timed: cpuTimed }
   raw.clientCpuMsEverything = cpuClientEverything
   raw.latencyMs = { p50, p90: percentile(sorted, 90), p99, max: sorted[sorted.length - 1], n: sorted.length, expected: TIMED * SUBSCRIBERS }
-  raw.idleRss = { idleRss0, idleRssHalf, idleRssFull }
+  raw.idleMemory = opened.map((n, i) => ({ subscribers: n, rss: samples[i].rss, heapUsed: samples[i].heapUsed, external: samples[i].external }))
 
   // 3. 4 clients read 1,000-event JSON pages of 255 KB events; RSS and /health meanwhile.
   const payload = 'b'.repeat(BIG_BYTES)
   for (let n = 0; n < BIG_EVENTS; n += 15) {
     await post(base, 'blob-1', Array.from({ length: Math.min(15, BIG_EVENTS - n) }, () => ({ type: 'Blob', data: payload })))
   }
-  await new Promise((r) => setTimeout(r, 500))
-  const idle = rss(pid)
+  // Idle: after a full GC (lower than RSS at a random moment, so the peak above it is not flattered).
+  const idle = (await memory(probePort)).rss
   let peak = idle
   let reading = true
   const sampler = (async () => {

@@ -39,6 +39,17 @@ export interface SubscriptionFilter {
   tags?: string[]
 }
 
+/**
+ * What ends a subscription or a wait: an AbortSignal, or anything with its `aborted` flag
+ * and 'abort' listeners (the HTTP route's is one small object per subscriber, not an
+ * AbortController with its EventTarget).
+ */
+export interface StopSignal {
+  readonly aborted: boolean
+  addEventListener(type: 'abort', listener: () => void): void
+  removeEventListener(type: 'abort', listener: () => void): void
+}
+
 export interface SubscribeOptions {
   /** first position to deliver (inclusive); positions start at 1 */
   from: number
@@ -47,7 +58,7 @@ export interface SubscribeOptions {
   pageSize?: number
   /** when live and idle this long, yield an empty batch (heartbeats, timed checkpoints) */
   idleMs?: number
-  signal?: AbortSignal
+  signal?: StopSignal
   /** end once everything committed so far is delivered, instead of staying live */
   untilCaughtUp?: boolean
   /** end after this many events */
@@ -334,7 +345,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
    * `timeoutMs` ('timeout'), or when the hub closes or `signal` aborts ('closed').
    * Without a live signal the process polls (one poll for all waiters) every pollIntervalMs.
    */
-  function wait(mark: number, timeoutMs: number, signal?: AbortSignal): Promise<Wake> {
+  function wait(mark: number, timeoutMs: number, signal?: StopSignal): Promise<Wake> {
     if (closed || signal?.aborted) return Promise.resolve('closed')
     if (head > mark) return Promise.resolve('wake')
     return new Promise<Wake>((resolve) => {
@@ -573,7 +584,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
      * Long poll: `read()` until it returns something, waiting for commits in between, for at
      * most `waitMs`. Returns the last (possibly empty) result.
      */
-    async readWhenAvailable<T>(read: () => Promise<T[]>, waitMs: number, signal?: AbortSignal): Promise<T[]> {
+    async readWhenAvailable<T>(read: () => Promise<T[]>, waitMs: number, signal?: StopSignal): Promise<T[]> {
       const deadline = Date.now() + waitMs
       // A long poll takes a subscription slot only once it has to wait (a 503 when full).
       let slot: Slot | undefined

@@ -12,7 +12,7 @@ import { eventJson } from './events.ts'
  * Chunks may be shared: the same bytes are written to every subscriber (never modified).
  *
  * @example
- *   const body = sseBody()
+ *   const body = sseBody({ abort: () => stop() })   // told once if the client goes away
  *   await body.write(bytes)   // false: the client went away
  *   return new Response(body.readable, { headers: { 'content-type': 'text/event-stream' } })
  */
@@ -26,8 +26,11 @@ export interface SseBody {
   abort(): void
   /** the client went away or abort() was called */
   readonly aborted: boolean
-  /** called once when the client goes away (the runtime cancels the body) */
-  onAbort(listener: () => void): void
+}
+
+/** Told once when the client goes away (the runtime cancels the body). */
+export interface OnCancel {
+  abort(): void
 }
 
 // A class, not closures: a thousand idle subscribers each hold one of these, and per-instance
@@ -41,9 +44,10 @@ class PullBody implements SseBody {
   private wanted = false
   private done = false
   private cut = false
-  private listeners: Array<() => void> | undefined
+  private readonly owner: OnCancel | undefined
 
-  constructor() {
+  constructor(owner?: OnCancel) {
+    this.owner = owner
     this.readable = new ReadableStream<Uint8Array>(this, { highWaterMark: 0 })
   }
 
@@ -62,8 +66,7 @@ class PullBody implements SseBody {
     this.gone()
     if (this.cut) return
     this.cut = true
-    for (const l of this.listeners ?? []) l()
-    this.listeners = undefined
+    this.owner?.abort()
   }
   private gone() {
     this.done = true
@@ -98,13 +101,10 @@ class PullBody implements SseBody {
   get aborted() {
     return this.cut
   }
-  onAbort(listener: () => void) {
-    ;(this.listeners ??= []).push(listener)
-  }
 }
 
-export function sseBody(): SseBody {
-  return new PullBody()
+export function sseBody(owner?: OnCancel): SseBody {
+  return new PullBody(owner)
 }
 
 /**

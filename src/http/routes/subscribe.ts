@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { checkpointsNotSupported, EdgelogError, forbidden } from '../../core/errors.ts'
 import { resumeFrom, type ConsumerOptions } from '../../core/checkpoints.ts'
-import type { SubscriptionFilter } from '../../core/subscription.ts'
+import type { StopSignal, SubscriptionFilter } from '../../core/subscription.ts'
 import type { StoredEvent } from '../../core/types.ts'
 import type { AppDeps } from '../deps.ts'
 import { problemBody, toEdgelogError } from '../problem.ts'
@@ -10,6 +10,7 @@ import type { Env } from '../media.ts'
 import { HEARTBEAT, joined, sseBody, sseMessage, type SseBody } from '../render/sse.ts'
 import * as S from '../schemas.ts'
 import { problems, V1 } from '../openapi.ts'
+import { openapiRoute } from '../route.ts'
 
 const utf8 = new TextEncoder()
 
@@ -75,7 +76,10 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
     return bytes
   }
 
-  app.openapi(
+  // openapiRoute: one synchronous check of the named parts; zod-openapi's validator chain
+  // copies every request header into a Headers object, which lives as long as the stream.
+  openapiRoute(
+    app,
     createRoute({
       method: 'get',
       path: '/v1/subscribe',
@@ -111,71 +115,44 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
 
       // A 503 problem before any byte of the stream when MAX_SUBSCRIPTIONS are open.
       const slot = subs.acquire()
-      const stream = sseBody()
+      const sub = new Subscriber()
+      const { stream } = sub
       // The writer below outlives this handler: it keeps what an error message needs, not
-      // the request's Context (with its response and headers) for the life of the stream.
+      // the request's Context (with its response and headers) or the parsed query.
       const requestId = c.get('requestId')
-      const errorContext = {
-        req: { path: c.req.path },
-        get() {
-          return requestId
-        },
-      } as unknown as Context<Env>
+      const path = c.req.path
+      const options = { from, filter, pageSize: q.limit, idleMs: heartbeatMs, signal: sub, untilCaughtUp: q.live === 'false', max: q.max, consumer }
       void (async () => {
-        const ac = new AbortController()
-        let stopped = false
-        ac.signal.addEventListener('abort', () => (stopped = true))
-        // Every runtime cancels the response body when the client goes away (checked on
-        // Node, Bun, Deno). Not request.signal: touching it makes Deno warn (legacy abort).
-        stream.onAbort(() => ac.abort())
         // Shutdown: the subscription ends after its current page; a client that is not
         // reading at all gets a second to take it before the stream is cut.
-        let cut: ReturnType<typeof setTimeout> | undefined
-        const offClose = subs.onClose(() => {
-          cut = setTimeout(() => abort(stream, ac), 1000)
-        })
+        const offClose = subs.onClose(() => sub.cutIn(1000))
         // A client that takes nothing for stallTimeoutMs is cut; it resumes with Last-Event-ID.
-        let writingSince = 0
-        const watchdog = setInterval(() => {
-          if (writingSince && Date.now() - writingSince > stallTimeoutMs) {
-            subs.note('stalled')
-            abort(stream, ac)
-          }
-        }, Math.max(50, Math.min(stallTimeoutMs / 2, 5_000)))
-        // a method, not a named closure (tsx gives each of those a property store: see sse.ts)
-        const { write } = {
-          async write(chunk: Uint8Array | string) {
-            writingSince = Date.now()
-            const taken = await stream.write(typeof chunk === 'string' ? utf8.encode(chunk) : chunk)
-            writingSince = 0
-            return taken && !stopped && !stream.aborted
-          },
-        }
+        const watchdog = setInterval(checkStall, Math.max(50, Math.min(stallTimeoutMs / 2, 5_000)), sub, stallTimeoutMs, subs)
 
         try {
           // A first comment sends the headers at once, so the client knows it is subscribed.
-          if (!(await write(`: edgelog subscription from position ${from}\n\n`))) return
-          const untilCaughtUp = q.live === 'false'
+          if (!(await sub.write(`: edgelog subscription from position ${from}\n\n`))) return
           // The subscription saves the consumer's checkpoint once a batch is written: never
           // ahead of what was handed to the connection.
-          const batches = subs.subscribe({ from, filter, pageSize: q.limit, idleMs: heartbeatMs, signal: ac.signal, untilCaughtUp, max: q.max, consumer })
+          const batches = subs.subscribe(options)
           for await (const batch of batches) {
             if (!batch.length) {
-              if (!(await write(HEARTBEAT))) return
+              if (!(await sub.write(HEARTBEAT))) return
             }
             // One write per MAX_PAGE_BYTES of messages at most (payloads render larger as JSON).
             for (let i = 0; i < batch.length; ) {
               let bytes = 0
               let k = i
               while (k < batch.length && (k === i || bytes < limits.maxPageBytes)) bytes += rendered(batch[k++]).length
-              if (!(await write(chunk(batch, i, k)))) return
+              if (!(await sub.write(chunk(batch, i, k)))) return
               i = k
             }
           }
-          if (subs.closed) await write(': server shutting down; reconnect with Last-Event-ID\nretry: 1000\n\n')
+          if (subs.closed) await sub.write(': server shutting down; reconnect with Last-Event-ID\nretry: 1000\n\n')
         } catch (err) {
           // The cause goes to the log; the client gets a problem document as HTTP errors
           // carry it (RFC 9457 §5: no internals), then reconnects with Last-Event-ID.
+          const errorContext = { req: { path }, get: () => requestId } as unknown as Context<Env>
           const problem = problemBody(errorContext, toEdgelogError(err, errorContext))
           const cause = (err as { cause?: unknown })?.cause ?? err
           if (problem.status >= 500) deps.logger?.({ level: 'error', msg: 'subscription failed', requestId, error: String((cause as Error)?.stack ?? cause) })
@@ -183,7 +160,7 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
         } finally {
           slot.release()
           clearInterval(watchdog)
-          clearTimeout(cut)
+          sub.cutIn(undefined)
           offClose()
           stream.close()
         }
@@ -200,7 +177,64 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
   )
 }
 
-function abort(stream: SseBody, ac: AbortController) {
-  ac.abort()
-  stream.abort()
+/**
+ * One subscriber's connection: its event stream, and its StopSignal (the client went away,
+ * it stalled, or the server shuts down). One object with its methods on the prototype, and
+ * timers that take it as their argument, instead of an AbortController and a closure per
+ * callback: a thousand idle subscribers each hold one.
+ */
+class Subscriber implements StopSignal {
+  aborted = false
+  /** when the write in flight began (0: none) */
+  writingSince = 0
+  readonly stream: SseBody = sseBody(this)
+  // the subscription's listener; any more in a list (there is one)
+  private listener: (() => void) | undefined
+  private more: Array<() => void> | undefined
+  private cut: ReturnType<typeof setTimeout> | undefined
+
+  addEventListener(_type: 'abort', listener: () => void) {
+    if (this.listener === undefined) this.listener = listener
+    else (this.more ??= []).push(listener)
+  }
+  removeEventListener(_type: 'abort', listener: () => void) {
+    if (this.listener === listener) this.listener = undefined
+    else if (this.more?.includes(listener)) this.more.splice(this.more.indexOf(listener), 1)
+  }
+  /** Ends the subscription (every runtime cancels the body when the client goes away). */
+  abort() {
+    if (this.aborted) return
+    this.aborted = true
+    const first = this.listener
+    const more = this.more
+    this.listener = this.more = undefined
+    first?.()
+    for (const l of more ?? []) l()
+  }
+  /** Ends the subscription and drops the connection. */
+  cutNow() {
+    this.abort()
+    this.stream.abort()
+  }
+  /** Cuts the stream in `ms` (undefined: not any more). */
+  cutIn(ms: number | undefined) {
+    clearTimeout(this.cut)
+    this.cut = ms === undefined ? undefined : setTimeout(cutNow, ms, this)
+  }
+  /** Writes `chunk`; false when the client is gone or the subscription ended. */
+  async write(chunk: Uint8Array | string) {
+    this.writingSince = Date.now()
+    const taken = await this.stream.write(typeof chunk === 'string' ? utf8.encode(chunk) : chunk)
+    this.writingSince = 0
+    return taken && !this.aborted && !this.stream.aborted
+  }
+}
+
+const cutNow = (sub: Subscriber) => sub.cutNow()
+
+function checkStall(sub: Subscriber, stallTimeoutMs: number, subs: { note(kind: 'stalled'): void }) {
+  if (sub.writingSince && Date.now() - sub.writingSince > stallTimeoutMs) {
+    subs.note('stalled')
+    sub.cutNow()
+  }
 }
