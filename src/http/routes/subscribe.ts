@@ -76,6 +76,12 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
     return bytes
   }
 
+  // The open subscriptions, for shutdown: one listener for all of them.
+  const open = new Set<Subscriber>()
+  subs.onClose(() => {
+    for (const sub of open) sub.cutIn(1000)
+  })
+
   // openapiRoute: one synchronous check of the named parts; zod-openapi's validator chain
   // copies every request header into a Headers object, which lives as long as the stream.
   openapiRoute(
@@ -115,7 +121,7 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
 
       // A 503 problem before any byte of the stream when MAX_SUBSCRIPTIONS are open.
       const slot = subs.acquire()
-      const sub = new Subscriber()
+      const sub = new Subscriber(stallTimeoutMs, subs)
       const { stream } = sub
       // The writer below outlives this handler: it keeps what an error message needs, not
       // the request's Context (with its response and headers) or the parsed query.
@@ -125,9 +131,8 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
       void (async () => {
         // Shutdown: the subscription ends after its current page; a client that is not
         // reading at all gets a second to take it before the stream is cut.
-        const offClose = subs.onClose(() => sub.cutIn(1000))
-        // A client that takes nothing for stallTimeoutMs is cut; it resumes with Last-Event-ID.
-        const watchdog = setInterval(checkStall, Math.max(50, Math.min(stallTimeoutMs / 2, 5_000)), sub, stallTimeoutMs, subs)
+        if (subs.closed) sub.cutIn(1000)
+        else open.add(sub)
 
         try {
           // A first comment sends the headers at once, so the client knows it is subscribed.
@@ -159,9 +164,9 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
           await stream.write(utf8.encode(`event: error\ndata: ${JSON.stringify({ ...problem, requestId })}\n\n`))
         } finally {
           slot.release()
-          clearInterval(watchdog)
+          open.delete(sub)
           sub.cutIn(undefined)
-          offClose()
+          sub.unwatch()
           stream.close()
         }
       })()
@@ -185,13 +190,22 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
  */
 class Subscriber implements StopSignal {
   aborted = false
-  /** when the write in flight began (0: none) */
-  writingSince = 0
   readonly stream: SseBody = sseBody(this)
   // the subscription's listener; any more in a list (there is one)
   private listener: (() => void) | undefined
   private more: Array<() => void> | undefined
   private cut: ReturnType<typeof setTimeout> | undefined
+  // when the write in flight began (0: none), and the stall check: armed by a write, not
+  // held by an idle subscriber (nothing to check while nothing is being written)
+  private writingSince = 0
+  private watchdog: ReturnType<typeof setTimeout> | undefined
+  private readonly stallTimeoutMs: number
+  private readonly subs: { note(kind: 'stalled'): void }
+
+  constructor(stallTimeoutMs: number, subs: { note(kind: 'stalled'): void }) {
+    this.stallTimeoutMs = stallTimeoutMs
+    this.subs = subs
+  }
 
   addEventListener(_type: 'abort', listener: () => void) {
     if (this.listener === undefined) this.listener = listener
@@ -224,17 +238,32 @@ class Subscriber implements StopSignal {
   /** Writes `chunk`; false when the client is gone or the subscription ended. */
   async write(chunk: Uint8Array | string) {
     this.writingSince = Date.now()
+    if (this.watchdog === undefined) this.watchdog = setTimeout(checkStall, this.stallTimeoutMs, this)
     const taken = await this.stream.write(typeof chunk === 'string' ? utf8.encode(chunk) : chunk)
     this.writingSince = 0
     return taken && !this.aborted && !this.stream.aborted
   }
+  /**
+   * The stall check: a client that has taken nothing for stallTimeoutMs is cut (it resumes
+   * with Last-Event-ID); one still within it is checked again when its time is up.
+   */
+  checkStall() {
+    this.watchdog = undefined
+    if (!this.writingSince) return
+    const left = this.writingSince + this.stallTimeoutMs - Date.now()
+    if (left > 0) {
+      this.watchdog = setTimeout(checkStall, left, this)
+      return
+    }
+    this.subs.note('stalled')
+    this.cutNow()
+  }
+  /** The end: no more stall checks. */
+  unwatch() {
+    clearTimeout(this.watchdog)
+    this.watchdog = undefined
+  }
 }
 
 const cutNow = (sub: Subscriber) => sub.cutNow()
-
-function checkStall(sub: Subscriber, stallTimeoutMs: number, subs: { note(kind: 'stalled'): void }) {
-  if (sub.writingSince && Date.now() - sub.writingSince > stallTimeoutMs) {
-    subs.note('stalled')
-    sub.cutNow()
-  }
-}
+const checkStall = (sub: Subscriber) => sub.checkStall()
