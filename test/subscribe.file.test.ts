@@ -77,6 +77,20 @@ describe('subscriptions in-process (node)', () => {
     await reader.cancel().catch(() => {})
   })
 
+  it('keeps a subscriber that reads: heartbeats past stallTimeoutMs do not count as a stall', async () => {
+    const before = log.subscriptions.stats().stalledDisconnects
+    await log.appendToStream('keep-1', 'any', [{ type: 'A' }])
+    const sub = await openSse(`${base}/v1/subscribe?category=keep`)
+    await sub.take(1)
+    // 5 heartbeats, 200 ms apart: the stall check (armed by a write, 600 ms) fires between them
+    await sub.until(() => sub.comments.filter((c) => c === 'heartbeat').length >= 5, 5000, 'five heartbeats')
+    assert.equal(log.subscriptions.stats().stalledDisconnects, before)
+    await log.appendToStream('keep-1', 'any', [{ type: 'B' }])
+    const [e] = await sub.take(1)
+    assert.equal(e.type, 'B')
+    sub.close()
+  })
+
   it('lets a read-only token subscribe but not save checkpoints', async () => {
     const app = createApp({ ...t.deps, auth: { tokens: ['rw'], readTokens: ['ro'] } })
     const get = (path: string, token: string) => app.request(path, { headers: { authorization: `Bearer ${token}` } })
