@@ -13,6 +13,13 @@ export interface BadInputOptions {
    * whole body and answered: a reset the Worker's code does not cause, left to the note.
    */
   largeChunkedBodies?: boolean
+  /**
+   * true: of the 5 chunked bodies at 1 x MAX_BODY_BYTES, one may end in a failed connection
+   * instead of the 413 (Miniflare: 1 in 120 sends on 2026-12-02, the client's write getting
+   * EPIPE; one fresh-clone run in two hit it), as long as it wrote nothing. The rest must be
+   * 413 problems.
+   */
+  miniflareResets?: boolean
 }
 
 export function badInputTests(client: ContractClient, options: BadInputOptions = {}): void {
@@ -63,9 +70,18 @@ export function badInputTests(client: ContractClient, options: BadInputOptions =
         },
       })
       const before = await mark()
-      const reply = await req('POST', streamPath(uniqueStream('chunked')), { body, headers: { 'content-type': 'application/json' } })
+      let reply
+      try {
+        reply = await req('POST', streamPath(uniqueStream('chunked')), { body, headers: { 'content-type': 'application/json' } })
+      } catch (err) {
+        if (!options.miniflareResets) throw err
+        // Under Miniflare: counted by the caller; nothing may have been written either way.
+        await assertNothingWrittenSince(before)
+        return 'reset'
+      }
       expectProblem(reply, 413, 'payload-too-large')
       await assertNothingWrittenSince(before)
+      return 'problem'
     }
 
     // The server reads the rest of the body before it answers: the client is still sending,
@@ -73,7 +89,10 @@ export function badInputTests(client: ContractClient, options: BadInputOptions =
     // client saw "fetch failed" or "other side closed", not the 413), 1 time in 10 on
     // workerd at this size. Several times over: one pass proves little.
     it('a chunked body (no Content-Length) over MAX_BODY_BYTES is a 413, read by the client', async () => {
-      for (let i = 0; i < 5; i++) await chunkedOverLimit(1)
+      const outcomes = []
+      for (let i = 0; i < 5; i++) outcomes.push(await chunkedOverLimit(1))
+      // Under Miniflare a connection is sometimes dropped instead (see miniflareResets): at most one of 5.
+      assert.ok(outcomes.filter((o) => o === 'reset').length <= 1, `outcomes: ${outcomes.join(', ')}`)
     })
 
     if (options.largeChunkedBodies !== false) {

@@ -23,7 +23,7 @@ export function contractSuite(name: string, getBaseUrl: () => string): void {
     writeTests(client)
     readTests(client)
     protocolTests(client)
-    badInputTests(client, { largeChunkedBodies: !name.startsWith('worker') })
+    badInputTests(client, { largeChunkedBodies: !name.startsWith('worker'), miniflareResets: name.startsWith('worker') })
     valueTests(client, getBaseUrl)
     corsTests(client)
     clientLibTests(getBaseUrl)
