@@ -40,8 +40,8 @@ export interface EventLogDeps {
   soleWriter?: boolean
   /** subscription re-read interval without a live signal (default 500 ms) */
   pollIntervalMs?: number
-  /** crypto-shredding (lifecycleSubjects.ts): seals the payloads of events that name a data subject */
-  subjects?: Pick<Subjects, 'sealEvents'>
+  /** crypto-shredding (lifecycleSubjects.ts): seals the payloads of events that name a data subject, opens them for live subscribers */
+  subjects?: Pick<Subjects, 'sealEvents' | 'openEvents'>
 }
 
 export interface StreamAppendInput {
@@ -99,6 +99,8 @@ export function createEventLog(deps: EventLogDeps) {
     reader,
     deliverable: removals.deliverable,
     onCommit: (l) => writer.onCommit(l),
+    onCommitted: deps.backend.onCommitted ? (l) => deps.backend.onCommitted!(l) : undefined,
+    openCommitted: subjects ? (events) => subjects.openEvents(events) : undefined,
     soleWriter: deps.soleWriter ?? false,
     pollIntervalMs: deps.pollIntervalMs,
     defaultPageSize: limits.maxPageSize,

@@ -3,8 +3,10 @@ import type { EventReader, StoredEvent } from './types.ts'
 
 /**
  * One shared tail per process: live subscribers do not read the database after a commit;
- * the tail reads the new events once (in pages within the byte budget) and offers each
- * page to every member, which keeps what its filter matches.
+ * the tail offers the new events once (in pages within the byte budget) to every member,
+ * which keeps what its filter matches. The sole writer hands over the events it committed
+ * (`committed`), so a commit costs no read at all; the tail reads the database only when
+ * what it holds does not continue where it stopped (a member joined behind it, a poll).
  *
  * Joining without a gap or a duplicate: `position` is the last position the tail has
  * offered. A subscriber that has scanned everything up to `scanned` on its own may join
@@ -35,8 +37,19 @@ export interface SharedTailOptions {
   pollIntervalMs: number
   /** the highest position known to be committed (commit signal or reads) */
   head: () => number
-  /** each page read, with the ms from the trigger (commit or poll) to every member having it */
+  /**
+   * true when `head` is exact: the sole writer's commit signal passes every commit. Then the
+   * tail reads the database only for what it was not handed (`committed`); otherwise every
+   * trigger is a read.
+   */
+  exactHead?: boolean
+  /** each page offered, with the ms from the trigger (commit or poll) to every member having it */
   onPage?: (events: StoredEvent[], fanoutMs: number) => void
+  /**
+   * Applied to committed events before they are offered, as the reader applies it to what
+   * it reads (subject payloads opened: lifecycleSubjects.ts). Default: as they are.
+   */
+  open?: (events: StoredEvent[]) => StoredEvent[] | Promise<StoredEvent[]>
 }
 
 /**
@@ -51,6 +64,9 @@ export function awaitAtMost(p: Promise<void>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined
   return Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer))
 }
+
+/** What an event counts against a page's byte budget in memory: its stored payloads plus a fixed allowance. */
+export const eventBytes = (e: StoredEvent) => (e.data?.length ?? 0) + (e.metadata?.length ?? 0) + 160
 
 export function createSharedTail(options: SharedTailOptions) {
   const { reader, pageSize, maxBytes, pollIntervalMs } = options
@@ -82,6 +98,28 @@ export function createSharedTail(options: SharedTailOptions) {
     }
     if (groups) for (const [c, events] of groups) for (const m of byCategory.get(c) ?? []) m.offer(events, upTo)
   }
+  // Committed batches not offered yet, in commit order (each one contiguous).
+  let committed: StoredEvent[][] = []
+  /** The next committed batch that continues exactly after `position`; older ones are dropped (already offered). */
+  const nextCommitted = (): StoredEvent[] | undefined => {
+    while (committed.length) {
+      const batch = committed[0]
+      const first = batch[0].position
+      if (batch[batch.length - 1].position <= position) committed.shift()
+      else if (first === position + 1) return committed.shift()
+      // a read ended inside it: the rest (a commit's positions are consecutive)
+      else if (first <= position && batch[position + 1 - first]?.position === position + 1) return committed.shift()!.slice(position + 1 - first)
+      else return undefined // a gap: the database holds it
+    }
+    return undefined
+  }
+  /** Where a page that starts at events[i] ends: at most pageSize events and maxBytes (always one). */
+  const pageEnd = (events: StoredEvent[], i: number) => {
+    let k = i
+    let bytes = 0
+    while (k < events.length && k - i < pageSize && (k === i || maxBytes === undefined || bytes + eventBytes(events[k]) <= maxBytes)) bytes += eventBytes(events[k++])
+    return k
+  }
   let position = 0
   let reading: Promise<void> | undefined
   let readingSince = 0
@@ -95,7 +133,24 @@ export function createSharedTail(options: SharedTailOptions) {
       do {
         again = false
         for (;;) {
-          if (members.size === 0) return
+          if (members.size === 0) return void (committed = [])
+          const batch = nextCommitted()
+          if (batch) {
+            const opened = options.open?.(batch)
+            const events = opened === undefined ? batch : Array.isArray(opened) ? opened : await opened
+            if (gen !== generation) return
+            for (let i = 0; i < events.length; ) {
+              const k = pageEnd(events, i)
+              const page = k === events.length && i === 0 ? events : events.slice(i, k)
+              position = page[page.length - 1].position
+              fanOut(page, position)
+              options.onPage?.(page, performance.now() - triggeredAt)
+              i = k
+            }
+            continue
+          }
+          // Nothing new: the events of every commit signalled so far were offered.
+          if (options.exactHead && committed.length === 0 && options.head() <= position) break
           const page = await reader.readAll({ from: position + 1, limit: pageSize, maxBytes })
           // abandoned meanwhile (see poll): a newer read delivers, this one must not twice
           if (gen !== generation) return
@@ -162,11 +217,19 @@ export function createSharedTail(options: SharedTailOptions) {
       remove(m)
     },
 
-    /** Something was committed (commit signal): read it once for every member. */
+    /** Something was committed (commit signal): offer it once to every member. */
     kick(): void {
       if (members.size === 0) return
       if (reading) again = true
-      else start()
+      else if (!options.exactHead || committed.length > 0 || options.head() > position) start()
+    },
+
+    /**
+     * The events of one commit, as stored, in commit order (the sole writer's): offered
+     * without a read at the next kick (the commit signal, once the commit's appends are answered).
+     */
+    committed(events: StoredEvent[]): void {
+      if (members.size > 0 && events.length > 0) committed.push(events)
     },
 
     /** Poll mode: one read per interval for the whole process, whoever asks. */

@@ -1,7 +1,7 @@
 import { checkpointed, resumeFrom, type ConsumerOptions } from './checkpoints.ts'
 import { EdgelogError } from './errors.ts'
 import { streamHash, categoryOf } from './streams.ts'
-import { awaitAtMost, createSharedTail, staleAfter, type TailMember } from './sharedTail.ts'
+import { awaitAtMost, createSharedTail, eventBytes as sizeOf, staleAfter, type TailMember } from './sharedTail.ts'
 import type { EventList, EventReader, StoredEvent } from './types.ts'
 
 /**
@@ -71,6 +71,10 @@ export interface SubscriptionsOptions {
   reader: EventReader
   /** the writer's commit signal; only meaningful with `soleWriter` */
   onCommit?: (listener: (lastPosition: number) => void) => void
+  /** the sole writer's committed events, as stored (CommitBackend.onCommitted): live subscribers get them without a read */
+  onCommitted?: (listener: (events: StoredEvent[]) => void) => void
+  /** applied to committed events before live subscribers get them, as the reader applies it to what it reads */
+  openCommitted?: (events: StoredEvent[]) => StoredEvent[] | Promise<StoredEvent[]>
   /** true when every commit to the database passes through `onCommit` (sole writer) */
   soleWriter: boolean
   /** re-read interval when there is no live signal */
@@ -210,9 +214,6 @@ function fullMatcher(filter: SubscriptionFilter): (e: StoredEvent) => boolean {
     (tags === undefined || tags.every((t) => e.tags.includes(t)))
 }
 
-/** What an event counts against a budget in memory: its stored payloads plus a fixed allowance. */
-const sizeOf = (e: StoredEvent) => (e.data?.length ?? 0) + (e.metadata?.length ?? 0) + 160
-
 /**
  * The subscription hub of one event log.
  * @example
@@ -303,6 +304,8 @@ export function createSubscriptions(options: SubscriptionsOptions) {
     maxBytes,
     pollIntervalMs,
     head: () => head,
+    exactHead: soleWriter && options.onCommit !== undefined,
+    open: options.openCommitted,
     onPage(events, ms) {
       advance(events[events.length - 1].position)
       counters.fanouts++
@@ -310,6 +313,7 @@ export function createSubscriptions(options: SubscriptionsOptions) {
     },
   })
   if (soleWriter && options.onCommit) {
+    options.onCommitted?.((events) => tail.committed(events))
     options.onCommit((last) => {
       advance(last)
       tail.kick()

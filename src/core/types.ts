@@ -141,6 +141,11 @@ export interface ReadCategoryOptions extends ByteBudget {
 export interface CommitBackend {
   commitGroup(commands: AppendCommand[]): Promise<Array<AppendResult | Error>>
   /**
+   * The sole writer's committed events, as a read would return them, after each commit and
+   * in commit order, before commitGroup resolves (subscriptions take them without a read).
+   */
+  onCommitted?(listener: (events: StoredEvent[]) => void): void
+  /**
    * Runs a lifecycle operation (delete, truncate) between commit groups, then forgets what
    * it cached about `streams` (docs/api.md "Data lifecycle").
    */

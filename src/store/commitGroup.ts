@@ -8,12 +8,14 @@ import type {
   AppendedEvent,
   AppendResult,
   CommitBackend,
+  StoredEvent,
   StreamAppendResult,
 } from '../core/types.ts'
 import { chunkSizes, insertStatements, type Row } from './insertEvents.ts'
 import { matchingPositions } from './query.ts'
 import { groupInSql } from './groupInSql.ts'
 import { hex } from '../core/hex.ts'
+import { uuidToString } from '../core/uuid.ts'
 import { eventsOf, ownDuplicate, replayOf, resultFor, sameRequest, type StoredId } from './replay.ts'
 import { LAST_POSITION, placeholders } from './rows.ts'
 
@@ -71,6 +73,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
   const maxCached = options.maxCachedStreams ?? 100_000
   const chunks = chunkSizes(db.maxParams)
   const heads = new Map<string, Head | null>()
+  const committedListeners: Array<(events: StoredEvent[]) => void> = []
   let lastPosition: number | undefined
   let cacheHits = 0
   let oneTrip = 0
@@ -271,6 +274,13 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
       for (const [s, h] of round.fresh) remember(s, h)
       for (const [s, h] of round.overlay) remember(s, h)
       lastPosition = round.rows.length ? round.rows[round.rows.length - 1].position : round.base
+      if (committedListeners.length && round.rows.length) {
+        // as a read returns them (rows.ts): the id in its canonical form from the stored bytes
+        const events: StoredEvent[] = round.rows.map(({ position, event: e, stream, revision }) => ({
+          position, id: uuidToString(e.idBytes), stream, revision, type: e.type, time: round.time, data: e.data, metadata: e.metadata, tags: e.tags,
+        }))
+        for (const l of committedListeners) l(events)
+      }
     } else {
       const plan = groupInSql(round.accepted.map((i) => commands[i]), round.time, chunks)
       const written = plan.results(await db.batch(plan.stmts, 'write'))
@@ -346,6 +356,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
         }
       }),
     commitGroup: (commands) => serial(() => commitGroup(commands)),
+    onCommitted: options.soleWriter ? (listener) => void committedListeners.push(listener) : undefined,
     trustedHead,
     stats: () => ({ headCacheHits: cacheHits, headCacheMisses: cacheMisses, oneTripGroups: oneTrip, fallbackGroups: fallbacks }),
   }
