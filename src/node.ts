@@ -1,11 +1,10 @@
-import type { Server } from 'node:http'
-import { serve } from '@hono/node-server'
+import { serveNode } from './nodeServer.ts'
 import { startEdgelog } from './server.ts'
 
 const { fetch, config, logger, stop } = await startEdgelog(process.env)
-const server = serve({ fetch, port: config.port, hostname: config.host }, (info) =>
+const server = serveNode({ fetch, port: config.port, hostname: config.host }, (info) =>
   logger({ level: 'info', msg: `listening on http://${info.address}:${info.port} (node)` }),
-) as Server
+)
 // Idle keep-alive connections live 65 s, not Node's 5 s: a pooled client (fetch, a load
 // balancer) reusing one just as the server closes it gets "other side closed" on a request.
 server.keepAliveTimeout = 65_000

@@ -1,10 +1,13 @@
 // Subscriptions in-process on Node (the app served by @hono/node-server over a temp libSQL
 // file): what HTTP cannot show — subscribers released on disconnect, a slow consumer held
-// to one page (no read-ahead), a stalled one cut, and stats() for /metrics.
+// to one page (no read-ahead), a stalled one cut, and stats() for /metrics. Twice: served
+// as the Node entry serves it (serveNode: event streams written straight to Node's
+// response) and by the adapter alone (event streams as web streams, as Bun and Deno serve them).
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
+import { serveNode } from '../src/nodeServer.ts'
 import type { EventLog } from '../src/core/eventLog.ts'
 import { createApp } from '../src/http/app.ts'
 import type { Store } from '../src/store/store.ts'
@@ -14,7 +17,12 @@ import { openSse } from './subscribe/sse.ts'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const PAGE = 100
 
-describe('subscriptions in-process (node)', () => {
+const servers = [
+  ['serveNode', serveNode],
+  ['web streams', serve],
+] as const
+
+for (const [how, serveWith] of servers) describe(`subscriptions in-process (node, ${how})`, () => {
   let t: Awaited<ReturnType<typeof openTestLog>>
   let store: Store
   let log: EventLog
@@ -27,7 +35,7 @@ describe('subscriptions in-process (node)', () => {
     ;({ store, log } = t)
     const app = createApp({ ...t.deps, sse: { heartbeatMs: 200, stallTimeoutMs: 600 } })
     server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
+      const s = serveWith({ fetch: app.fetch as never, port: 0, hostname: '127.0.0.1' }, () => resolve(s)) as ServerType
     })
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   })

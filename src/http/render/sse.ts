@@ -28,6 +28,33 @@ export interface SseBody {
   readonly aborted: boolean
 }
 
+/**
+ * A runtime's own response, for an event stream written to it directly instead of through
+ * a web stream (Node's `http.ServerResponse`: see writeEventStream).
+ */
+export interface DirectSink {
+  writeHead(status: number, headers: Record<string, string>): unknown
+  /** false: buffered above the high-water mark, wait for 'drain' */
+  write(chunk: Uint8Array): boolean
+  end(): unknown
+  destroy(): unknown
+  once(event: 'drain', listener: () => void): unknown
+  on(event: 'close' | 'error', listener: () => void): unknown
+}
+
+/** Resolved once: a write the runtime took at once (shared: no promise per write). */
+const TAKEN = Promise.resolve(true)
+/** The body of each event stream, by its readable (writeEventStream) and by its sink (the sink's events). */
+const byReadable = new WeakMap<ReadableStream<Uint8Array>, PullBody>()
+const bySink = new WeakMap<DirectSink, PullBody>()
+// Listeners shared by every sink (`this` is the sink): no closures per subscriber.
+function onSinkDrain(this: DirectSink) {
+  bySink.get(this)?.drained()
+}
+function onSinkGone(this: DirectSink) {
+  bySink.get(this)?.clientGone()
+}
+
 /** Told once when the client goes away (the runtime cancels the body). */
 export interface OnCancel {
   abort(): void
@@ -45,10 +72,13 @@ class PullBody implements SseBody {
   private done = false
   private cut = false
   private readonly owner: OnCancel | undefined
+  // writeEventStream: chunks go to the runtime's response itself, not through `readable`
+  private sink: DirectSink | undefined
 
   constructor(owner?: OnCancel) {
     this.owner = owner
     this.readable = new ReadableStream<Uint8Array>(this, { highWaterMark: 0 })
+    byReadable.set(this.readable, this)
   }
 
   // the underlying source (ReadableStream calls these with `this` = the source)
@@ -75,12 +105,40 @@ class PullBody implements SseBody {
     resolve?.(false)
   }
 
+  /** From now on chunks go to `sink` (the head is written already); a write waiting for a pull goes first. */
+  attach(sink: DirectSink) {
+    this.sink = sink
+    bySink.set(sink, this)
+    sink.on('close', onSinkGone) // the client went away (also after our end: then done already)
+    sink.on('error', onSinkGone)
+    if (this.done) return void (this.cut ? sink.destroy() : sink.end())
+    const chunk = this.pendingChunk
+    const resolve = this.pendingResolve
+    this.pendingChunk = this.pendingResolve = undefined
+    if (resolve) void this.write(chunk!).then(resolve)
+  }
+  /** The sink closed or failed: as a cancel of `readable`, unless the stream had ended already. */
+  clientGone() {
+    if (!this.done) this.cancel()
+  }
+  /** The sink took what it had buffered: the write that waited for it is taken. */
+  drained() {
+    const resolve = this.pendingResolve
+    this.pendingResolve = undefined
+    resolve?.(true)
+  }
+
   write(chunk: Uint8Array): Promise<boolean> {
     if (this.done) return Promise.resolve(false)
+    if (this.sink) {
+      if (this.sink.write(chunk)) return TAKEN
+      this.sink.once('drain', onSinkDrain)
+      return new Promise<boolean>((resolve) => (this.pendingResolve = resolve))
+    }
     if (this.wanted) {
       this.wanted = false
       this.controller.enqueue(chunk)
-      return Promise.resolve(true)
+      return TAKEN
     }
     return new Promise<boolean>((resolve) => {
       this.pendingChunk = chunk
@@ -90,13 +148,15 @@ class PullBody implements SseBody {
   close() {
     if (this.done) return
     this.gone()
-    this.controller.close()
+    if (this.sink) this.sink.end()
+    else this.controller.close()
   }
   abort() {
     this.cut = true
     if (this.done) return
     this.gone()
-    this.controller.error(new Error('event stream cut'))
+    if (this.sink) this.sink.destroy()
+    else this.controller.error(new Error('event stream cut'))
   }
   get aborted() {
     return this.cut
@@ -105,6 +165,23 @@ class PullBody implements SseBody {
 
 export function sseBody(owner?: OnCancel): SseBody {
   return new PullBody(owner)
+}
+
+/**
+ * When `response` is an event stream of sseBody, writes its status and headers (as every
+ * middleware left them) to `sink` and hands it the stream's chunks from now on, and returns
+ * true; otherwise false. On Node a chunk then costs one `write` on the response instead of
+ * a web stream read, the adapter's reader loop and its promises: about a third of the CPU
+ * of a delivery to a live subscriber (docs/subscriptions.md).
+ */
+export function writeEventStream(response: Response, sink: DirectSink): boolean {
+  const body = response.body ? byReadable.get(response.body) : undefined
+  if (!body) return false
+  const headers: Record<string, string> = {}
+  response.headers.forEach((value, name) => (headers[name] = value))
+  sink.writeHead(response.status, headers)
+  body.attach(sink)
+  return true
 }
 
 /**
