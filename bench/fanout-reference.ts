@@ -2,7 +2,7 @@
  * The reference for bench:fanout's delivery latency: a bare node:http server, no database,
  * no framework. `GET /v1/subscribe` opens an event stream; `POST /v1/streams/:s` takes a
  * position, answers it, and writes the event's pre-rendered message to every open stream,
- * 64 streams per turn of the event loop (as edgelog hands out deliveries), each event on
+ * 16 streams per turn of the event loop (as edgelog hands out deliveries), each event on
  * its own. So edgelog's latency beside it is what it costs above the runtime's own HTTP
  * stack and the machine's loopback TCP.
  *
@@ -35,7 +35,7 @@ createServer((req, res) => {
     const to = [...streams]
     let i = 0
     const slice = () => {
-      for (let n = 0; n < 64 && i < to.length; n++) to[i++].write(bytes)
+      for (let n = 0; n < 16 && i < to.length; n++) to[i++].write(bytes)
       if (i < to.length) setImmediate(slice)
     }
     setImmediate(slice)
