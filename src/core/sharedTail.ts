@@ -23,8 +23,11 @@ export interface TailMember {
   scanned: number
   /** only events of this category can match (a category or stream filter); undefined: any */
   readonly category?: string
-  /** a page the tail read; `upTo` is its last position */
-  offer(events: StoredEvent[], upTo: number): void
+  /**
+   * A page of the tail (`upTo` is its last position; `bytes` the events' eventBytes). Every
+   * member of a category gets the same array: it is shared, and never modified.
+   */
+  offer(events: StoredEvent[], upTo: number, bytes: number): void
   /** the tail could not read: the member goes back to reading on its own */
   evict(): void
 }
@@ -67,6 +70,11 @@ export function awaitAtMost(p: Promise<void>, ms: number): Promise<void> {
 
 /** What an event counts against a page's byte budget in memory: its stored payloads plus a fixed allowance. */
 export const eventBytes = (e: StoredEvent) => (e.data?.length ?? 0) + (e.metadata?.length ?? 0) + 160
+const sizeOfAll = (events: StoredEvent[]) => {
+  let bytes = 0
+  for (const e of events) bytes += eventBytes(e)
+  return bytes
+}
 
 export function createSharedTail(options: SharedTailOptions) {
   const { reader, pageSize, maxBytes, pollIntervalMs } = options
@@ -84,7 +92,10 @@ export function createSharedTail(options: SharedTailOptions) {
   }
 
   function fanOut(page: StoredEvent[], upTo: number) {
-    for (const m of anyCategory) m.offer(page, upTo)
+    if (anyCategory.size) {
+      const bytes = sizeOfAll(page)
+      for (const m of anyCategory) m.offer(page, upTo, bytes)
+    }
     if (byCategory.size === 0) return
     let groups: Map<string, StoredEvent[]> | undefined
     for (const e of page) {
@@ -96,7 +107,11 @@ export function createSharedTail(options: SharedTailOptions) {
       if (g) g.push(e)
       else groups.set(c, [e])
     }
-    if (groups) for (const [c, events] of groups) for (const m of byCategory.get(c) ?? []) m.offer(events, upTo)
+    if (!groups) return
+    for (const [c, events] of groups) {
+      const bytes = sizeOfAll(events)
+      for (const m of byCategory.get(c) ?? []) m.offer(events, upTo, bytes)
+    }
   }
   // Committed batches not offered yet, in commit order (each one contiguous).
   let committed: StoredEvent[][] = []

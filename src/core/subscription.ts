@@ -421,6 +421,11 @@ export function createSubscriptions(options: SubscriptionsOptions) {
 
     // Live: the shared tail offers pages; this subscriber keeps its matches in a bounded inbox.
     let inbox: StoredEvent[] = []
+    // the tail's array the inbox may be (never modified: copied before a push)
+    let sharedInbox: StoredEvent[] | undefined
+    // a category and nothing else: every event the tail offers this subscriber matches
+    const wholeCategory =
+      filter.category !== undefined && filter.stream === undefined && filter.size === undefined && !filter.types?.length && !filter.tags?.length
     let inboxBytes = 0
     let overflow = false
     let wakeInbox: (() => void) | undefined
@@ -442,12 +447,25 @@ export function createSubscriptions(options: SubscriptionsOptions) {
       scanned: from - 1,
       live: false,
       category: filter.category ?? (filter.stream !== undefined ? categoryOf(filter.stream) : undefined),
-      offer(events, upTo) {
+      offer(events, upTo, bytes) {
         if (overflow) return
-        for (const e of events) {
-          if (e.position > sub.scanned && matchAll(e)) {
-            inbox.push(e)
-            inboxBytes += sizeOf(e)
+        if (wholeCategory && events[0].position > sub.scanned) {
+          // All of it is new and matches (the tail offers a category's own events): the
+          // tail's array itself, shared with every subscriber of the category, copied only
+          // before something is added to it.
+          if (!inbox.length) inbox = sharedInbox = events
+          else {
+            if (inbox === sharedInbox) inbox = inbox.slice()
+            for (const e of events) inbox.push(e)
+          }
+          inboxBytes += bytes
+        } else {
+          if (inbox === sharedInbox) inbox = inbox.slice()
+          for (const e of events) {
+            if (e.position > sub.scanned && matchAll(e)) {
+              inbox.push(e)
+              inboxBytes += sizeOf(e)
+            }
           }
         }
         if (upTo > sub.scanned) sub.scanned = upTo

@@ -59,20 +59,19 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
     if (m === undefined) messages.set(e, (m = utf8.encode(sseMessage(e, codec))))
     return m
   }
-  // Batches delivered in turns repeat across subscribers with the same filter: the last
-  // chunk of several messages is reused when a batch holds the very same events (chunks
-  // are never modified), instead of a copy per subscriber.
-  let lastJoined: { events: StoredEvent[]; bytes: Uint8Array } | undefined
-  const chunk = (batch: StoredEvent[], i: number, k: number) => {
-    if (k - i === 1) return rendered(batch[i])
-    const last = lastJoined
-    if (last && last.events.length === k - i) {
-      let j = 0
-      while (j < k - i && last.events[j] === batch[i + j]) j++
-      if (j === k - i) return last.bytes
+  // A batch's messages go out as one chunk, made once per batch array: a live subscriber
+  // of a category is often handed the shared tail's own page, the same array for every
+  // subscriber of the category, so they all write the same bytes (never modified).
+  // null: more than one write's worth (MAX_PAGE_BYTES), written in parts below.
+  const wholes = new WeakMap<StoredEvent[], Uint8Array | null>()
+  const whole = (batch: StoredEvent[]) => {
+    let bytes = wholes.get(batch)
+    if (bytes === undefined) {
+      let length = 0
+      for (const e of batch) length += rendered(e).length
+      bytes = batch.length === 1 || length <= limits.maxPageBytes ? joined(batch, 0, batch.length, rendered) : null
+      wholes.set(batch, bytes)
     }
-    const bytes = joined(batch, i, k, rendered)
-    lastJoined = { events: batch.slice(i, k), bytes }
     return bytes
   }
 
@@ -143,13 +142,19 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
           for await (const batch of batches) {
             if (!batch.length) {
               if (!(await sub.write(HEARTBEAT))) return
+              continue
+            }
+            const all = whole(batch)
+            if (all) {
+              if (!(await sub.write(all))) return
+              continue
             }
             // One write per MAX_PAGE_BYTES of messages at most (payloads render larger as JSON).
             for (let i = 0; i < batch.length; ) {
               let bytes = 0
               let k = i
               while (k < batch.length && (k === i || bytes < limits.maxPageBytes)) bytes += rendered(batch[k++]).length
-              if (!(await sub.write(chunk(batch, i, k)))) return
+              if (!(await sub.write(joined(batch, i, k, rendered)))) return
               i = k
             }
           }
