@@ -59,19 +59,26 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
     if (m === undefined) messages.set(e, (m = utf8.encode(sseMessage(e, codec))))
     return m
   }
-  // A batch's messages go out as one chunk, made once per batch array: a live subscriber
-  // of a category is often handed the shared tail's own page, the same array for every
-  // subscriber of the category, so they all write the same bytes (never modified).
+  // A batch's messages go out as one chunk. Subscribers handed out in the same turn often
+  // hold the very same events (a live subscriber of a category is often handed the shared
+  // tail's own page, the same array for all of them): the last chunk is reused for them
+  // (chunks and batches are never modified) instead of a copy per subscriber.
   // null: more than one write's worth (MAX_PAGE_BYTES), written in parts below.
-  const wholes = new WeakMap<StoredEvent[], Uint8Array | null>()
-  const whole = (batch: StoredEvent[]) => {
-    let bytes = wholes.get(batch)
-    if (bytes === undefined) {
-      let length = 0
-      for (const e of batch) length += rendered(e).length
-      bytes = batch.length === 1 || length <= limits.maxPageBytes ? joined(batch, 0, batch.length, rendered) : null
-      wholes.set(batch, bytes)
-    }
+  let last: { batch: StoredEvent[]; bytes: Uint8Array } | undefined
+  const same = (a: StoredEvent[], b: StoredEvent[]) => {
+    if (a === b) return true
+    if (a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+    return true
+  }
+  const whole = (batch: StoredEvent[]): Uint8Array | null => {
+    if (batch.length === 1) return rendered(batch[0])
+    if (last && same(last.batch, batch)) return last.bytes
+    let length = 0
+    for (const e of batch) length += rendered(e).length
+    if (length > limits.maxPageBytes) return null
+    const bytes = joined(batch, 0, batch.length, rendered)
+    last = { batch, bytes }
     return bytes
   }
 
