@@ -20,7 +20,9 @@ import { DEFAULT_LIMITS } from '../src/core/limits.ts'
 import { fmt, percentile, report, runConcurrent, startReferenceProcess, status, type Row } from './lib.ts'
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000)
-const APPENDS = Number(process.env.BENCH_APPENDS ?? 1000)
+const APPENDS = Number(process.env.BENCH_APPENDS ?? 2000)
+/** runs with subscribers of each kind, each between two runs without (A B A B A B A) */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const WRITERS = 10
 const BIG_EVENTS = Number(process.env.BENCH_BIG_EVENTS ?? 1000)
 const BIG_BYTES = 255 * 1024
@@ -190,17 +192,18 @@ try {
   raw.warmUpRates = warm
 
   // 1. Appends/s with no subscribers, with SUBSCRIBERS that match nothing, and with SUBSCRIBERS
-  // receiving every event, alternated (A B A B A): each run with subscribers is compared with
-  // the mean of the runs without them just before and just after it, and the two ratios are
-  // averaged. A single A/B moved by 20-30% on this shared machine.
+  // receiving every event, alternated (A B A B A B A): each run with subscribers is compared
+  // with the mean of the runs without them just before and just after it, and the median of
+  // those ratios is reported. A single A/B moved by 20-30% on this shared machine, and the
+  // runs without subscribers of one bench run by up to 3x.
   const noneRates: number[] = []
-  let cpu0 = cpuMs(pid)
+  const cpuNone: number[] = []
   const none = async () => {
     const t = cpuMs(pid)
     noneRates.push(await appendRate(base, 'fan'))
-    return cpuMs(pid) - t
+    cpuNone.push(cpuMs(pid) - t)
   }
-  const cpuNone = await none()
+  await none()
   const closeAll = async (subs: Array<{ close(): void }>) => {
     for (const s of subs) s.close()
     // The server frees them as their connections close.
@@ -235,21 +238,26 @@ try {
   // 1,636/s in the next run with the same subscribers): one run, not counted, warms it again.
   raw.rewarmRate = await appendRate(base, 'fan')
   const cpuNothing: number[] = []
+  const nothingRates: number[] = []
   const nothing = async () => {
     const t = cpuMs(pid)
     nothingRates.push(await appendRate(base, 'fan'))
     cpuNothing.push(cpuMs(pid) - t)
   }
-  const nothingRates: number[] = []
-  await nothing()
-  await closeAll(idleSubs)
-  await none()
-  const again = await openMany(base, SUBSCRIBERS, 'category=nomatch')
-  await nothing()
-  await closeAll(again)
-  await none()
-  const bracketed = (rates: number[], first: number) => rates.reduce((sum, r, i) => sum + r / ((noneRates[first + i] + noneRates[first + i + 1]) / 2), 0) / rates.length
-  const nothingRatio = bracketed(nothingRates, 0)
+  for (let round = 0; round < ROUNDS; round++) {
+    const subs = round === 0 ? idleSubs : await openMany(base, SUBSCRIBERS, 'category=nomatch')
+    await nothing()
+    await closeAll(subs)
+    await none()
+  }
+  /** Each run with subscribers against the mean of the runs without them just before and after it (runs from noneRates[first]). */
+  const bracketed = (rates: number[], first: number) => rates.map((r, i) => r / ((noneRates[first + i] + noneRates[first + i + 1]) / 2))
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b)
+    return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+  }
+  const nothingRatios = bracketed(nothingRates, 0)
+  const nothingRatio = median(nothingRatios)
 
   let delivered = 0
   const sent = new Map<number, number>()
@@ -259,25 +267,32 @@ try {
     delivered++
     record(id)
   }
-  const everythingRates: number[] = []
-  let everyone = await openMany(base, SUBSCRIBERS, 'category=fan2', onId)
-  cpu0 = cpuMs(pid)
-  const client0 = process.cpuUsage()
-  everythingRates.push(await appendRate(base, 'fan2'))
-  const cpuEverything = cpuMs(pid) - cpu0
-  const clientUse = process.cpuUsage(client0)
-  const cpuClientEverything = (clientUse.user + clientUse.system) / 1000
-  const deliveredDuringRate = delivered
   // Every subscriber got every event before the next run (the runs without subscribers do not count them).
   const allDelivered = async (expected: number) => {
     for (let guard = 0; delivered < expected && guard < 400; guard++) await new Promise((r) => setTimeout(r, 25))
   }
-  await allDelivered(APPENDS * SUBSCRIBERS)
-  await closeAll(everyone)
-  await none()
-  everyone = await openMany(base, SUBSCRIBERS, 'category=fan2', onId)
-  everythingRates.push(await appendRate(base, 'fan2'))
-  await allDelivered(2 * APPENDS * SUBSCRIBERS)
+  const everythingRates: number[] = []
+  const cpuEverything: number[] = []
+  const cpuClientEverything: number[] = []
+  let deliveredDuringRate = 0
+  let everyone: Array<{ close(): void }> = []
+  for (let round = 0; round < ROUNDS; round++) {
+    everyone = await openMany(base, SUBSCRIBERS, 'category=fan2', onId)
+    const cpu0 = cpuMs(pid)
+    const client0 = process.cpuUsage()
+    const before = delivered
+    everythingRates.push(await appendRate(base, 'fan2'))
+    cpuEverything.push(cpuMs(pid) - cpu0)
+    const clientUse = process.cpuUsage(client0)
+    cpuClientEverything.push((clientUse.user + clientUse.system) / 1000)
+    if (round === 0) deliveredDuringRate = delivered - before
+    await allDelivered(before + APPENDS * SUBSCRIBERS)
+    // the last round's subscribers stay for the latency runs below
+    if (round < ROUNDS - 1) {
+      await closeAll(everyone)
+      await none()
+    }
+  }
 
   // 2. Commit -> delivery at SUBSCRIBERS live: one writer, an append every GAP ms, then the
   // same at a cadence these 2 cores sustain beside the clients. Nothing else appends now: the
@@ -296,7 +311,8 @@ try {
   const steady = await timedAt(STEADY_GAP_MS)
   await closeAll(everyone)
   await none()
-  const everythingRatio = bracketed(everythingRates, 2)
+  const everythingRatios = bracketed(everythingRates, ROUNDS)
+  const everythingRatio = median(everythingRatios)
 
   // The same against the reference (bench/fanout-reference.ts): a bare node:http server writing
   // each event's pre-rendered message to every stream, no database; same clients.
@@ -325,35 +341,35 @@ try {
     await reference.stop()
   }
 
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
+  const pct = (ratios: number[]) => ratios.map((r) => `${fmt(100 * r)}%`).join(', ')
   rows.push({
-    metric: 'appends/s, no subscribers (10 writers, single-event; median of 5 runs)',
+    metric: `appends/s, no subscribers (10 writers, single-event; median of ${noneRates.length} runs)`,
     target: 'reference',
     actual: `${fmt(median(noneRates))}/s (${noneRates.map((r) => fmt(r)).join(', ')})`,
     status: 'info',
     value: median(noneRates),
   })
   rows.push({
-    metric: `appends/s, ${SUBSCRIBERS} live subscribers matching nothing, vs none (2 runs, each vs the runs before and after it)`,
+    metric: `appends/s, ${SUBSCRIBERS} live subscribers matching nothing, vs none (median of ${ROUNDS} runs, each vs the runs before and after it)`,
     target: '>= 90%',
-    actual: `${fmt(100 * nothingRatio)}% (${nothingRates.map((r) => `${fmt(r)}/s`).join(', ')})`,
+    actual: `${fmt(100 * nothingRatio)}% (${pct(nothingRatios)}; ${nothingRates.map((r) => `${fmt(r)}/s`).join(', ')})`,
     status: status(nothingRatio >= 0.9),
     value: nothingRatio,
   })
   rows.push({
-    metric: `appends/s, ${SUBSCRIBERS} live subscribers receiving every event, vs none (2 runs, each vs the runs before and after it)`,
+    metric: `appends/s, ${SUBSCRIBERS} live subscribers receiving every event, vs none (median of ${ROUNDS} runs, each vs the runs before and after it)`,
     target: '>= 50%',
-    actual: `${fmt(100 * everythingRatio)}% (${everythingRates.map((r) => `${fmt(r)}/s`).join(', ')}), ${fmt(deliveredDuringRate)} deliveries in the first`,
+    actual: `${fmt(100 * everythingRatio)}% (${pct(everythingRatios)}; ${everythingRates.map((r) => `${fmt(r)}/s`).join(', ')}), ${fmt(deliveredDuringRate)} deliveries during the first`,
     status: status(everythingRatio >= 0.5),
     value: everythingRatio,
   })
   // Server CPU per append: steadier than rates on a shared machine (other load slows the clock, not the work).
   rows.push({
-    metric: `server CPU ms per append: none / ${SUBSCRIBERS} matching nothing (2 runs) / ${SUBSCRIBERS} receiving every event / timed (one writer, every ${GAP_MS} ms); the clients' own while receiving every event`,
+    metric: `server CPU ms per append: none / ${SUBSCRIBERS} matching nothing / ${SUBSCRIBERS} receiving every event (medians) / timed (one writer, every ${GAP_MS} ms); the clients' own while receiving every event`,
     target: 'info',
-    actual: `${fmt(cpuNone / APPENDS, 2)} / ${cpuNothing.map((c) => fmt(c / APPENDS, 2)).join(', ')} / ${fmt(cpuEverything / APPENDS, 2)} / ${fmt(cpuTimed / TIMED, 2)}; clients ${fmt(cpuClientEverything / APPENDS, 2)}`,
+    actual: `${fmt(median(cpuNone) / APPENDS, 2)} / ${fmt(median(cpuNothing) / APPENDS, 2)} / ${fmt(median(cpuEverything) / APPENDS, 2)} / ${fmt(cpuTimed / TIMED, 2)}; clients ${fmt(median(cpuClientEverything) / APPENDS, 2)}`,
     status: 'info',
-    value: cpuEverything / APPENDS,
+    value: median(cpuEverything) / APPENDS,
   })
   const p50 = percentile(sorted, 50)
   const p99 = percentile(sorted, 99)
