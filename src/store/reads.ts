@@ -47,8 +47,10 @@ function dcbPage(items: QueryItem[], from: number, limit: number, maxBytes: numb
 function page(filter: string, args: SqlValue[], order: string, limit: number, maxBytes: number | undefined): Page {
   const where = `${filter} AND ${VISIBLE}`
   const rows = { sql: `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where} ORDER BY ${order}`, args }
-  // A page always holds its first event: one event needs no sizing (the last event of a stream).
-  if (maxBytes === undefined || limit <= 1) return { stmt: { sql: `${rows.sql} LIMIT ?`, args: [...args, limit] } }
+  // A page always holds its first event: one event needs no sizing (the last event of a
+  // stream), and a literal LIMIT 1 lets the local driver step the statement once (sqlite.ts).
+  if (limit === 1) return { stmt: { sql: `${rows.sql} LIMIT 1`, args } }
+  if (maxBytes === undefined || limit < 1) return { stmt: { sql: `${rows.sql} LIMIT ?`, args: [...args, limit] } }
   const dir = / DESC$/.test(order) ? 'DESC' : 'ASC'
   const candidates = { sql: `SELECT position AS p, ${EVENT_SIZE} AS sz FROM events WHERE ${where} ORDER BY ${order} LIMIT ?`, args: [...args, limit] }
   return { stmt: ifWithinBudget(candidates, rows, limit, maxBytes), cut: withinBudget(candidates, dir, maxBytes) }
