@@ -1,5 +1,6 @@
 // The sole writer answers GET /v1/streams/:s/head (and the ETag of a stream read) from the
-// heads it committed (src/store/commitGroup.ts trustedHead). Checked against a second app
+// heads it committed (src/store/commitGroup.ts trustedHead), and reads a stream's last
+// event at the position of that head (src/store/reads.ts). Checked against a second app
 // on the same file that trusts nothing in memory (sharedWriters: every head from SQL),
 // after each kind of change: appends, soft delete, append after it, truncation, retention
 // removing every event, hard delete; and per tenant: another tenant's append leaves it alone.
@@ -50,7 +51,7 @@ describe('stream heads from the sole writer\'s memory', () => {
     const answer = async (app: ReturnType<typeof createApp>) => {
       const head = await app.request(`/v1/streams/${stream}/head`)
       const last = await app.request(`/v1/streams/${stream}?direction=backward&limit=1`)
-      return { status: head.status, etag: head.headers.get('etag'), body: await head.json(), lastStatus: last.status, lastEtag: last.headers.get('etag') }
+      return { status: head.status, etag: head.headers.get('etag'), body: await head.json(), lastStatus: last.status, lastEtag: last.headers.get('etag'), last: await last.text() }
     }
     const mine = await answer(cached)
     assert.deepEqual(mine, await answer(fromSql), `${stream}: the cached head differs from the database's`)

@@ -2,6 +2,7 @@
 // path on plain JSON data, and renders the items a JSON value lacks as docs/api.md says.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import fc from 'fast-check'
 import { isPlain, payloadJson, transcode, VERBATIM_MIN_BYTES } from '../src/http/render/jsonValue.ts'
 import { eventJson, eventJsonParts } from '../src/http/render/events.ts'
 import type { StoredEvent } from '../src/core/types.ts'
@@ -92,6 +93,76 @@ describe('payloadJson', () => {
     }
     const deep = new Uint8Array(10_000).fill(0x81)
     assert.match(payloadJson(Uint8Array.from([...deep, 0]), codec), /^\{"\$cbor":"/)
+  })
+})
+
+describe('payloadJson of simple payloads (written from the bytes, without decoding)', () => {
+  // What payloadJson wrote before it rendered simple payloads itself: the decoded value
+  // through JSON.stringify for plain data, the transcoder for anything else.
+  const before = (bytes: Uint8Array) => {
+    try {
+      if (isPlain(bytes)) return JSON.stringify(codec.decode(bytes)) ?? 'null'
+    } catch {
+      // as payloadJson: the transcoder reads what the codec does not
+    }
+    try {
+      return transcode(bytes)
+    } catch {
+      return `{"$cbor":"${Buffer.from(bytes).toString('base64url')}"}`
+    }
+  }
+  const head = (major: number, n: number) => (n < 24 ? [(major << 5) | n] : n < 256 ? [(major << 5) | 24, n] : [(major << 5) | 25, n >> 8, n & 0xff])
+  const text = (s: string) => {
+    const b = new TextEncoder().encode(s)
+    return [...head(3, b.length), ...b]
+  }
+  /** A CBOR map of these pairs as written, repeated keys and all (an encoder would not write them). */
+  const map = (pairs: Array<[string, number[]]>) => Uint8Array.from([...head(5, pairs.length), ...pairs.flatMap(([k, v]) => [...text(k), ...v])])
+
+  it('writes what JSON.stringify of the decoded value writes, for any value', () => {
+    const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('0', '1', '01', '4294967294', '4294967295', '1e3', '-1', 'a"b', 'a\\b', '\u007f', '__proto__', ''))
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof(
+        { depthSize: 'small' },
+        fc.jsonValue({ maxDepth: 1 }),
+        fc.string({ maxLength: 40, unit: 'binary' }),
+        fc.constantFrom('x'.repeat(15), 'y'.repeat(16), 'z'.repeat(300), 'q"'.repeat(20)),
+        fc.double(),
+        fc.float(),
+        fc.integer({ min: -(2 ** 33), max: 2 ** 33 }),
+        fc.bigInt({ min: -(1n << 65n), max: 1n << 65n }),
+        fc.uint8Array({ maxLength: 4 }),
+        fc.array(tie('v'), { maxLength: 4 }),
+        fc.dictionary(key, tie('v'), { maxKeys: 12 }),
+      ),
+    })).v
+    fc.assert(
+      fc.property(value, (v) => {
+        const bytes = codec.encode(v)
+        assert.equal(payloadJson(bytes, codec), before(bytes))
+      }),
+      { numRuns: 3000, seed: 12 },
+    )
+  })
+
+  it('every half-precision float, and maps with repeated, index-like or renamed keys', () => {
+    for (let h = 0; h < 0x10000; h++) {
+      const bytes = Uint8Array.from([0xf9, h >> 8, h & 0xff])
+      assert.equal(payloadJson(bytes, codec), before(bytes), h.toString(16))
+    }
+    const one = [0x01]
+    for (const pairs of [
+      [['a', one], ['b', [0x02]], ['a', [0x03]]],
+      Array.from({ length: 12 }, (_, i) => [`k${i % 10}`, one]),
+      [['b', one], ['1', one]],
+      [['b', one], ['4294967294', one], ['4294967295', one]],
+      [['__proto__', one], ['a', one]],
+      [['', one]],
+      [['a\u007f', one]],
+    ] as Array<Array<[string, number[]]>>) {
+      const bytes = map(pairs)
+      assert.equal(payloadJson(bytes, codec), before(bytes), JSON.stringify(pairs))
+    }
   })
 })
 

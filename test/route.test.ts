@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import fc from 'fast-check'
 import { invalidRequest } from '../src/core/errors.ts'
 import { negotiate, strictJsonBody, type Env } from '../src/http/media.ts'
 import { issuesOf, problemResponse, toEdgelogError } from '../src/http/problem.ts'
@@ -38,6 +39,9 @@ const append = createRoute({
   responses: { 201: { description: 'ok' } },
 })
 
+const sorted = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(sorted) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v
+
 function build(fast: boolean) {
   const app = new OpenAPIHono<Env>({
     defaultHook: (result) => {
@@ -46,12 +50,13 @@ function build(fast: boolean) {
   })
   app.use('/v1/*', negotiate)
   app.use('/v1/*', strictJsonBody)
-  // echo what the route validated
-  const readHandler = (c: any) => c.json({ param: c.req.valid('param'), query: c.req.valid('query') }, 200)
-  const appendHandler = (c: any) => c.json({ param: c.req.valid('param'), header: c.req.valid('header'), json: c.req.valid('json') }, 201)
+  // echo what the route validated (keys sorted: the schema copies objects in its own key
+  // order, the shortcuts hand over the parsed body's, and readers look values up by key)
+  const readHandler = (c: any) => c.json(sorted({ param: c.req.valid('param'), query: c.req.valid('query') }), 200)
+  const appendHandler = (c: any) => c.json(sorted({ param: c.req.valid('param'), header: c.req.valid('header'), json: c.req.valid('json') }), 201)
   if (fast) {
     openapiRoute(app, read, readHandler, { param: fastStream, query: fastReadQuery(MAX_PAGE) })
-    openapiRoute(app, append, appendHandler, { param: fastStream, header: conditionalHeaders })
+    openapiRoute(app, append, appendHandler, { param: fastStream, header: conditionalHeaders, json: S.fastAppendBody(100) })
   } else {
     app.openapi(read, readHandler)
     app.openapi(append, appendHandler)
@@ -102,6 +107,18 @@ for (const [path, init] of [
   ['/v1/streams/order-1', post('{"events":[{"type":"A"}]}', { 'content-type': 'text/plain' })],
   ['/v1/streams/-bad', post('{"events":[{"type":"A"}]}', json)],
   ['/v1/streams/-bad', post('{"events":[]}', json)],
+  ['/v1/streams/order-1', post('{"expectedRevision":"no_stream","events":[{"tags":["a","b"],"metadata":{"z":1,"2":2},"type":"Placed","id":"0190B6A2-7C1E-7D4A-9B1F-2F6C3E8A9D10","data":[1]}]}', json)],
+  ['/v1/streams/order-1', post('{"events":[{"type":"A","tags":["a","a"]}]}', json)],
+  ['/v1/streams/order-1', post('{"events":[{"type":"A","id":"0190b6a2-7c1e-7d4a-9b1f-2f6c3e8a9d10"},{"type":"B","id":"0190B6A2-7C1E-7D4A-9B1F-2F6C3E8A9D10"}]}', json)],
+  ['/v1/streams/order-1', post('{"events":[{"type":"A","metadata":[1]}]}', json)],
+  ['/v1/streams/order-1', post('{"events":[{"type":"A","metadata":{"__proto__":{"x":1},"y":2}}]}', json)],
+  ['/v1/streams/order-1', post('{"events":[{"type":"A","extra":1}]}', json)],
+  ['/v1/streams/order-1', post('{"events":[{"type":"A\\u0001"}]}', json)],
+  ['/v1/streams/order-1', post('{"events":[{"type":"A"}],"expectedRevision":"exists"}', json)],
+  ['/v1/streams/order-1', post('{"events":[{"type":"A"}],"expectedRevision":9007199254740992}', json)],
+  ['/v1/streams/order-1', post(`{"events":[${Array(101).fill('{"type":"A"}').join()}]}`, json)],
+  ['/v1/streams/order-1', post(`{"events":[{"type":"A","tags":[${Array.from({ length: 101 }, (_, i) => `"t${i}"`).join()}]}]}`, json)],
+  ['/v1/streams/order-1', post(`{"events":[{"type":"A","tags":[${Array.from({ length: 100 }, (_, i) => `"t${i}"`).join()}]}]}`, json)],
 ] as Array<[string, RequestInit]>) requests.push([path, init])
 
 describe('src/http/route.ts against app.openapi', () => {
@@ -116,6 +133,46 @@ describe('src/http/route.ts against app.openapi', () => {
       }
       assert.deepEqual(await answer(fast), await answer(reference), `${init?.method ?? 'GET'} ${path} ${JSON.stringify(init?.headers ?? {})}`)
     }
+  })
+
+  it('fastAppendBody accepts only what the schema accepts, with the same values', () => {
+    const schema = S.AppendBody(5)
+    const fastBody = S.fastAppendBody(5)
+    const name = fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom('Placed', 'a', 'x'.repeat(200), 'tag:1', 'Überwiesen') },
+      { weight: 1, arbitrary: fc.constantFrom('x'.repeat(201), '', 'é\u0001', '\ud800') },
+      { weight: 1, arbitrary: fc.string({ maxLength: 4 }) },
+    )
+    const anything = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined))
+    const id = fc.oneof(fc.uuid(), fc.uuid().map((u) => u.toUpperCase()), fc.constantFrom('0190b6a2-7c1e-7d4a-9b1f-2f6c3e8a9d10', '0190B6A2-7C1E-7D4A-9B1F-2F6C3E8A9D10', 'not-a-uuid'))
+    const metadata = fc.oneof(fc.constant(null), fc.dictionary(fc.oneof(fc.string({ maxLength: 3 }), fc.constantFrom('1', '__proto__')), anything, { maxKeys: 3 }), anything)
+    const tags = fc.oneof({ weight: 4, arbitrary: fc.array(name, { maxLength: 4 }) }, { weight: 1, arbitrary: anything })
+    const event = fc.oneof(
+      { weight: 6, arbitrary: fc.record({ id, type: name, data: anything, metadata, tags }, { requiredKeys: ['type'] }) },
+      { weight: 1, arbitrary: fc.record({ id, type: fc.oneof(name, anything), other: anything, __proto__: anything }, { requiredKeys: [] }) },
+      { weight: 1, arbitrary: anything },
+    )
+    const body = fc.oneof(
+      fc.record({ events: fc.array(event, { maxLength: 6 }), expectedRevision: fc.oneof(fc.constant(undefined), fc.constantFrom('any', 'no_stream', 'stream_exists', 'exists', -1, 0, 7, 1.5, 2 ** 53, null)) }, { requiredKeys: [] }),
+      anything,
+    )
+    let accepted = 0
+    fc.assert(
+      fc.property(body, (raw) => {
+        // as a JSON body arrives: parsed from its text
+        const value = raw === undefined ? undefined : JSON.parse(JSON.stringify(raw))
+        const fastResult = fastBody(value)
+        const parsed = schema.safeParse(value)
+        if (fastResult === undefined) return
+        accepted++
+        assert.ok(parsed.success, `accepted what the schema refuses: ${JSON.stringify(value)}`)
+        assert.deepEqual(fastResult, parsed.data)
+      }),
+      { numRuns: 5000, seed: 12 },
+    )
+    // and the usual body is among what it takes
+    assert.ok(accepted > 100, `accepted ${accepted}`)
+    assert.ok(fastBody(JSON.parse('{"events":[{"type":"Placed","data":{"n":1}}]}')))
   })
 
   it('the same OpenAPI operations', () => {

@@ -36,3 +36,29 @@ describe('local libSQL file: durability per write', () => {
     }
   })
 })
+
+describe('local libSQL file: a statement that ends in LIMIT 1', () => {
+  it('answers no row or its one row, and is done with it: no read stays open on the file', async () => {
+    const { dir, cleanup } = tempDir()
+    const db = openSqliteDb(`${dir}/d.db`, { durability: 'normal' })
+    // another connection: its checkpoint can empty the WAL only if no read of ours holds a snapshot
+    const other = openSqliteDb(`${dir}/d.db`, { durability: 'normal' })
+    try {
+      await db.execute('CREATE TABLE t (x INTEGER PRIMARY KEY, s TEXT)')
+      const last = { sql: 'SELECT x, s FROM t WHERE x < ? ORDER BY x DESC LIMIT 1', args: [100] as number[] }
+      assert.deepEqual((await db.execute(last)).rows, [])
+      await db.batch([1, 2, 3].map((x) => ({ sql: 'INSERT INTO t VALUES (?, ?)', args: [x, `s${x}`] })), 'write')
+      const { rows } = await db.execute(last)
+      assert.deepEqual(rows.map((r) => [r.x, r.s]), [[3, 's3']])
+      // more rows matched than were stepped: the statement must still have been reset
+      await other.batch([{ sql: 'INSERT INTO t VALUES (?, ?)', args: [4, 's4'] }], 'write')
+      const [checkpoint] = (await other.execute('PRAGMA wal_checkpoint(TRUNCATE)')).rows
+      assert.equal(Number(checkpoint.busy), 0, JSON.stringify(checkpoint))
+      assert.deepEqual((await db.execute({ ...last, args: [4] })).rows.map((r) => r.x), [3])
+    } finally {
+      other.close()
+      db.close()
+      cleanup()
+    }
+  })
+})

@@ -28,7 +28,7 @@ export function openapiRoute<R extends RouteConfig>(
   app: OpenAPIHono<Env>,
   route: R,
   handler: RouteHandler<R, Env>,
-  fast: { param?: Fast; query?: Fast; header?: Fast } = {},
+  fast: { param?: Fast; query?: Fast; header?: Fast; json?: (body: unknown) => unknown } = {},
 ): void {
   const { middleware, hide: _hide, ...documented } = route as R & { hide?: boolean }
   app.openAPIRegistry.registerPath(documented as RouteConfig)
@@ -41,8 +41,8 @@ export function openapiRoute<R extends RouteConfig>(
   const types = content ? Object.keys(content) : []
   const headerNames = headers && 'shape' in headers ? Object.keys((headers as unknown as { shape: Record<string, unknown> }).shape) : []
 
-  const check = (c: Context<Env>, target: Target, schema: ZodType, value: unknown, shortcut?: Fast) => {
-    let data = shortcut?.(value as Record<string, string | string[]>)
+  const check = (c: Context<Env>, target: Target, schema: ZodType, value: unknown, shortcut?: (value: never) => unknown) => {
+    let data = shortcut?.(value as never)
     if (data === undefined) {
       const result = schema.safeParse(value)
       // as the app's defaultHook (app.ts)
@@ -90,7 +90,7 @@ export function openapiRoute<R extends RouteConfig>(
           throw malformedBody('The JSON body cannot be parsed; send a valid JSON document.')
         }
       }
-      check(c, 'json', jsonSchema, value)
+      check(c, 'json', jsonSchema, value, fast.json)
     } else c.req.addValidatedData('json', {})
   }
   const run = handler as unknown as MiddlewareHandler<Env>

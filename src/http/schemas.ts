@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
-import { ANY, EXPECTED_STATES, NO_STREAM, STREAM_EXISTS } from '../core/expectedRevision.ts'
+import { ANY, EXPECTED_STATES, NO_STREAM, STREAM_EXISTS, type ExpectedRevision as ExpectedRevisionValue } from '../core/expectedRevision.ts'
+import type { EventInput } from '../core/events.ts'
 import { CONSUMER_NAME } from '../core/consumers.ts'
 import { MAX_ITEM_TERMS, MAX_QUERY_ITEMS } from '../core/query.ts'
 import { STREAM_NAME } from '../core/streams.ts'
@@ -73,6 +74,53 @@ function uniqueIds(events: EventAt[], ctx: z.RefinementCtx): void {
 
 export const eventsArray = (max: number) =>
   z.array(EventIn).min(1, 'events must hold at least one event').max(max, `at most ${max} events per append (MAX_EVENTS_PER_APPEND)`)
+
+const EVENT_KEYS = new Set(['id', 'type', 'data', 'metadata', 'tags'])
+const STATES_SET = new Set<unknown>(EXPECTED_STATES)
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype
+const goodName = (s: unknown) => typeof s === 'string' && s.length >= 1 && s.length <= 200 && nameProblem(s) === undefined
+
+/** One event of an append that EventIn accepts as it is (else false: the schema says why). */
+function plainEvent(e: unknown, ids: Set<string>): boolean {
+  if (!isObject(e)) return false
+  for (const k in e) if (!EVENT_KEYS.has(k)) return false
+  if (!goodName(e.type)) return false
+  if (e.id !== undefined) {
+    if (typeof e.id !== 'string' || !UUID.test(e.id)) return false
+    const id = e.id.toLowerCase()
+    if (ids.has(id)) return false
+    ids.add(id)
+  }
+  // metadata: a record, as z.record takes it (a plain object); __proto__ is a key it drops
+  if (e.metadata !== undefined && e.metadata !== null && (!isObject(e.metadata) || Object.hasOwn(e.metadata, '__proto__'))) return false
+  if (e.tags !== undefined) {
+    const tags = e.tags
+    if (!Array.isArray(tags) || tags.length > 100) return false
+    for (let i = 0; i < tags.length; i++) if (!goodName(tags[i]) || tags.indexOf(tags[i]) !== i) return false
+  }
+  return true
+}
+
+/**
+ * AppendBody's result for a body that is plainly valid, without running the schema (for a
+ * one-event append it cost more than the rest of the request's validation); anything else
+ * is undefined, and the schema decides, with its exact error. The same checks: no key but
+ * these, 1..max events, each a known type and name rules, UUID ids once each, metadata an
+ * object, at most 100 distinct tags. The events are the body's own objects, which is what
+ * the append reads (the schema would copy metadata and tags).
+ */
+export const fastAppendBody =
+  (max: number) =>
+  (body: unknown): { events: EventInput[]; expectedRevision?: ExpectedRevisionValue } | undefined => {
+    if (!isObject(body)) return undefined
+    for (const k in body) if (k !== 'events' && k !== 'expectedRevision') return undefined
+    const { events, expectedRevision: expected } = body
+    if (!Array.isArray(events) || events.length < 1 || events.length > max) return undefined
+    if (expected !== undefined && !STATES_SET.has(expected) && !(typeof expected === 'number' && Number.isSafeInteger(expected) && expected >= 0)) return undefined
+    const ids = new Set<string>()
+    for (const e of events) if (!plainEvent(e, ids)) return undefined
+    return body as { events: EventInput[]; expectedRevision?: ExpectedRevisionValue }
+  }
 
 export const AppendBody = (max: number) =>
   z

@@ -3,11 +3,16 @@ import type { StoredEvent } from '../core/types.ts'
 import { LAST_POSITION_EXPR } from './lifecycleSql.ts'
 
 /**
- * The columns a read maps to a StoredEvent. The id comes as hex text: a driver turns a
- * BLOB into a fresh buffer per row (the local `libsql` driver: ~1.2 µs of ~6.5 µs per
- * row of a page), a short string costs it less, and the canonical form is then a few slices.
+ * The columns a read maps to a StoredEvent. A driver's cost is per value it hands over
+ * (the local `libsql` driver: ~0.1-0.3 µs for a number or short text, ~1 µs for a BLOB,
+ * plus a property per value of the row object), more than SQLite's work on a row: so
+ * revision, time, id and type come as one text, `meta` (`<revision>,<time>,<id hex>,<type>`;
+ * no revision for a stream-less event; the type last, since it may hold commas), split
+ * here. The id comes as hex text: a BLOB is a fresh buffer per row, a string costs less,
+ * and the canonical form is then a few slices. Measured on a 100-event page: ~10% less
+ * time in the driver than these as six columns of their own.
  */
-export const EVENT_COLUMNS = 'position, hex(id) AS id, stream, revision, type, time, data, metadata, tags'
+export const EVENT_COLUMNS = "position, coalesce(revision, '') || ',' || time || ',' || hex(id) || ',' || type AS meta, stream, data, metadata, tags"
 
 /** The last committed position, 0 when the log is empty (`p`); removed events count (never reused). */
 export const LAST_POSITION = `SELECT ${LAST_POSITION_EXPR} AS p`
@@ -26,13 +31,17 @@ const tagsOf = (v: unknown): string[] => (v == null || v === '[]' ? [] : (JSON.p
 
 /** Maps a row selected with EVENT_COLUMNS to a StoredEvent. */
 export function toStoredEvent(row: SqlRow): StoredEvent {
+  const meta = row.meta as string
+  const a = meta.indexOf(',')
+  const b = meta.indexOf(',', a + 1)
+  const c = meta.indexOf(',', b + 1)
   return {
     position: Number(row.position),
-    id: uuidOfHex(row.id as string),
+    id: uuidOfHex(meta.slice(b + 1, c)),
     stream: row.stream as string | null,
-    revision: row.revision == null ? null : Number(row.revision),
-    type: row.type as string,
-    time: Number(row.time),
+    revision: a === 0 ? null : Number(meta.slice(0, a)),
+    type: meta.slice(c + 1),
+    time: Number(meta.slice(a + 1, b)),
     data: bytes(row.data),
     metadata: bytes(row.metadata),
     tags: tagsOf(row.tags),

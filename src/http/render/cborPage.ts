@@ -12,11 +12,17 @@ const utf8 = new TextEncoder()
 
 /** A growing byte buffer that CBOR data items are written into. */
 class CborBuffer {
-  buf = new Uint8Array(4096)
-  view = new DataView(this.buf.buffer)
+  buf: Uint8Array<ArrayBuffer>
+  view: DataView
   pos = 0
 
-  private room(n: number) {
+  constructor(size = 64) {
+    this.buf = new Uint8Array(size)
+    this.view = new DataView(this.buf.buffer)
+  }
+
+  /** Makes room for `n` more bytes. */
+  room(n: number) {
     if (this.pos + n <= this.buf.length) return
     const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n))
     next.set(this.buf.subarray(0, this.pos))
@@ -24,31 +30,31 @@ class CborBuffer {
     this.view = new DataView(next.buffer)
   }
 
-  /** Initial byte and argument of a data item (RFC 8949 §3). */
+  /** Initial byte and argument of a data item (RFC 8949 §3); room for 5 bytes is made by the caller. */
   head(major: number, n: number) {
-    this.room(9)
     const m = major << 5
-    if (n < 24) this.buf[this.pos++] = m | n
+    const buf = this.buf
+    if (n < 24) buf[this.pos++] = m | n
     else if (n < 0x100) {
-      this.buf[this.pos++] = m | 24
-      this.buf[this.pos++] = n
+      buf[this.pos++] = m | 24
+      buf[this.pos++] = n
     } else if (n < 0x10000) {
-      this.buf[this.pos++] = m | 25
-      this.buf[this.pos++] = n >> 8
-      this.buf[this.pos++] = n & 0xff
+      buf[this.pos++] = m | 25
+      buf[this.pos++] = n >> 8
+      buf[this.pos++] = n & 0xff
     } else {
       // lengths and integers here stay below 2^32 (see int)
-      this.buf[this.pos++] = m | 26
+      buf[this.pos++] = m | 26
       this.view.setUint32(this.pos, n)
       this.pos += 4
     }
   }
 
+  /** An integer; room for 9 bytes is made by the caller. */
   int(n: number) {
     if (n >= 0x100000000 || n < -0x100000000) {
       // beyond 32 bits, a float64 like cbor-x writes: decoders give a plain number, not a
       // 64-bit integer (BigInt in JavaScript), and positions stay exact up to 2^53
-      this.room(9)
       this.buf[this.pos++] = 0xfb
       this.view.setFloat64(this.pos, n)
       this.pos += 8
@@ -56,91 +62,130 @@ class CborBuffer {
     else this.head(1, -1 - n)
   }
 
+  /** A text string; room for 5 + 3 * s.length bytes is made by the caller. */
   str(s: string) {
-    // ids, types, stream names and times are ASCII: one byte per character
-    let ascii = true
-    for (let i = 0; i < s.length && ascii; i++) ascii = s.charCodeAt(i) < 0x80
-    if (!ascii) {
-      const bytes = utf8.encode(s)
-      this.head(3, bytes.length)
-      return this.raw(bytes)
+    // ids, types, stream names and times are ASCII: copied a byte per character, behind a
+    // head written for that length, while checking; other text is encoded (UTF-8) instead
+    const n = s.length
+    const start = this.pos
+    this.head(3, n)
+    const buf = this.buf
+    let at = this.pos
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i)
+      if (c >= 0x80) {
+        this.pos = start
+        return this.utf8(s)
+      }
+      buf[at++] = c
     }
-    this.head(3, s.length)
-    this.room(s.length)
-    for (let i = 0; i < s.length; i++) this.buf[this.pos++] = s.charCodeAt(i)
+    this.pos = at
   }
 
+  private utf8(s: string) {
+    const bytes = utf8.encode(s)
+    this.head(3, bytes.length)
+    this.raw(bytes)
+  }
+
+  /** Bytes as they are; room is made by the caller. */
   raw(bytes: Uint8Array) {
-    this.room(bytes.length)
     this.buf.set(bytes, this.pos)
     this.pos += bytes.length
   }
 
+  /** A short constant (a map key): a loop costs less than set() for a few bytes. */
+  key(bytes: Uint8Array) {
+    const buf = this.buf
+    let at = this.pos
+    for (let i = 0; i < bytes.length; i++) buf[at++] = bytes[i]
+    this.pos = at
+  }
+
   nil() {
-    this.room(1)
     this.buf[this.pos++] = 0xf6
   }
 
+  /** What was written: a view, not a copy (the buffer is not written again). */
   done(): Uint8Array<ArrayBuffer> {
-    return this.buf.slice(0, this.pos)
+    return this.buf.subarray(0, this.pos)
   }
 }
 
 /** The event map's keys, encoded once: renderEvent's keys, in its order. */
-const KEYS = (() => {
+const KEYS = ['id', 'stream', 'type', 'revision', 'position', 'time', 'data', 'metadata', 'tags', 'erased'].map((k) => {
   const w = new CborBuffer()
-  const at = (k: string) => {
-    const start = w.pos
-    w.str(k)
-    return [start, w.pos] as const
-  }
-  const spans = ['id', 'stream', 'type', 'revision', 'position', 'time', 'data', 'metadata', 'tags', 'erased'].map(at)
-  const bytes = w.done()
-  return spans.map(([a, b]) => bytes.slice(a, b))
-})()
+  w.room(5 + 3 * k.length)
+  w.str(k)
+  return w.done()
+})
 const [K_ID, K_STREAM, K_TYPE, K_REVISION, K_POSITION, K_TIME, K_DATA, K_METADATA, K_TAGS, K_ERASED] = KEYS
-const TRUE = new Uint8Array([0xf5]) // RFC 8949 §3.3: simple value 21
+/** The keys' bytes, plus a head of at most 9 bytes for each of an event's ten values. */
+const EVENT_FIXED = KEYS.reduce((n, k) => n + k.length, 0) + 10 * 9 + 1
+
+/** UTF-16 units of an event's text (id, type, stream, tags; the time is at most 27). */
+function textLength(e: StoredEvent): number {
+  let n = e.id.length + e.type.length + 27 + (e.stream?.length ?? 0)
+  for (const t of e.tags) n += 5 + t.length
+  return n
+}
 
 function writeEvent(w: CborBuffer, e: StoredEvent, time: string) {
+  // One room() per event, for its text at 3 bytes per UTF-16 unit at most, its payloads
+  // and its fixed part; then every write goes straight to the buffer.
+  w.room(EVENT_FIXED + 3 * textLength(e) + (e.data?.length ?? 0) + (e.metadata?.length ?? 0))
   w.head(5, e.erased ? 10 : 9)
-  w.raw(K_ID)
+  w.key(K_ID)
   w.str(e.id)
-  w.raw(K_STREAM)
+  w.key(K_STREAM)
   if (e.stream === null) w.nil()
   else w.str(e.stream)
-  w.raw(K_TYPE)
+  w.key(K_TYPE)
   w.str(e.type)
-  w.raw(K_REVISION)
+  w.key(K_REVISION)
   if (e.revision === null) w.nil()
   else w.int(e.revision)
-  w.raw(K_POSITION)
+  w.key(K_POSITION)
   w.int(e.position)
-  w.raw(K_TIME)
+  w.key(K_TIME)
   w.str(time)
-  w.raw(K_DATA)
+  w.key(K_DATA)
   if (e.data) w.raw(e.data)
   else w.nil()
-  w.raw(K_METADATA)
+  w.key(K_METADATA)
   if (e.metadata) w.raw(e.metadata)
   else w.nil()
-  w.raw(K_TAGS)
+  w.key(K_TAGS)
   w.head(4, e.tags.length)
   for (const t of e.tags) w.str(t)
   if (e.erased) {
-    w.raw(K_ERASED)
-    w.raw(TRUE)
+    w.key(K_ERASED)
+    w.buf[w.pos++] = 0xf5 // RFC 8949 §3.3: simple value 21, true
   }
 }
 
 /** A page `{ ...fields, events }` as CBOR; other field values go through the codec. */
 export function encodeEventPage(fields: Record<string, unknown>, events: StoredEvent[], codec: Codec): Uint8Array<ArrayBuffer> {
-  const w = new CborBuffer()
+  // Sized for ASCII text (ids, times, names: nearly always) plus one event's worst case,
+  // so the buffer is allocated once and the page is not copied; room() grows it otherwise.
+  let size = 256
+  let most = 0
+  for (const e of events) {
+    const text = textLength(e)
+    if (text > most) most = text
+    size += EVENT_FIXED + text + (e.data?.length ?? 0) + (e.metadata?.length ?? 0)
+  }
+  const w = new CborBuffer(size + 2 * most)
   const keys = Object.keys(fields)
+  w.room(5)
   w.head(5, keys.length + 1)
   for (const k of keys) {
+    const value = codec.encode(fields[k])
+    w.room(5 + 3 * k.length + value.length)
     w.str(k)
-    w.raw(codec.encode(fields[k]))
+    w.raw(value)
   }
+  w.room(5 + 6 + 5)
   w.str('events')
   w.head(4, events.length)
   for (const e of events) writeEvent(w, e, isoTime(e.time))

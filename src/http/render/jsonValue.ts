@@ -4,9 +4,11 @@ import type { Codec } from '../../core/types.ts'
  * JSON text of a stored CBOR payload (RFC 8949 item), for JSON readers. See docs/api.md,
  * "JSON rendering of CBOR values".
  *
- * Fast path: a payload made only of what JSON has (text-keyed maps, arrays, text, ints
- * up to 32 bits, finite floats, true/false/null) is decoded by the codec and stringified,
- * as before. `isPlain` decides that by walking the bytes without building anything.
+ * Fast paths: the usual payload (JSON's types, ASCII text, ordinary keys) is written
+ * straight from the bytes as JSON.stringify would write its value (`simpleJson`); a
+ * payload made only of what JSON has (text-keyed maps, arrays, text, ints up to 32 bits,
+ * finite floats, true/false/null) is decoded by the codec and stringified. `isPlain`
+ * decides that by walking the bytes without building anything.
  * Anything else (64-bit integers, bignums, byte strings, tags, undefined, NaN/±Infinity,
  * other keys) is transcoded straight from the bytes by `transcode`, which keeps integers
  * exact (the digits are written, never rounded through a double) and gives each type JSON
@@ -16,6 +18,8 @@ export function payloadJson(bytes: Uint8Array | null, codec: Codec): string {
   if (!bytes) return 'null'
   // with verbatim text on, a payload that may hold a long text is transcoded (see below)
   if (!verbatim || bytes.length < VERBATIM_MIN_BYTES) {
+    const simple = simpleJson(bytes)
+    if (simple !== undefined) return simple
     try {
       if (isPlain(bytes)) return JSON.stringify(codec.decode(bytes)) ?? 'null'
     } catch {
@@ -142,6 +146,112 @@ function plainItem(depth: number, key: boolean): boolean {
   }
   for (let i = 0; i < n; i++) if (!plainItem(depth + 1, true) || !plainItem(depth + 1, false)) return false
   return true
+}
+
+// --- the simple case, written straight from the bytes ----------------------------------
+
+const ascii = new TextDecoder()
+// floats are read through this scratch: simpleJson makes no DataView per payload
+const scratch = new DataView(new ArrayBuffer(8))
+const float = (size: 4 | 8) => {
+  for (let i = 0; i < size; i++) scratch.setUint8(i, src[pos + i])
+  pos += size
+  return size === 4 ? scratch.getFloat32(0) : scratch.getFloat64(0)
+}
+
+/**
+ * The JSON text of a payload that JSON.stringify of its decoded value gives without any
+ * choice: JSON's types only (as isPlain), every text printable ASCII other than `"` and `\`
+ * (JSON text as it is, RFC 8259 §7), and no map key that an object would reorder (an
+ * array index: JSON.stringify writes those first, ECMA-262 §10.1.11) or merge (a repeated
+ * key). The common payload, rendered without building its value; anything else is
+ * undefined, for decode-and-stringify or the transcoder.
+ */
+function simpleJson(bytes: Uint8Array): string | undefined {
+  src = bytes
+  pos = 0
+  const out = simpleItem(0)
+  return out !== undefined && pos === src.length ? out : undefined
+}
+
+/** A text item's bytes as a JSON string, when they are JSON text as they are; else undefined. */
+function simpleText(n: number): string | undefined {
+  const end = pos + n
+  if (end > src.length) return undefined
+  for (let i = pos; i < end; i++) {
+    const c = src[i]
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return undefined
+  }
+  // short texts (keys, codes) by char codes: a TextDecoder call costs more below ~16 bytes
+  let text = '"'
+  if (n < 16) for (let i = pos; i < end; i++) text += String.fromCharCode(src[i])
+  else text += ascii.decode(src.subarray(pos, end))
+  pos = end
+  return text + '"'
+}
+
+function simpleItem(depth: number): string | undefined {
+  if (pos >= src.length || depth > MAX_RENDER_DEPTH) return undefined
+  const ib = src[pos++]
+  const major = ib >> 5
+  const ai = ib & 31
+  if (major === 7) {
+    if (ai === 20) return 'false'
+    if (ai === 21) return 'true'
+    if (ai === 22) return 'null'
+    // finite floats only (as isPlain); String() writes a number as JSON.stringify does
+    let v: number
+    if (ai === 25 && pos + 2 <= src.length) (v = half(u16(pos))), (pos += 2)
+    else if (ai === 26 && pos + 4 <= src.length) v = float(4)
+    else if (ai === 27 && pos + 8 <= src.length) v = float(8)
+    else return undefined
+    return Number.isFinite(v) ? String(v) : undefined
+  }
+  // arguments up to 32 bits (a 64-bit one decodes to a BigInt), definite lengths only
+  let n = ai
+  if (ai >= 24) {
+    if (ai === 24) n = src[pos++]
+    else if (ai === 25) (n = u16(pos)), (pos += 2)
+    else if (ai === 26) (n = u32(pos)), (pos += 4)
+    else return undefined
+    if (pos > src.length) return undefined
+  }
+  if (major === 0) return String(n)
+  if (major === 1) return String(-1 - n)
+  if (major === 3) return simpleText(n)
+  if (major === 4) {
+    let out = '['
+    for (let i = 0; i < n; i++) {
+      const item = simpleItem(depth + 1)
+      if (item === undefined) return undefined
+      out += i ? ',' + item : item
+    }
+    return out + ']'
+  }
+  if (major !== 5) return undefined // byte strings, tags
+  let out = '{'
+  // the keys so far, to find a repeated one: a list for the usual few, a set for many
+  const keys: string[] | Set<string> = n > 8 ? new Set() : []
+  for (let i = 0; i < n; i++) {
+    if (pos >= src.length || src[pos] >> 5 !== 3) return undefined
+    const head = src[pos++] & 31
+    const len = head < 24 ? head : head === 24 ? src[pos++] : -1
+    // a key that starts with a digit may be an array index; __proto__ is renamed by the codec
+    if (len < 1 || pos >= src.length || (src[pos] >= 0x30 && src[pos] <= 0x39) || isProtoKey(len)) return undefined
+    const key = simpleText(len)
+    if (key === undefined) return undefined
+    if (Array.isArray(keys)) {
+      if (keys.includes(key)) return undefined
+      keys.push(key)
+    } else {
+      if (keys.has(key)) return undefined
+      keys.add(key)
+    }
+    const value = simpleItem(depth + 1)
+    if (value === undefined) return undefined
+    out += (i ? ',' : '') + key + ':' + value
+  }
+  return out + '}'
 }
 
 // --- the transcoder -----------------------------------------------------------------

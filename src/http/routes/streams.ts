@@ -76,6 +76,7 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
   const { log } = deps
   const { codec, limits } = log
   const appendBody = S.AppendBody(limits.maxEventsPerAppend)
+  const fastBody = S.fastAppendBody(limits.maxEventsPerAppend)
 
   openapiRoute(
     app,
@@ -85,7 +86,7 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       operationId: 'appendToStream',
       summary: 'Append events to a stream',
       description: 'Appends 1..N events atomically. Expected revision from the body or If-Match / If-None-Match.',
-      middleware: [cborBody(appendBody, codec)] as const,
+      middleware: [cborBody(appendBody, codec, fastBody)] as const,
       request: {
         params: StreamParam,
         headers: z.object({
@@ -121,7 +122,7 @@ export function registerStreamRoutes(app: OpenAPIHono<Env>, deps: AppDeps) {
       }
       return send(c, codec, 201, result.streams[0], appendHeaders(result, stream))
     },
-    { param: fastStream, header: conditionalHeaders },
+    { param: fastStream, header: conditionalHeaders, json: fastBody },
   )
 
   openapiRoute(
