@@ -243,8 +243,10 @@ export function createSharedTail(options: SharedTailOptions) {
      * The events of one commit, as stored, in commit order (the sole writer's): offered
      * without a read at the next kick (the commit signal, once the commit's appends are answered).
      */
-    committed(events: StoredEvent[]): void {
-      if (members.size > 0 && events.length > 0) committed.push(events)
+    committed(events: () => StoredEvent[]): void {
+      if (members.size === 0) return
+      const list = events()
+      if (list.length) committed.push(list)
     },
 
     /** Poll mode: one read per interval for the whole process, whoever asks. */

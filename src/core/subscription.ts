@@ -72,7 +72,7 @@ export interface SubscriptionsOptions {
   /** the writer's commit signal; only meaningful with `soleWriter` */
   onCommit?: (listener: (lastPosition: number) => void) => void
   /** the sole writer's committed events, as stored (CommitBackend.onCommitted): live subscribers get them without a read */
-  onCommitted?: (listener: (events: StoredEvent[]) => void) => void
+  onCommitted?: (listener: (events: () => StoredEvent[]) => void) => void
   /** applied to committed events before live subscribers get them, as the reader applies it to what it reads */
   openCommitted?: (events: StoredEvent[]) => StoredEvent[] | Promise<StoredEvent[]>
   /** true when every commit to the database passes through `onCommit` (sole writer) */

@@ -143,8 +143,9 @@ export interface CommitBackend {
   /**
    * The sole writer's committed events, as a read would return them, after each commit and
    * in commit order, before commitGroup resolves (subscriptions take them without a read).
+   * `events()` builds them on the first call (no cost for a listener that wants none now).
    */
-  onCommitted?(listener: (events: StoredEvent[]) => void): void
+  onCommitted?(listener: (events: () => StoredEvent[]) => void): void
   /**
    * Runs a lifecycle operation (delete, truncate) between commit groups, then forgets what
    * it cached about `streams` (docs/api.md "Data lifecycle").

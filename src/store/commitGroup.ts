@@ -73,7 +73,7 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
   const maxCached = options.maxCachedStreams ?? 100_000
   const chunks = chunkSizes(db.maxParams)
   const heads = new Map<string, Head | null>()
-  const committedListeners: Array<(events: StoredEvent[]) => void> = []
+  const committedListeners: Array<(events: () => StoredEvent[]) => void> = []
   let lastPosition: number | undefined
   let cacheHits = 0
   let oneTrip = 0
@@ -275,11 +275,14 @@ export function createCommitBackend(db: Db, options: CommitOptions): CommitBacke
       for (const [s, h] of round.overlay) remember(s, h)
       lastPosition = round.rows.length ? round.rows[round.rows.length - 1].position : round.base
       if (committedListeners.length && round.rows.length) {
-        // as a read returns them (rows.ts): the id in its canonical form from the stored bytes
-        const events: StoredEvent[] = round.rows.map(({ position, event: e, stream, revision }) => ({
-          position, id: uuidToString(e.idBytes), stream, revision, type: e.type, time: round.time, data: e.data, metadata: e.metadata, tags: e.tags,
-        }))
-        for (const l of committedListeners) l(events)
+        // as a read returns them (rows.ts), the id in its canonical form from the stored
+        // bytes; built only if a listener wants them (live subscribers), once for all
+        let events: StoredEvent[] | undefined
+        const committed = () =>
+          (events ??= round.rows.map(({ position, event: e, stream, revision }) => ({
+            position, id: uuidToString(e.idBytes), stream, revision, type: e.type, time: round.time, data: e.data, metadata: e.metadata, tags: e.tags,
+          })))
+        for (const l of committedListeners) l(committed)
       }
     } else {
       const plan = groupInSql(round.accepted.map((i) => commands[i]), round.time, chunks)
