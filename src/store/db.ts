@@ -14,6 +14,11 @@ export interface Db {
   readonly protocol: string
   /** bound parameters one statement may carry (D1: 100); unset means SQLite's default */
   readonly maxParams?: number
+  /**
+   * Reads a page as one row (rows.ts `packedPage`): set where a driver's cost is per row
+   * and value handed over rather than per byte (the local `libsql` driver).
+   */
+  readonly packsPages?: boolean
   execute(stmt: Statement): Promise<SqlResult>
   /**
    * Runs all statements in one transaction (one round trip to a remote server).

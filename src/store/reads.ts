@@ -2,7 +2,7 @@ import type { Db, SqlValue } from './db.ts'
 import type { EventList, EventReader, QueryItem, QueryOptions, ReadAllOptions, ReadCategoryOptions, ReadStreamOptions, StreamHead } from '../core/types.ts'
 import { EVENT_SIZE, ifWithinBudget, withinBudget } from './budget.ts'
 import { matchingPositions } from './query.ts'
-import { EVENT_COLUMNS, LAST_POSITION, toStoredEvent } from './rows.ts'
+import { EVENT_COLUMNS, LAST_POSITION, PACKED_COLUMNS, packedEvents, packedPage, toStoredEvent } from './rows.ts'
 import { visibleRow } from './lifecycleSql.ts'
 import type { SqlResult } from './db.ts'
 
@@ -16,9 +16,16 @@ const LAST_EVENT = `SELECT ${EVENT_COLUMNS} FROM events WHERE position = ? AND s
 
 /**
  * A page read: `stmt`, and with a byte budget `cut`, the same page read by withinBudget,
- * run only when `stmt`'s first row says its candidates did not fit (`fits` 0).
+ * run only when `stmt`'s first row says its candidates did not fit (`fits` 0). `packed`:
+ * both read the page as one row (rows.ts packedPage), `descending` its order.
  */
-type Page = { stmt: Stmt; cut?: Stmt }
+type Page = { stmt: Stmt; cut?: Stmt; packed?: boolean; descending?: boolean }
+
+/** How a reader reads pages of more than one event: as rows, or each as one row (Db.packsPages). */
+type Form = { packed: boolean }
+
+/** `stmt` over `columns` as the form reads it; `extra`: the budget columns it carries. */
+const formed = (form: Form, stmt: Stmt, extra: string[]): Stmt => (form.packed ? { sql: packedPage(stmt.sql, extra), args: stmt.args } : stmt)
 
 /** bound values per statement every backend takes (D1 and Durable Objects: 100) */
 const MAX_BOUND = 100
@@ -30,16 +37,17 @@ const sizedAt = (items: QueryItem[], from: number, limit: number): Stmt => {
 }
 
 /** The events at the positions a query selects, in order (the positions drive: CROSS JOIN). */
-function dcbPage(items: QueryItem[], from: number, limit: number, maxBytes: number | undefined): Page {
+function dcbPage(form: Form, items: QueryItem[], from: number, limit: number, maxBytes: number | undefined): Page {
+  const columns = form.packed ? PACKED_COLUMNS : EVENT_COLUMNS
   const m = matchingPositions(items, from, limit)
-  const rows = { sql: `SELECT ${EVENT_COLUMNS} FROM (${m.sql}) m CROSS JOIN events ON events.position = m.p ORDER BY m.p`, args: m.args }
-  if (maxBytes === undefined) return { stmt: rows }
+  const rows = { sql: `SELECT ${columns} FROM (${m.sql}) m CROSS JOIN events ON events.position = m.p ORDER BY m.p`, args: m.args }
+  if (maxBytes === undefined) return { stmt: formed(form, rows, []), packed: form.packed }
   const sized = sizedAt(items, from, limit)
-  const cut = withinBudget(sized, 'ASC', maxBytes)
-  const gated = ifWithinBudget(sized, rows, limit, maxBytes)
+  const cut = formed(form, withinBudget(sized, 'ASC', maxBytes, columns), ['n'])
+  const gated = formed(form, ifWithinBudget(sized, rows, limit, maxBytes), ['fits'])
   // The gated read binds the query's values twice: past what D1 and Durable Objects bind
   // per statement (many types and tags), the page is read by withinBudget alone.
-  return gated.args.length > MAX_BOUND ? { stmt: cut } : { stmt: gated, cut }
+  return gated.args.length > MAX_BOUND ? { stmt: cut, packed: form.packed } : { stmt: gated, cut, packed: form.packed }
 }
 
 /**
@@ -47,21 +55,28 @@ function dcbPage(items: QueryItem[], from: number, limit: number, maxBytes: numb
  * budget, the plain read when the candidates fit (ifWithinBudget), else only the positions
  * and sizes of the candidates are read first, inside the same statement (withinBudget).
  */
-function page(filter: string, args: SqlValue[], order: string, limit: number, maxBytes: number | undefined): Page {
+function page(form: Form, filter: string, args: SqlValue[], order: string, limit: number, maxBytes: number | undefined): Page {
   const where = `${filter} AND ${VISIBLE}`
-  const rows = { sql: `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where} ORDER BY ${order}`, args }
+  const select = (columns: string) => ({ sql: `SELECT ${columns} FROM events WHERE ${where} ORDER BY ${order}`, args })
   // A page always holds its first event: one event needs no sizing (the last event of a
   // stream), and a literal LIMIT 1 lets the local driver step the statement once (sqlite.ts).
-  if (limit === 1) return { stmt: { sql: `${rows.sql} LIMIT 1`, args } }
-  if (maxBytes === undefined || limit < 1) return { stmt: { sql: `${rows.sql} LIMIT ?`, args: [...args, limit] } }
-  const dir = / DESC$/.test(order) ? 'DESC' : 'ASC'
+  if (limit === 1) return { stmt: { sql: `${select(EVENT_COLUMNS).sql} LIMIT 1`, args } }
+  const descending = / DESC$/.test(order)
+  const columns = form.packed ? PACKED_COLUMNS : EVENT_COLUMNS
+  const rows = select(columns)
+  if (maxBytes === undefined || limit < 1) return { stmt: formed(form, { sql: `${rows.sql} LIMIT ?`, args: [...args, limit] }, []), packed: form.packed, descending }
   const candidates = { sql: `SELECT position AS p, ${EVENT_SIZE} AS sz FROM events WHERE ${where} ORDER BY ${order} LIMIT ?`, args: [...args, limit] }
-  return { stmt: ifWithinBudget(candidates, rows, limit, maxBytes), cut: withinBudget(candidates, dir, maxBytes) }
+  return {
+    stmt: formed(form, ifWithinBudget(candidates, rows, limit, maxBytes), ['fits']),
+    cut: formed(form, withinBudget(candidates, descending ? 'DESC' : 'ASC', maxBytes, columns), ['n']),
+    packed: form.packed,
+    descending,
+  }
 }
 
 /** Rows to events; `cut` when the budget left candidates out (`n`, withinBudget's count of candidates). */
-function toList(rs: SqlResult): EventList {
-  const events: EventList = rs.rows.map(toStoredEvent)
+function toList(rs: SqlResult, page?: Page): EventList {
+  const events: EventList = page?.packed ? packedEvents(rs.rows[0], page.descending === true) : rs.rows.map(toStoredEvent)
   if (events.length && rs.rows[0].n != null && Number(rs.rows[0].n) > events.length) events.cut = true
   return events
 }
@@ -77,9 +92,10 @@ export interface ReaderOptions {
 /** Keyset reads over the indexes: a page costs the same at any depth of the log. */
 export function createReader(db: Db, options: ReaderOptions = {}): EventReader {
   const { trustedHead } = options
-  const run = async ({ stmt, cut }: Page) => {
-    const rs = await db.execute(stmt)
-    return toList(cut && overBudget(rs) ? await db.execute(cut) : rs)
+  const form: Form = { packed: db.packsPages === true }
+  const run = async (p: Page) => {
+    const rs = await db.execute(p.stmt)
+    return toList(p.cut && overBudget(rs) ? await db.execute(p.cut) : rs, p)
   }
 
   return {
@@ -94,8 +110,8 @@ export function createReader(db: Db, options: ReaderOptions = {}): EventReader {
         if (rs.rows.length) return toList(rs)
       }
       return direction === 'forward'
-        ? run(page('stream = ? AND revision >= ?', [stream, from ?? 0], 'revision', limit, maxBytes))
-        : run(page('stream = ? AND revision <= ?', [stream, from ?? Number.MAX_SAFE_INTEGER], 'revision DESC', limit, maxBytes))
+        ? run(page(form, 'stream = ? AND revision >= ?', [stream, from ?? 0], 'revision', limit, maxBytes))
+        : run(page(form, 'stream = ? AND revision <= ?', [stream, from ?? Number.MAX_SAFE_INTEGER], 'revision DESC', limit, maxBytes))
     },
 
     async head(stream: string): Promise<StreamHead | null> {
@@ -111,21 +127,21 @@ export function createReader(db: Db, options: ReaderOptions = {}): EventReader {
 
     readAll({ from, limit, types, tags, maxBytes }: ReadAllOptions) {
       // A type or tag filter is a one-item DCB query: index ranges, never a scan.
-      if (types?.length || tags?.length) return run(dcbPage([{ types, tags }], from, limit, maxBytes))
-      return run(page('position >= ?', [from], 'position', limit, maxBytes))
+      if (types?.length || tags?.length) return run(dcbPage(form, [{ types, tags }], from, limit, maxBytes))
+      return run(page(form, 'position >= ?', [from], 'position', limit, maxBytes))
     },
 
     readCategory(category: string, { from, limit, member, size, maxBytes }: ReadCategoryOptions) {
-      if (size === undefined || member === undefined) return run(page('category = ? AND position >= ?', [category, from], 'position', limit, maxBytes))
-      return run(page('category = ? AND position >= ? AND stream_hash % ? = ?', [category, from, size, member], 'position', limit, maxBytes))
+      if (size === undefined || member === undefined) return run(page(form, 'category = ? AND position >= ?', [category, from], 'position', limit, maxBytes))
+      return run(page(form, 'category = ? AND position >= ? AND stream_hash % ? = ?', [category, from, size, member], 'position', limit, maxBytes))
     },
 
     async query(items: QueryItem[], { from, limit, maxBytes }: QueryOptions) {
       // One read transaction: the page and the position it is consistent with.
-      const q = dcbPage(items, from, limit, maxBytes)
+      const q = dcbPage(form, items, from, limit, maxBytes)
       let [rows, last] = await db.batch([q.stmt, LAST_POSITION], 'read')
       if (q.cut && overBudget(rows)) [rows, last] = await db.batch([q.cut, LAST_POSITION], 'read')
-      return { events: toList(rows), position: Number(last.rows[0].p) }
+      return { events: toList(rows, q), position: Number(last.rows[0].p) }
     },
 
     async lastPosition() {

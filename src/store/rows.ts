@@ -14,6 +14,71 @@ import { LAST_POSITION_EXPR } from './lifecycleSql.ts'
  */
 export const EVENT_COLUMNS = "position, coalesce(revision, '') || ',' || time || ',' || hex(id) || ',' || type AS meta, stream, data, metadata, tags"
 
+/**
+ * A page read as one row, where the driver's cost is per row and per value (Db.packsPages):
+ * each event's fields as one JSON array (`e`, PACKED_COLUMNS, in place of EVENT_COLUMNS),
+ * and the page aggregated by `packedPage` into the arrays (`j`, one JSON text) and all
+ * payloads concatenated into one BLOB per column (`d`, `m`), which `packedEvents` cuts
+ * into views by each event's lengths. Measured on a 100-event page of ~230 B payloads with
+ * the local `libsql` driver: ~150 µs instead of ~300-500 µs, and no per-event buffer.
+ * SQLite's group_concat() takes a BLOB's bytes as they are (a UTF-8 database converts
+ * nothing), and the CAST back to BLOB keeps them; `packedEvents` checks the lengths add up.
+ */
+export const PACKED_COLUMNS =
+  'json_array(position, revision, time, hex(id), type, stream, length(data), length(metadata), json(tags)) AS e, data, metadata'
+
+/**
+ * Wraps a page read selecting PACKED_COLUMNS (and `extra`, e.g. budget columns, as
+ * `max(...)`) into its one row. Both aggregates step over the same rows in the same order,
+ * so the n-th array's lengths are the n-th slices of the BLOBs.
+ */
+export const packedPage = (sql: string, extra: string[] = []) =>
+  `SELECT '[' || group_concat(e, ',') || ']' AS j, CAST(group_concat(data, '') AS BLOB) AS d, ` +
+  `CAST(group_concat(metadata, '') AS BLOB) AS m${extra.map((c) => `, max(${c}) AS ${c}`).join('')} FROM (${sql})`
+
+type PackedEvent = [position: number, revision: number | null, time: number, id: string, type: string, stream: string | null, dataBytes: number | null, metadataBytes: number | null, tags: string[] | null]
+
+const NO_BYTES = new Uint8Array(0)
+
+/**
+ * The events of a page read by `packedPage`, in page order (`descending`: positions falling).
+ * Their data and metadata are views of the page's two buffers: an event kept keeps its
+ * page's bytes (at most a page's budget), as a page kept keeps all of its events.
+ */
+export function packedEvents(row: SqlRow, descending: boolean): StoredEvent[] {
+  if (row.j == null) return []
+  const items = JSON.parse(row.j as string) as PackedEvent[]
+  const data = bytes(row.d) ?? NO_BYTES
+  const metadata = bytes(row.m) ?? NO_BYTES
+  let d = 0
+  let m = 0
+  const events: StoredEvent[] = new Array(items.length)
+  for (let i = 0; i < items.length; i++) {
+    const [position, revision, time, id, type, stream, dataBytes, metadataBytes, tags] = items[i]
+    events[i] = {
+      position,
+      id: uuidOfHex(id),
+      stream,
+      revision,
+      type,
+      time,
+      data: dataBytes === null ? null : data.subarray(d, (d += dataBytes)),
+      metadata: metadataBytes === null ? null : metadata.subarray(m, (m += metadataBytes)),
+      tags: tags ?? [],
+    }
+  }
+  if (d !== data.byteLength || m !== metadata.byteLength) {
+    throw new Error(`A page read as one row did not add up: ${data.byteLength} bytes of data for ${d}, ${metadata.byteLength} of metadata for ${m}.`)
+  }
+  // SQLite aggregates in the order the page's subquery yields its rows; should that ever differ, the page is still the page
+  for (let i = 1; i < events.length; i++) {
+    if (descending ? events[i].position > events[i - 1].position : events[i].position < events[i - 1].position) {
+      return events.sort((a, b) => (descending ? b.position - a.position : a.position - b.position))
+    }
+  }
+  return events
+}
+
 /** The last committed position, 0 when the log is empty (`p`); removed events count (never reused). */
 export const LAST_POSITION = `SELECT ${LAST_POSITION_EXPR} AS p`
 

@@ -63,6 +63,7 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
 
   return {
     protocol: 'file',
+    packsPages: true,
     async execute(stmt) {
       return run(stmt)
     },
