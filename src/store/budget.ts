@@ -19,12 +19,12 @@ export const EVENT_SIZE =
  * and returned, so the database's response itself stays within the budget, on a local
  * file, a remote libSQL server (whose responses are capped) and D1 alike.
  * Each row carries `n`, the number of candidates: more than the rows returned means the
- * page was cut by bytes. `columns`: EVENT_COLUMNS, or PACKED_COLUMNS for a page read as one row.
+ * page was cut by bytes.
  */
-export function withinBudget(candidates: Stmt, order: 'ASC' | 'DESC', maxBytes: number, columns = EVENT_COLUMNS): Stmt {
+export function withinBudget(candidates: Stmt, order: 'ASC' | 'DESC', maxBytes: number): Stmt {
   return {
     sql:
-      `SELECT ${columns}, m.n AS n FROM (` +
+      `SELECT ${EVENT_COLUMNS}, m.n AS n FROM (` +
       `SELECT p, count(*) OVER () AS n, sum(sz) OVER (ORDER BY p ${order} ROWS UNBOUNDED PRECEDING) AS run, ` +
       `row_number() OVER (ORDER BY p ${order}) AS k FROM (${candidates.sql})` +
       `) m CROSS JOIN events ON events.position = m.p WHERE m.run <= ? OR m.k = 1 ORDER BY m.p ${order}`,
