@@ -10,7 +10,7 @@ import type { EventList, QueryItem } from '../src/core/types.ts'
 import { openTestLog } from './helpers.ts'
 
 const STREAMS = ['acct-1', 'acct-2', 'order-7', 'x']
-const TYPES = ['Deposited', 'Dépôt,"x"\\𝄞', 'a,b,c']
+const TYPES = ['Deposited', 'Dépôt,"x"\\𝄞', 'a,b,c', 'line\u2028sep']
 const TAGS = ['t1', 'tag,"2"', 'ünï-𝄞']
 
 const payload = fc.oneof(
