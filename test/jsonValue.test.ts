@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { isPlain, payloadJson, transcode, VERBATIM_MIN_BYTES } from '../src/http/render/jsonValue.ts'
+import { isPlain, jsonAsIs, payloadJson, transcode, VERBATIM_MIN_BYTES } from '../src/http/render/jsonValue.ts'
 import { eventJson, eventJsonParts } from '../src/http/render/events.ts'
 import type { StoredEvent } from '../src/core/types.ts'
 import { codec } from '../src/store/codec.ts'
@@ -221,5 +221,48 @@ describe('eventJsonParts (long texts copied from the stored bytes)', () => {
       const value = r() < 0.3 ? pick() : { k: jsonValue(r, 2), t: pick(), l: [pick(), jsonValue(r, 3)] }
       same(event(codec.encode(value), r() < 0.5 ? codec.encode({ m: pick() }) : null), i % 2 ? ',' : '')
     }
+  })
+})
+
+describe('jsonAsIs: text that stands in a JSON string as it is, four bytes at a time', () => {
+  const byByte = (b: Uint8Array, from: number, to: number, del: boolean) => {
+    for (let i = from; i < to; i++) {
+      const c = b[i]
+      if (c < 0x20 || c > 0x7f || c === 0x22 || c === 0x5c || (c === 0x7f && !del)) return false
+    }
+    return true
+  }
+  // mostly printable runs with a few bytes of every kind anywhere, at every alignment
+  const printable = fc.integer({ min: 0x20, max: 0x7e }).filter((c) => c !== 0x22 && c !== 0x5c)
+  const anyByte = fc.integer({ min: 0, max: 255 })
+  const text = fc.array(fc.oneof({ weight: 30, arbitrary: printable }, { weight: 1, arbitrary: anyByte }, { weight: 1, arbitrary: fc.constantFrom(0x1f, 0x20, 0x22, 0x5c, 0x7e, 0x7f, 0x80, 0xff, 0) }), { maxLength: 300 })
+
+  it('agrees with a byte loop on any bytes, offsets and alignments', () => {
+    fc.assert(
+      fc.property(text, fc.nat(7), fc.nat(7), fc.nat(7), fc.boolean(), (bytes, shift, cutFrom, cutTo, del) => {
+        const buffer = new Uint8Array(bytes.length + 8)
+        buffer.set(bytes, shift)
+        const b = buffer.subarray(shift, shift + bytes.length)
+        const from = Math.min(cutFrom, b.length)
+        const to = Math.max(from, b.length - cutTo)
+        assert.equal(jsonAsIs(b, from, to, del), byByte(b, from, to, del))
+      }),
+      { numRuns: 20_000 },
+    )
+  })
+
+  it('finds one byte that must be escaped anywhere in a long text', () => {
+    const b = new Uint8Array(1000).fill(0x61)
+    assert.equal(jsonAsIs(b, 0, b.length, true), true)
+    for (const bad of [0, 0x1f, 0x22, 0x5c, 0x80, 0xff]) {
+      for (let at = 0; at < b.length; at += 37) {
+        b[at] = bad
+        assert.equal(jsonAsIs(b, 0, b.length, true), false, `0x${bad.toString(16)} at ${at}`)
+        b[at] = 0x61
+      }
+    }
+    b[500] = 0x7f
+    assert.equal(jsonAsIs(b, 0, b.length, true), true)
+    assert.equal(jsonAsIs(b, 0, b.length, false), false)
   })
 })
