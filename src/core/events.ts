@@ -2,9 +2,9 @@ import { invalidRequest, payloadTooLarge } from './errors.ts'
 import { DEFAULT_LIMITS } from './limits.ts'
 import type { Codec, ProposedEvent } from './types.ts'
 import { uuidToBytes, uuidToString, uuidv7Bytes } from './uuid.ts'
-import { valueProblem } from './values.ts'
+import { nameProblem, valueProblem } from './values.ts'
 
-/** An event as a client sends it (already schema-validated). */
+/** An event as a client sends it (over HTTP already schema-validated; prepareEvents checks its names and payloads again). */
 export interface EventInput {
   id?: string
   type: string
@@ -43,6 +43,8 @@ export function prepareEvents(
   // `streams[1].events` (as in messages) -> `streams.1.events` (as in validation errors)
   const at = path.replace(/\[(\d+)\]/g, '.$1')
   return inputs.map((input, i) => {
+    checkName(input.type, `${at}.${i}.type`, 'a type')
+    if (input.tags) for (let k = 0; k < input.tags.length; k++) checkName(input.tags[k], `${at}.${i}.tags.${k}`, 'a tag')
     checkPayload(input.data, `${at}.${i}.data`, maxDepth)
     checkPayload(input.metadata, `${at}.${i}.metadata`, maxDepth)
     const sent = sentBytes.get(input)
@@ -59,6 +61,17 @@ export function prepareEvents(
     const id = input.id === undefined ? uuidToString(idBytes) : input.id.toLowerCase()
     return { id, idBytes, clientId: input.id !== undefined, type: input.type, data, metadata, tags, size }
   })
+}
+
+/**
+ * Types and tags as the HTTP schema takes them (schemas.ts `name`), for callers of the
+ * store API too: 1-200 characters of valid Unicode without control characters. A NUL in
+ * a type was stored whole and read back cut short by the local driver's text conversion.
+ */
+function checkName(value: unknown, path: string, what: string): void {
+  const problem =
+    typeof value !== 'string' || value.length < 1 || value.length > 200 ? `${what} is a string of 1-200 characters` : nameProblem(value) && `${what} ${nameProblem(value)}`
+  if (problem) throw invalidRequest(`${path}: ${problem}.`, [{ path, message: problem }])
 }
 
 function checkPayload(value: unknown, path: string, maxDepth: number): void {
