@@ -196,13 +196,15 @@ try {
   // with the mean of the runs without them just before and just after it, and the median of
   // those ratios is reported. A single A/B moved by 20-30% on this shared machine, and the
   // runs without subscribers of one bench run by up to 3x.
+  /** One run of appends to `fan`: its rate into `rates`, the server's CPU over it into `cpu`. */
+  const measured = (rates: number[], cpu: number[]) => async () => {
+    const t = cpuMs(pid)
+    rates.push(await appendRate(base, 'fan'))
+    cpu.push(cpuMs(pid) - t)
+  }
   const noneRates: number[] = []
   const cpuNone: number[] = []
-  const none = async () => {
-    const t = cpuMs(pid)
-    noneRates.push(await appendRate(base, 'fan'))
-    cpuNone.push(cpuMs(pid) - t)
-  }
+  const none = measured(noneRates, cpuNone)
   await none()
   const closeAll = async (subs: Array<{ close(): void }>) => {
     for (const s of subs) s.close()
@@ -239,11 +241,7 @@ try {
   raw.rewarmRate = await appendRate(base, 'fan')
   const cpuNothing: number[] = []
   const nothingRates: number[] = []
-  const nothing = async () => {
-    const t = cpuMs(pid)
-    nothingRates.push(await appendRate(base, 'fan'))
-    cpuNothing.push(cpuMs(pid) - t)
-  }
+  const nothing = measured(nothingRates, cpuNothing)
   for (let round = 0; round < ROUNDS; round++) {
     const subs = round === 0 ? idleSubs : await openMany(base, SUBSCRIBERS, 'category=nomatch')
     await nothing()

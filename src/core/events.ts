@@ -2,7 +2,7 @@ import { invalidRequest, payloadTooLarge } from './errors.ts'
 import { DEFAULT_LIMITS } from './limits.ts'
 import type { Codec, ProposedEvent } from './types.ts'
 import { uuidToBytes, uuidToString, uuidv7Bytes } from './uuid.ts'
-import { nameProblem, valueProblem } from './values.ts'
+import { nameInputProblem, valueProblem } from './values.ts'
 
 /** An event as a client sends it (over HTTP already schema-validated; prepareEvents checks its names and payloads again). */
 export interface EventInput {
@@ -64,14 +64,15 @@ export function prepareEvents(
 }
 
 /**
- * Types and tags as the HTTP schema takes them (schemas.ts `name`), for callers of the
- * store API too: 1-200 characters of valid Unicode without control characters. A NUL in
- * a type was stored whole and read back cut short by the local driver's text conversion.
+ * Types and tags as the HTTP schema takes them (values.ts `nameInputProblem`), for callers
+ * of the store API too: a NUL in a type was stored whole and read back cut short by the
+ * local driver's text conversion.
  */
 function checkName(value: unknown, path: string, what: string): void {
-  const problem =
-    typeof value !== 'string' || value.length < 1 || value.length > 200 ? `${what} is a string of 1-200 characters` : nameProblem(value) && `${what} ${nameProblem(value)}`
-  if (problem) throw invalidRequest(`${path}: ${problem}.`, [{ path, message: problem }])
+  const bad = nameInputProblem(value)
+  if (!bad) return
+  const problem = `${what} ${bad}`
+  throw invalidRequest(`${path}: ${problem}.`, [{ path, message: problem }])
 }
 
 function checkPayload(value: unknown, path: string, maxDepth: number): void {

@@ -31,6 +31,18 @@ export function unicodeProblem(s: string): string | undefined {
 const isWellFormed = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed
 const wellFormed: (s: string) => boolean = isWellFormed ? (s) => isWellFormed.call(s) : (s) => !LONE_SURROGATE.test(s)
 
+/** The longest type or tag, in UTF-16 units. */
+export const MAX_NAME_LENGTH = 200
+
+/**
+ * What is wrong with a type or tag as the HTTP schema and the store API both take them
+ * (1-200 characters, then `nameProblem`), as the end of a sentence; undefined when nothing.
+ */
+export function nameInputProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length < 1 || value.length > MAX_NAME_LENGTH) return `is a string of 1-${MAX_NAME_LENGTH} characters`
+  return nameProblem(value)
+}
+
 /** As `unicodeProblem`, and names (types, tags) may not hold control characters either. */
 export function nameProblem(s: string): string | undefined {
   const bad = unicodeProblem(s)

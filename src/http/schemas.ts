@@ -4,7 +4,7 @@ import type { EventInput } from '../core/events.ts'
 import { CONSUMER_NAME } from '../core/consumers.ts'
 import { MAX_ITEM_TERMS, MAX_QUERY_ITEMS } from '../core/query.ts'
 import { STREAM_NAME } from '../core/streams.ts'
-import { nameProblem } from '../core/values.ts'
+import { MAX_NAME_LENGTH, nameInputProblem, nameProblem } from '../core/values.ts'
 
 // No regex flags: OpenAPI copies the source as its `pattern`, and a flag would leak into it.
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
@@ -27,7 +27,7 @@ export const ExpectedRevision = z
 
 /** Types and tags: valid Unicode without control characters (a NUL cut a type short on read-back). */
 const name = (what: string, error = `${what} is a string of 1-200 characters`) =>
-  z.string({ error }).min(1).max(200).superRefine((s, ctx) => {
+  z.string({ error }).min(1).max(MAX_NAME_LENGTH).superRefine((s, ctx) => {
     const bad = nameProblem(s)
     if (bad) ctx.addIssue({ code: 'custom', message: `${what} ${bad}` })
   })
@@ -78,7 +78,7 @@ export const eventsArray = (max: number) =>
 const EVENT_KEYS = new Set(['id', 'type', 'data', 'metadata', 'tags'])
 const STATES_SET = new Set<unknown>(EXPECTED_STATES)
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype
-const goodName = (s: unknown) => typeof s === 'string' && s.length >= 1 && s.length <= 200 && nameProblem(s) === undefined
+const goodName = (s: unknown) => nameInputProblem(s) === undefined
 
 /** One event of an append that EventIn accepts as it is (else false: the schema says why). */
 function plainEvent(e: unknown, ids: Set<string>): boolean {

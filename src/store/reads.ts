@@ -24,11 +24,8 @@ const LAST_EVENT = `SELECT ${EVENT_COLUMNS} FROM events WHERE position = ? AND s
  */
 type Page = { stmt: Stmt; cut?: Stmt; packed?: boolean; descending?: boolean }
 
-/** How a reader reads pages of more than one event: as rows, or each as one row (Db.packsPages). */
-type Form = { packed: boolean }
-
-/** `stmt` over `columns` as the form reads it; `extra`: the budget columns it carries. */
-const formed = (form: Form, stmt: Stmt, extra: string[]): Stmt => (form.packed ? { sql: packedPage(stmt.sql, extra), args: stmt.args } : stmt)
+/** `stmt` as it is, or `packed` into one row (Db.packsPages); `extra`: the budget columns it carries. */
+const formed = (packed: boolean, stmt: Stmt, extra: string[]): Stmt => (packed ? { sql: packedPage(stmt.sql, extra), args: stmt.args } : stmt)
 
 /** bound values per statement every backend takes (D1 and Durable Objects: 100) */
 const MAX_BOUND = 100
@@ -40,17 +37,17 @@ const sizedAt = (items: QueryItem[], from: number, limit: number): Stmt => {
 }
 
 /** The events at the positions a query selects, in order (the positions drive: CROSS JOIN). */
-function dcbPage(form: Form, items: QueryItem[], from: number, limit: number, maxBytes: number | undefined): Page {
-  const columns = form.packed ? PACKED_COLUMNS : EVENT_COLUMNS
+function dcbPage(packed: boolean, items: QueryItem[], from: number, limit: number, maxBytes: number | undefined): Page {
+  const columns = packed ? PACKED_COLUMNS : EVENT_COLUMNS
   const m = matchingPositions(items, from, limit)
   const rows = { sql: `SELECT ${columns} FROM (${m.sql}) m CROSS JOIN events ON events.position = m.p ORDER BY m.p`, args: m.args }
-  if (maxBytes === undefined) return { stmt: formed(form, rows, []), packed: form.packed }
+  if (maxBytes === undefined) return { stmt: formed(packed, rows, []), packed }
   const sized = sizedAt(items, from, limit)
   const cut = withinBudget(sized, 'ASC', maxBytes)
-  const gated = formed(form, ifWithinBudget(sized, rows, limit, maxBytes), ['fits'])
+  const gated = formed(packed, ifWithinBudget(sized, rows, limit, maxBytes), ['fits'])
   // The gated read binds the query's values twice: past what D1 and Durable Objects bind
   // per statement (many types and tags), the page is read by withinBudget alone.
-  return gated.args.length > MAX_BOUND ? { stmt: cut } : { stmt: gated, cut, packed: form.packed }
+  return gated.args.length > MAX_BOUND ? { stmt: cut } : { stmt: gated, cut, packed }
 }
 
 /**
@@ -58,21 +55,21 @@ function dcbPage(form: Form, items: QueryItem[], from: number, limit: number, ma
  * budget, the plain read when the candidates fit (ifWithinBudget), else only the positions
  * and sizes of the candidates are read first, inside the same statement (withinBudget).
  */
-function page(form: Form, filter: string, args: SqlValue[], order: string, limit: number, maxBytes: number | undefined): Page {
+function page(packed: boolean, filter: string, args: SqlValue[], order: string, limit: number, maxBytes: number | undefined): Page {
   const where = `${filter} AND ${VISIBLE}`
   const select = (columns: string) => ({ sql: `SELECT ${columns} FROM events WHERE ${where} ORDER BY ${order}`, args })
   // A page always holds its first event: one event needs no sizing (the last event of a
   // stream), and a literal LIMIT 1 lets the local driver step the statement once (sqlite.ts).
   if (limit === 1) return { stmt: { sql: `${select(EVENT_COLUMNS).sql} LIMIT 1`, args } }
   const descending = / DESC$/.test(order)
-  const columns = form.packed ? PACKED_COLUMNS : EVENT_COLUMNS
+  const columns = packed ? PACKED_COLUMNS : EVENT_COLUMNS
   const rows = select(columns)
-  if (maxBytes === undefined || limit < 1) return { stmt: formed(form, { sql: `${rows.sql} LIMIT ?`, args: [...args, limit] }, []), packed: form.packed, descending }
+  if (maxBytes === undefined || limit < 1) return { stmt: formed(packed, { sql: `${rows.sql} LIMIT ?`, args: [...args, limit] }, []), packed, descending }
   const candidates = { sql: `SELECT position AS p, ${EVENT_SIZE} AS sz FROM events WHERE ${where} ORDER BY ${order} LIMIT ?`, args: [...args, limit] }
   return {
-    stmt: formed(form, ifWithinBudget(candidates, rows, limit, maxBytes), ['fits']),
+    stmt: formed(packed, ifWithinBudget(candidates, rows, limit, maxBytes), ['fits']),
     cut: withinBudget(candidates, descending ? 'DESC' : 'ASC', maxBytes),
-    packed: form.packed,
+    packed,
     descending,
   }
 }
@@ -95,7 +92,7 @@ export interface ReaderOptions {
 /** Keyset reads over the indexes: a page costs the same at any depth of the log. */
 export function createReader(db: Db, options: ReaderOptions = {}): EventReader {
   const { trustedHead } = options
-  const form: Form = { packed: db.packsPages === true }
+  const packed = db.packsPages === true
   const run = async (p: Page) => {
     const rs = await db.execute(p.stmt)
     return p.cut && overBudget(rs) ? toList(await db.execute(p.cut)) : toList(rs, p)
@@ -113,8 +110,8 @@ export function createReader(db: Db, options: ReaderOptions = {}): EventReader {
         if (rs.rows.length) return toList(rs)
       }
       return direction === 'forward'
-        ? run(page(form, 'stream = ? AND revision >= ?', [stream, from ?? 0], 'revision', limit, maxBytes))
-        : run(page(form, 'stream = ? AND revision <= ?', [stream, from ?? Number.MAX_SAFE_INTEGER], 'revision DESC', limit, maxBytes))
+        ? run(page(packed, 'stream = ? AND revision >= ?', [stream, from ?? 0], 'revision', limit, maxBytes))
+        : run(page(packed, 'stream = ? AND revision <= ?', [stream, from ?? Number.MAX_SAFE_INTEGER], 'revision DESC', limit, maxBytes))
     },
 
     async head(stream: string): Promise<StreamHead | null> {
@@ -130,18 +127,18 @@ export function createReader(db: Db, options: ReaderOptions = {}): EventReader {
 
     readAll({ from, limit, types, tags, maxBytes }: ReadAllOptions) {
       // A type or tag filter is a one-item DCB query: index ranges, never a scan.
-      if (types?.length || tags?.length) return run(dcbPage(form, [{ types, tags }], from, limit, maxBytes))
-      return run(page(form, 'position >= ?', [from], 'position', limit, maxBytes))
+      if (types?.length || tags?.length) return run(dcbPage(packed, [{ types, tags }], from, limit, maxBytes))
+      return run(page(packed, 'position >= ?', [from], 'position', limit, maxBytes))
     },
 
     readCategory(category: string, { from, limit, member, size, maxBytes }: ReadCategoryOptions) {
-      if (size === undefined || member === undefined) return run(page(form, 'category = ? AND position >= ?', [category, from], 'position', limit, maxBytes))
-      return run(page(form, 'category = ? AND position >= ? AND stream_hash % ? = ?', [category, from, size, member], 'position', limit, maxBytes))
+      if (size === undefined || member === undefined) return run(page(packed, 'category = ? AND position >= ?', [category, from], 'position', limit, maxBytes))
+      return run(page(packed, 'category = ? AND position >= ? AND stream_hash % ? = ?', [category, from, size, member], 'position', limit, maxBytes))
     },
 
     async query(items: QueryItem[], { from, limit, maxBytes }: QueryOptions) {
       // One read transaction: the page and the position it is consistent with.
-      const q = dcbPage(form, items, from, limit, maxBytes)
+      const q = dcbPage(packed, items, from, limit, maxBytes)
       const [rows, last] = await db.batch([q.stmt, LAST_POSITION], 'read')
       if (q.cut && overBudget(rows)) {
         const [cut, at] = await db.batch([q.cut, LAST_POSITION], 'read')
