@@ -5,6 +5,7 @@
 // start with a clear error. On Node, Bun and Deno (WebCrypto on each); on Workers in
 // test/lifecycle.worker.test.ts.
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
@@ -13,6 +14,19 @@ import { startServer, tempDbPath, type Runtime, type RunningServer } from './con
 import { erasureTests } from './contract/subjects.ts'
 
 const KEY = randomBytes(32).toString('base64')
+/**
+ * A subject's wrapped key as stored, read by a short-lived process of its own. Not a
+ * connection in this process: the driver's close() waits for its statements to be
+ * garbage-collected, and rawBytes' readFileSync drops this process's locks on the file
+ * (https://sqlite.org/howtocorrupt.html#_posix_advisory_locks_canceled_by_a_separate_thread_doing_close_),
+ * so the connection, closed at some later GC, could find itself "last" while a server
+ * starts and delete the WAL the server is writing.
+ */
+const wrappedKeyOf = (dbPath: string, subject: string): Buffer =>
+  Buffer.from(
+    execFileSync(process.execPath, ['-e', `const D = require('libsql'); const db = new D(process.argv[1], { readonly: true }); process.stdout.write(db.prepare('SELECT hex(wrapped) AS h FROM subject_keys WHERE subject = ?').get([process.argv[2]]).h)`, dbPath, subject], { encoding: 'utf8' }),
+    'hex',
+  )
 const rawBytes = (dbPath: string) => Buffer.concat([dbPath, `${dbPath}-wal`].filter(existsSync).map((p) => readFileSync(p)))
 
 for (const runtime of ['node', 'bun', 'deno'] as Runtime[]) describe(`erasure by crypto-shredding (${runtime}, local file)`, () => {
@@ -34,15 +48,12 @@ for (const runtime of ['node', 'bun', 'deno'] as Runtime[]) describe(`erasure by
     expectStatus(await req('POST', `/v1/streams/${stream}`, { events: [{ type: 'T', data: { a: 1 }, tags: [`subject:${subject}`] }] }), 201)
     // stop to read the key row as stored, then start again on the same file
     await server.stop()
-    const { default: Database } = await import('libsql')
-    const db = new Database(dbPath)
-    const row = db.prepare('SELECT wrapped FROM subject_keys WHERE subject = ?').get([subject]) as { wrapped: Buffer }
-    db.close()
-    assert.equal(row.wrapped.length, 12 + 32 + 16, 'IV + wrapped 32-byte key + tag')
-    assert.ok(rawBytes(dbPath).includes(row.wrapped), 'the wrapped key is in the file before erasure')
+    const wrapped = wrappedKeyOf(dbPath, subject)
+    assert.equal(wrapped.length, 12 + 32 + 16, 'IV + wrapped 32-byte key + tag')
+    assert.ok(rawBytes(dbPath).includes(wrapped), 'the wrapped key is in the file before erasure')
     server = await startServer(runtime, { dbPath, env: { ENCRYPTION_KEY: KEY, LOG_LEVEL: 'error' } })
     expectStatus(await req('DELETE', `/v1/subjects/${subject}`), 200)
-    assert.ok(!rawBytes(dbPath).includes(row.wrapped), 'the wrapped key is still in the file or the WAL after erasure')
+    assert.ok(!rawBytes(dbPath).includes(wrapped), 'the wrapped key is still in the file or the WAL after erasure')
     assert.equal(expectStatus(await req('GET', `/v1/streams/${stream}`), 200).events[0].erased, true)
   })
 

@@ -86,7 +86,20 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
       }
     },
     close() {
-      db.close()
+      // Copy every committed page into the main file and empty the WAL before closing: this
+      // driver's close() does not close while prepared statements live (it waits for them to
+      // be garbage-collected, or the process to exit), so SQLite's own checkpoint-on-close
+      // never ran and the committed events stayed in edgelog.db-wal only. Now, after a
+      // stop, edgelog.db alone holds them (a copy of it is a backup), and nothing that
+      // happens to the WAL file later (another process's last close deletes it) can lose
+      // them. A reader in another process may keep the checkpoint from finishing: then the
+      // WAL keeps the rest, as before. https://sqlite.org/pragma.html#pragma_wal_checkpoint
+      try {
+        db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
+      } finally {
+        cache.clear()
+        db.close()
+      }
     },
   }
 }
