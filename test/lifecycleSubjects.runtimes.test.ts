@@ -58,6 +58,8 @@ for (const runtime of ['node', 'bun', 'deno'] as Runtime[]) describe(`erasure by
   })
 
   it('a wrong ENCRYPTION_KEY, or none, at start is a clear error naming it', async () => {
+    // a stored subject key is what a wrong key fails to unwrap (also when this test runs alone)
+    expectStatus(await req('POST', `/v1/streams/wk${randomUUID().slice(0, 6)}-1`, { events: [{ type: 'T', data: { a: 1 }, tags: [`subject:w${randomUUID().slice(0, 8)}`] }] }), 201)
     await server.stop()
     await assert.rejects(startServer(runtime, { dbPath, env: { ENCRYPTION_KEY: randomBytes(32).toString('base64') } }), /ENCRYPTION_KEY does not unwrap/)
     await assert.rejects(startServer(runtime, { dbPath, env: { ENCRYPTION_KEY: '' } }), /ENCRYPTION_KEY is not set/)
