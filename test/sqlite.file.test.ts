@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { copyFileSync, mkdirSync, statSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { openSqliteDb } from '../src/store/sqlite.ts'
 import { tempDir } from './helpers.ts'
@@ -58,6 +59,50 @@ describe('local libSQL file: a statement that ends in LIMIT 1', () => {
     } finally {
       other.close()
       db.close()
+      cleanup()
+    }
+  })
+})
+
+describe('local libSQL file: close', () => {
+  it('checkpoints the WAL into the main file: a copy of the file alone has every row', async () => {
+    const { dir, cleanup } = tempDir()
+    try {
+      const db = openSqliteDb(`${dir}/d.db`, { durability: 'full' })
+      await db.execute('CREATE TABLE t (x INTEGER PRIMARY KEY)')
+      await db.batch(Array.from({ length: 50 }, (_, i) => ({ sql: 'INSERT INTO t VALUES (?)', args: [i] })), 'write')
+      assert.ok(statSync(`${dir}/d.db-wal`).size > 0, 'the rows are in the WAL before close')
+      db.close()
+      assert.equal(statSync(`${dir}/d.db-wal`).size, 0)
+      mkdirSync(`${dir}/copy`)
+      copyFileSync(`${dir}/d.db`, `${dir}/copy/d.db`)
+      const copy = openSqliteDb(`${dir}/copy/d.db`, { durability: 'full' })
+      assert.equal(Number((await copy.execute('SELECT count(*) AS n FROM t')).rows[0].n), 50)
+      copy.close()
+    } finally {
+      cleanup()
+    }
+  })
+
+  it('does not fail while another connection holds a read snapshot; the WAL keeps what it could not copy', async () => {
+    const { dir, cleanup } = tempDir()
+    const { default: Database } = await import('libsql')
+    try {
+      const db = openSqliteDb(`${dir}/d.db`, { durability: 'full' })
+      await db.execute('CREATE TABLE t (x INTEGER PRIMARY KEY)')
+      await db.batch([{ sql: 'INSERT INTO t VALUES (1)', args: [] }], 'write')
+      const reader = new Database(`${dir}/d.db`)
+      reader.exec('BEGIN')
+      assert.equal((reader.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, 1) // the snapshot is taken
+      await db.batch([{ sql: 'INSERT INTO t VALUES (2)', args: [] }], 'write')
+      db.close() // the checkpoint cannot pass the reader's snapshot: best effort, no throw
+      reader.exec('COMMIT')
+      assert.equal((reader.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, 2)
+      reader.close()
+      const again = openSqliteDb(`${dir}/d.db`, { durability: 'full' })
+      assert.equal(Number((await again.execute('SELECT count(*) AS n FROM t')).rows[0].n), 2)
+      again.close()
+    } finally {
       cleanup()
     }
   })

@@ -92,10 +92,15 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
       // never ran and the committed events stayed in edgelog.db-wal only. Now, after a
       // stop, edgelog.db alone holds them (a copy of it is a backup), and nothing that
       // happens to the WAL file later (another process's last close deletes it) can lose
-      // them. A reader in another process may keep the checkpoint from finishing: then the
-      // WAL keeps the rest, as before. https://sqlite.org/pragma.html#pragma_wal_checkpoint
+      // them. Another process reading or writing the file (SHARED_WRITERS) may keep the
+      // checkpoint from finishing: it waits for them at most a second (the driver is
+      // synchronous: it holds the thread), then the WAL keeps the rest, as before, for
+      // them or the next start. https://sqlite.org/pragma.html#pragma_wal_checkpoint
       try {
+        db.exec('PRAGMA busy_timeout = 1000')
         db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
+      } catch {
+        // best effort: what is not copied stays in the WAL, which the next open replays
       } finally {
         cache.clear()
         db.close()
