@@ -127,6 +127,13 @@ export async function startServer(runtime: Runtime, opts: StartOptions = {}): Pr
   const { bin, args } = commands[runtime]
   const child = spawn(bin, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
   live.add(child)
+  // A server a failed test left running must not keep this test file's process alive (its
+  // pipes would, and the run would hang until CI's limit): once nothing else is pending the
+  // process exits, and the exit handler above kills what is left. A test waiting on the
+  // server always has its own request, timer or poll pending.
+  child.unref()
+  ;(child.stdout as { unref?: () => void } | null)?.unref?.()
+  ;(child.stderr as { unref?: () => void } | null)?.unref?.()
 
   const stdout: string[] = []
   const stderr: string[] = []
