@@ -26,7 +26,7 @@ export const ExpectedRevision = z
   .openapi({ example: NO_STREAM, description: `a revision number, or one of ${STATES} ("${ANY}" by default)` })
 
 /** Types and tags: valid Unicode without control characters (a NUL cut a type short on read-back). */
-const name = (what: string, error = `${what} is a string of 1-200 characters`) =>
+const name = (what: string, error = `${what} is a string of 1-${MAX_NAME_LENGTH} characters`) =>
   z.string({ error }).min(1).max(MAX_NAME_LENGTH).superRefine((s, ctx) => {
     const bad = nameProblem(s)
     if (bad) ctx.addIssue({ code: 'custom', message: `${what} ${bad}` })

@@ -101,10 +101,9 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
         db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
       } catch {
         // best effort: what is not copied stays in the WAL, which the next open replays
-      } finally {
-        cache.clear()
-        db.close()
       }
+      cache.clear()
+      db.close()
     },
   }
 }

@@ -62,6 +62,9 @@ export function withVerbatimText(render: () => string): { text: string; texts: U
 /** Can a text item's bytes stand in a JSON string as they are? */
 const isVerbatim = (b: Uint8Array): boolean => jsonAsIs(b, 0, b.length, true)
 
+/** One byte of jsonAsIs's rule. */
+const asIsByte = (c: number, del: boolean) => c >= 0x20 && c <= 0x7f && c !== 0x22 && c !== 0x5c && (c !== 0x7f || del)
+
 /**
  * Whether `b[from, to)` is all bytes 0x20-0x7E other than `"` and `\` (with `del`, 0x7F
  * too): text that stands in a JSON string as it is (RFC 8259 §7). Four bytes at a time
@@ -75,10 +78,7 @@ export function jsonAsIs(b: Uint8Array, from: number, to: number, del: boolean):
   let i = from
   // the bytes before the first aligned word, and short runs, one at a time
   const head = to - i < 32 ? to : Math.min(to, i + ((4 - ((b.byteOffset + i) & 3)) & 3))
-  for (; i < head; i++) {
-    const c = b[i]
-    if (c < 0x20 || c > 0x7f || c === 0x22 || c === 0x5c || (c === 0x7f && !del)) return false
-  }
+  for (; i < head; i++) if (!asIsByte(b[i], del)) return false
   if (i === to) return true
   const words = (to - i) >> 2
   const w = new Uint32Array(b.buffer, b.byteOffset + i, words)
@@ -95,10 +95,7 @@ export function jsonAsIs(b: Uint8Array, from: number, to: number, del: boolean):
       if ((y - 0x01010101) & ~y & 0x80808080) return false
     }
   }
-  for (i += words << 2; i < to; i++) {
-    const c = b[i]
-    if (c < 0x20 || c > 0x7f || c === 0x22 || c === 0x5c || (c === 0x7f && !del)) return false
-  }
+  for (i += words << 2; i < to; i++) if (!asIsByte(b[i], del)) return false
   return true
 }
 
