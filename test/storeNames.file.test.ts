@@ -24,6 +24,10 @@ test('the store API refuses types and tags a reader could not read back, and wri
       })
     }
     await assert.rejects(async () => t.log.append({ streams: [], events: [{ type: 'x', tags: ['\u0000'] }] }), { status: 400 })
+    // bad input is a rejected promise, as every other failure is, not a throw at the call
+    // (a caller chaining .catch() would otherwise miss it)
+    const pending = [t.log.appendToStream('acct-1', 'any', [{ type: '' }]), t.log.append({ streams: [{ stream: 'acct-1', events: [{ type: '' }] }] })]
+    for (const p of pending) await assert.rejects(p, { status: 400 })
     assert.equal(await t.store.reader.lastPosition(), 0)
     // what the HTTP schema takes, the store API takes, and reads back as sent (the last event's one-row read too)
     const type = 'Dépôt\u2028"𝄞"'.padEnd(200, 'é')

@@ -119,19 +119,28 @@ export function createEventLog(deps: EventLogDeps) {
 
     /** Appends to one stream. e.g. `appendToStream('account-17', NO_STREAM, [{ type: 'Opened' }])` */
     appendToStream(stream: string, expected: ExpectedRevision, events: EventInput[]): Promise<AppendResult> {
-      return submit({ streams: [{ stream, expected, events: prepare(events, 'events') }] })
+      try {
+        return submit({ streams: [{ stream, expected, events: prepare(events, 'events') }] })
+      } catch (e) {
+        return Promise.reject(e) // bad input rejects like every other failure, never throws at the call
+      }
     },
 
     /** Appends to several streams (and stream-less events) atomically: all or nothing. */
     append(input: { streams: StreamAppendInput[]; events?: EventInput[]; condition?: AppendCondition }): Promise<AppendResult> {
-      const command: AppendCommand = {
-        streams: input.streams.map((s, i) => ({
-          stream: s.stream,
-          expected: s.expectedRevision ?? 'any',
-          events: prepare(s.events, `streams[${i}].events`),
-        })),
-        events: input.events ? prepare(input.events, 'events') : undefined,
-        condition: input.condition,
+      let command: AppendCommand
+      try {
+        command = {
+          streams: input.streams.map((s, i) => ({
+            stream: s.stream,
+            expected: s.expectedRevision ?? 'any',
+            events: prepare(s.events, `streams[${i}].events`),
+          })),
+          events: input.events ? prepare(input.events, 'events') : undefined,
+          condition: input.condition,
+        }
+      } catch (e) {
+        return Promise.reject(e)
       }
       return submit(command)
     },
