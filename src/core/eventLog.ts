@@ -93,6 +93,14 @@ export function createEventLog(deps: EventLogDeps) {
       },
     )
   }
+  /** The command `build` makes, submitted; bad input rejects like every other failure, never throws at the call. */
+  const submitting = (build: () => AppendCommand): Promise<AppendResult> => {
+    try {
+      return submit(build())
+    } catch (e) {
+      return Promise.reject(e)
+    }
+  }
   // what this process removed or erased, for events subscriptions hold in memory (the lifecycle routes report it)
   const removals = createRemovals()
   const subscriptions = createSubscriptions({
@@ -119,30 +127,20 @@ export function createEventLog(deps: EventLogDeps) {
 
     /** Appends to one stream. e.g. `appendToStream('account-17', NO_STREAM, [{ type: 'Opened' }])` */
     appendToStream(stream: string, expected: ExpectedRevision, events: EventInput[]): Promise<AppendResult> {
-      try {
-        return submit({ streams: [{ stream, expected, events: prepare(events, 'events') }] })
-      } catch (e) {
-        return Promise.reject(e) // bad input rejects like every other failure, never throws at the call
-      }
+      return submitting(() => ({ streams: [{ stream, expected, events: prepare(events, 'events') }] }))
     },
 
     /** Appends to several streams (and stream-less events) atomically: all or nothing. */
     append(input: { streams: StreamAppendInput[]; events?: EventInput[]; condition?: AppendCondition }): Promise<AppendResult> {
-      let command: AppendCommand
-      try {
-        command = {
-          streams: input.streams.map((s, i) => ({
-            stream: s.stream,
-            expected: s.expectedRevision ?? 'any',
-            events: prepare(s.events, `streams[${i}].events`),
-          })),
-          events: input.events ? prepare(input.events, 'events') : undefined,
-          condition: input.condition,
-        }
-      } catch (e) {
-        return Promise.reject(e)
-      }
-      return submit(command)
+      return submitting(() => ({
+        streams: input.streams.map((s, i) => ({
+          stream: s.stream,
+          expected: s.expectedRevision ?? 'any',
+          events: prepare(s.events, `streams[${i}].events`),
+        })),
+        events: input.events ? prepare(input.events, 'events') : undefined,
+        condition: input.condition,
+      }))
     },
 
     /** Called when each append settles, with its latency (metrics). */
