@@ -100,13 +100,19 @@ export async function decodeStrictJson(c: Context<Env>): Promise<void> {
   } catch {
     throw malformedBody(`The JSON body is not valid UTF-8 (RFC 8259 §8.1): byte ${invalidUtf8At(bytes)} starts an invalid sequence.`)
   }
-  // A 16-digit run is rare in bodies: only then look for integers JSON.parse would round.
-  if (/\d{16}/.test(text)) {
-    const unsafe = unsafeInteger(text)
-    if (unsafe !== undefined) {
+  // A 16-digit run or a 3-digit exponent is rare in bodies: only then look for numbers JSON.parse would change.
+  if (/\d{16}|[eE][+-]?\d{3}/.test(text)) {
+    const unsafe = unsafeNumber(text)
+    if (unsafe?.overflows) {
       throw invalidRequest(
-        `The JSON body holds the integer ${unsafe.slice(0, 40)}, beyond ±2^53: a JSON number is read as a double here and would be stored rounded. Send it as CBOR (an exact 64-bit integer or bignum) or as a string.`,
-        [{ path: '(body)', message: `integer ${unsafe.slice(0, 40)} is beyond ±2^53 (9007199254740991)` }],
+        `The JSON body holds the number ${unsafe.literal.slice(0, 40)}, beyond the range of a double (±1.8e308): it would be stored as Infinity, which JSON cannot write. Send it as CBOR or as a string.`,
+        [{ path: '(body)', message: `number ${unsafe.literal.slice(0, 40)} is beyond the range of a double` }],
+      )
+    }
+    if (unsafe) {
+      throw invalidRequest(
+        `The JSON body holds the integer ${unsafe.literal.slice(0, 40)}, beyond ±2^53: a JSON number is read as a double here and would be stored rounded. Send it as CBOR (an exact 64-bit integer or bignum) or as a string.`,
+        [{ path: '(body)', message: `integer ${unsafe.literal.slice(0, 40)} is beyond ±2^53 (9007199254740991)` }],
       )
     }
   }
@@ -121,17 +127,18 @@ export const strictJsonBody: MiddlewareHandler<Env> = async (c, next) => {
 }
 
 /**
- * The first integer literal of a JSON text (outside strings) that a double cannot hold, so
- * it would read back as another number (e.g. 12345678901234567890 as 12345678901234567000),
- * or undefined. Fractions and exponents are
- * doubles by intent (RFC 8259 §6), and read back with the same value.
+ * The first number literal of a JSON text (outside strings) that would not read back as
+ * written, or undefined: an integer a double cannot hold (e.g. 12345678901234567890 reads
+ * back as 12345678901234567000, and 9223372036854775808, 2^63 exactly, as
+ * 9223372036854776000), or any number beyond a double's range (`1e400`, which would be
+ * Infinity). Other fractions and exponents are doubles by intent (RFC 8259 §6).
  */
-export function unsafeInteger(text: string): string | undefined {
-  // Exactly the number sent, or its shortest form (how a large double is written,
+export function unsafeNumber(text: string): { literal: string; overflows: boolean } | undefined {
+  // Exactly the digits sent, or a double's own shortest form (how a large double is written,
   // e.g. -36045629436969420000): either way a reader gets the text that was sent.
   const readsBack = (digits: string) => {
     const n = Number(digits)
-    return Number.isSafeInteger(n) || String(n) === digits || BigInt(n).toString() === digits
+    return Number.isSafeInteger(n) || String(n) === digits
   }
   const n = text.length
   for (let i = 0; i < n; i++) {
@@ -147,11 +154,14 @@ export function unsafeInteger(text: string): string | undefined {
     while (i < n && text.charCodeAt(i) >= 0x30 && text.charCodeAt(i) <= 0x39) i++
     const next = text.charCodeAt(i)
     if (next === 0x2e || next === 0x65 || next === 0x45) {
-      // a fraction or an exponent: skip the rest of the number
+      // a fraction or an exponent: a double, if it is one
       while (i < n && /[0-9eE+.-]/.test(text[i])) i++
+      const literal = text.slice(start, i)
+      // (not a number at all, e.g. `1e5-3`: left to the parser, a malformed body)
+      if (Math.abs(Number(literal)) === Infinity) return { literal, overflows: true }
     } else {
       const digits = text.slice(start, i)
-      if (digits.replace('-', '').length >= 16 && !readsBack(digits)) return digits
+      if (digits.replace('-', '').length >= 16 && !readsBack(digits)) return { literal: digits, overflows: false }
     }
     i--
   }

@@ -341,16 +341,34 @@ export function badInputTests(client: ContractClient, options: BadInputOptions =
     })
 
     it('a JSON integer beyond ±2^53 is a 400 naming it, not stored rounded; safe integers and strings of digits are kept exactly', async () => {
-      for (const n of ['12345678901234567890', '9007199254740993', '-18446744073709551615']) {
+      // 2^63 and -2^63 are doubles exactly, but a double is written 9223372036854776000: not as sent.
+      // 400 digits are beyond any double (once a 500: BigInt(Infinity) threw).
+      const huge = '1' + '0'.repeat(400)
+      for (const n of ['12345678901234567890', '9007199254740993', '-18446744073709551615', '9223372036854775808', '-9223372036854775808', huge]) {
         const body = `{"events":[{"type":"A","data":{"id":${n},"note":"12345678901234567890"}}]}`
         const problem = await rejectsAppend(400, 'invalid-request', { body, headers: { 'content-type': 'application/json' } })
-        assert.ok(problem.detail.includes(n), JSON.stringify(problem))
+        assert.ok(problem.detail.includes(n.slice(0, 40)), JSON.stringify(problem))
       }
+      // Anywhere in a body, not only in data: an expected revision is a 400 too, not a 500.
+      await rejectsAppend(400, 'invalid-request', { body: `{"expectedRevision":${huge},"events":[{"type":"A"}]}`, headers: { 'content-type': 'application/json' } })
       const stream = uniqueStream('bigint')
       const body = '{"events":[{"type":"A","data":{"ms":1700000000000,"big":9007199254740991,"id":"12345678901234567890","f":1.5e300}}]}'
       expectStatus(await req('POST', streamPath(stream), { body, headers: { 'content-type': 'application/json' } }), 201)
       const page = await req('GET', streamPath(stream))
       assert.ok(page.text.includes('"data":{"ms":1700000000000,"big":9007199254740991,"id":"12345678901234567890","f":1.5e+300}'), page.text)
+    })
+
+    it('a JSON number beyond the range of a double (1e400) is a 400 naming it, not stored as Infinity; one just inside is kept', async () => {
+      for (const n of ['1e400', '-1e400', '1.8e308', '2E+309', '-' + '9'.repeat(320) + '.5']) {
+        const body = `{"events":[{"type":"A","data":{"x":[${n}]}}]}`
+        const problem = await rejectsAppend(400, 'invalid-request', { body, headers: { 'content-type': 'application/json' } })
+        assert.ok(problem.detail.includes(n.slice(0, 40)) && /range of a double/.test(problem.detail), JSON.stringify(problem))
+      }
+      const stream = uniqueStream('bigdouble')
+      const body = '{"events":[{"type":"A","data":{"max":1.7976931348623157e308,"tiny":1e-400,"s":"1e400"}}]}'
+      expectStatus(await req('POST', streamPath(stream), { body, headers: { 'content-type': 'application/json' } }), 201)
+      const page = await req('GET', streamPath(stream))
+      assert.ok(page.text.includes('"data":{"max":1.7976931348623157e+308,"tiny":0,"s":"1e400"}'), page.text)
     })
 
     it('valid text outside ASCII is stored and read back exactly (surrogate pairs, accents, CJK)', async () => {
