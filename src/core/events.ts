@@ -48,8 +48,9 @@ export function prepareEvents(
     checkPayload(input.data, `${at}.${i}.data`, maxDepth)
     checkPayload(input.metadata, `${at}.${i}.metadata`, maxDepth)
     const sent = sentBytes.get(input)
-    const data = input.data === undefined ? null : (sent?.data ?? codec.encode(input.data))
-    const metadata = input.metadata === undefined || input.metadata === null ? null : (sent?.metadata ?? codec.encode(input.metadata))
+    // A CBOR body's `undefined` (f7) decodes like an absent field: its bytes are kept as sent.
+    const data = sent?.data ?? (input.data === undefined ? null : codec.encode(input.data))
+    const metadata = input.metadata === null ? null : (sent?.metadata ?? (input.metadata === undefined ? null : codec.encode(input.metadata)))
     const tags = input.tags ?? []
     // type and tags count by UTF-16 length: payload bytes dominate, and this stays cheap
     let size = (data?.length ?? 0) + (metadata?.length ?? 0) + input.type.length
