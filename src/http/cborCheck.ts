@@ -16,6 +16,8 @@ interface Frame {
   /** a map of several entries: where its text keys so far are (start, end, ...), or them as text */
   keys?: number[]
   keySet?: Set<string>
+  /** a tag's number */
+  tag?: number
 }
 
 /** Text keys compared byte for byte up to this many; then as a set of strings. */
@@ -26,6 +28,9 @@ const EVENTS = utf8.encode('events')
 const STREAMS = utf8.encode('streams')
 const DATA = utf8.encode('data')
 const METADATA = utf8.encode('metadata')
+
+/** Tag 55799, self-described CBOR (RFC 8949 §3.4.6): may prefix the whole body. */
+const SELF_DESCRIBED = 55799
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 const looseUtf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
@@ -40,6 +45,99 @@ function isUtf8(bytes: Uint8Array, start: number, end: number): boolean {
   } catch {
     return false
   }
+}
+
+const TEXT = 'a text string'
+const BYTES = 'a byte string'
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/
+const FULL_DATE = /^\d{4}-\d{2}-\d{2}$/
+const BASE64URL = /^[A-Za-z0-9_-]*$/
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+const parses = (f: () => unknown) => {
+  try {
+    f()
+    return true
+  } catch {
+    return false
+  }
+}
+/** What a text in these tags must be (RFC 8949 §3.4, IANA's registry), as decoders check it. */
+const TEXT_TAGS: Record<number, [string, (t: string) => boolean]> = {
+  0: ['an RFC 3339 date/time', (t) => RFC3339.test(t)],
+  32: ['an absolute URI', (t) => parses(() => new URL(t))],
+  33: ['base64url without padding', (t) => BASE64URL.test(t)],
+  34: ['base64', (t) => BASE64.test(t)],
+  35: ['a regular expression', (t) => parses(() => new RegExp(t))],
+  36: ['a MIME message', () => true],
+  262: ['JSON text', (t) => parses(() => JSON.parse(t))],
+  1004: ['an RFC 3339 full-date', (t) => FULL_DATE.test(t)],
+  21065: ['an I-Regexp', (t) => parses(() => new RegExp(`^(?:${t})$`, 'u'))],
+}
+
+/**
+ * Whether a tag's content is of the kind the tag is defined for (RFC 8949 §3.4 and §5.3.2,
+ * RFC 8746 typed arrays, RFC 8943 dates, IANA's registry): other decoders refuse a page
+ * holding one that is not (cbor2 throws "Expected Uint8Array" for tag 2 around an integer).
+ * `at` is where a string's bytes start (`arg` of them). Unknown tags may hold anything.
+ */
+function tagContentProblem(tag: number, major: number, info: number, arg: number, bytes: Uint8Array, at: number): string | undefined {
+  const isText = major === 3
+  const isBytes = major === 2
+  const kind = (want: string) => `is tag ${tag} around ${major === 0 || major === 1 ? 'an integer' : major === 2 ? BYTES : major === 3 ? TEXT : major === 4 ? 'an array' : major === 5 ? 'a map' : major === 6 ? 'a tag' : 'a simple value or float'}: tag ${tag} holds ${want} (RFC 8949 §3.4)`
+  const text = () => looseUtf8.decode(bytes.subarray(at, at + arg))
+  if (tag in TEXT_TAGS) {
+    if (!isText) return kind(TEXT)
+    if (arg > bytes.length - at) return undefined // malformed: the decoder says so
+    const [what, ok] = TEXT_TAGS[tag]
+    return ok(text()) ? undefined : `is tag ${tag} around a text that is not ${what}`
+  }
+  if (tag >= 64 && tag <= 87) {
+    // RFC 8746 §2: 0b010_f_s_e_ll; elements of 2^ll bytes (floats 2^(ll+1))
+    const size = (tag >> 4) & 1 ? 2 << (tag & 3) : 1 << (tag & 3)
+    if (!isBytes) return kind(BYTES)
+    return arg % size === 0 ? undefined : `is typed array tag ${tag} around ${arg} bytes: its elements are ${size} bytes each (RFC 8746)`
+  }
+  switch (tag) {
+    case 1:
+    case 100:
+      return major === 0 || major === 1 || (major === 7 && info >= 25 && info <= 27) ? undefined : kind('a number')
+    case 2:
+    case 3:
+    case 24:
+    case 273:
+      return isBytes ? undefined : kind(BYTES)
+    case 37:
+      return isBytes && arg === 16 ? undefined : isBytes ? `is tag 37 (UUID) around ${arg} bytes: a UUID is 16` : kind('16 bytes')
+    case 4:
+    case 5:
+      return major === 4 && arg === 2 ? undefined : kind('an array of exponent and mantissa')
+    case 258:
+      return major === 4 ? undefined : kind('an array')
+    case 259:
+      return major === 5 ? undefined : kind('a map')
+    case 280:
+      return (isText && arg > 0) || (major === 4 && arg === 1) ? undefined : kind('a non-empty text')
+    case 21066:
+      return major === 4 && (arg === 1 || arg === 2) ? undefined : kind('an array of a pattern and its flags')
+  }
+  return undefined
+}
+
+/**
+ * The items of the arrays in tags 21066 (a regular expression: pattern, flags) and 280 (a
+ * symbol: its name), which decoders build at once. `list` remembers the pattern's bytes.
+ */
+function tagItemProblem(tag: number, list: Frame, major: number, arg: number, bytes: Uint8Array, at: number): string | undefined {
+  if (major !== 3) return `is an item of tag ${tag} that is not text`
+  if (arg > bytes.length - at) return undefined
+  const text = looseUtf8.decode(bytes.subarray(at, at + arg))
+  if (tag === 280) return text ? undefined : 'is an empty symbol name (tag 280)'
+  if (list.items === 0) {
+    list.keyStart = at
+    list.keyEnd = at + arg
+  }
+  const pattern = list.items === 0 ? text : looseUtf8.decode(bytes.subarray(list.keyStart, list.keyEnd))
+  return parses(() => new RegExp(pattern, list.items === 0 ? '' : text)) ? undefined : `is not a regular expression JavaScript reads (tag 21066)`
 }
 
 /**
@@ -133,7 +231,7 @@ export function cborBodyProblem(bytes: Uint8Array, maxDepth: number, payloads?: 
   }
 
   while (pos < n) {
-    if (payloads && stack.length && bytes[pos] !== 0xff) payloadStarts(pos)
+    if (payloads && stack.length && bytes[pos] !== 0xff && payloadDepth === -1) payloadStarts(pos)
     const initial = bytes[pos++]
     const major = initial >> 5
     const info = initial & 31
@@ -157,6 +255,14 @@ export function cborBodyProblem(bytes: Uint8Array, maxDepth: number, payloads?: 
     } else if (info === 31 && (major === 4 || major === 5)) arg = Infinity
     else if (info >= 24) return undefined // reserved, or an indefinite string (cbor-x refuses those)
 
+    if (top?.kind === TAG && top.items === 0) {
+      const problem = tagContentProblem(top.tag!, major, info, arg, bytes, pos)
+      if (problem) return { path: path(), message: problem }
+    } else if (top?.kind === ARRAY && (stack[stack.length - 2]?.tag === 21066 || stack[stack.length - 2]?.tag === 280)) {
+      const problem = tagItemProblem(stack[stack.length - 2].tag!, top, major, arg, bytes, pos)
+      if (problem) return { path: path(), message: problem }
+    }
+
     if (major === 2 || major === 3) {
       if (arg > n - pos) return undefined
       if (major === 3) {
@@ -177,13 +283,25 @@ export function cborBodyProblem(bytes: Uint8Array, maxDepth: number, payloads?: 
       if (major === 6 && (arg === 28 || arg === 29)) {
         return { path: path(), message: `is a CBOR shared value or reference (tag ${arg}): send the value itself where it appears` }
       }
+      if (major === 6 && (arg === 0xffff || arg === 0xffffffff || (info === 27 && bytes.subarray(pos - 8, pos).every((b) => b === 0xff)))) {
+        return { path: path(), message: `is tag ${info === 27 ? '18446744073709551615' : arg}, which is invalid wherever it appears (RFC 8949 §9.2)` }
+      }
+      if (major === 6 && payloads && payloadDepth === -1) {
+        // Outside data and metadata. A decoder unwraps 55799 anywhere, so a tagged key or
+        // list would be read by other rules than these checks (or the payloads found here).
+        if (arg === SELF_DESCRIBED && stack.length === 0) continue // the prefix of the whole body
+        return {
+          path: path(),
+          message: `is a CBOR tag (${arg}): outside data and metadata a body holds no tags (tag 55799, self-described CBOR, may only prefix the whole body)`,
+        }
+      }
       if (stack.length >= maxDepth) {
         return { path: path(), message: `nests deeper than ${maxDepth} levels of arrays, maps and tags (data and metadata may nest MAX_DEPTH levels)` }
       }
       const length = major === 4 ? arg : major === 5 ? arg * 2 : 1
       if (length === 0) {
         if (itemDone()) return undefined
-      } else stack.push({ kind: major === 4 ? ARRAY : major === 5 ? MAP : TAG, length, items: 0, keyStart: -1, keyEnd: -1 })
+      } else stack.push({ kind: major === 4 ? ARRAY : major === 5 ? MAP : TAG, length, items: 0, keyStart: -1, keyEnd: -1, tag: major === 6 ? arg : undefined })
     } else if (major === 7 && info === 24 && arg < 32) {
       return { path: path(), message: `is not well-formed CBOR: simple value ${arg} in two bytes (RFC 8949 §3.3)` }
     } else if (itemDone()) return undefined // integers, simple values, floats

@@ -191,6 +191,45 @@ export function valueTests(client: ContractClient, getBaseUrl: () => string): vo
       assert.match(problem.detail, /CBOR/)
     })
 
+    it('a tag around content its definition does not allow is refused with a 400 naming it, wherever it sits in the body; nothing is written', async () => {
+      for (const [item, path, says] of [
+        ['c201', 'events.0.data', /tag 2 around an integer/], // cbor2 threw "Expected Uint8Array" on the page
+        ['c1c101', 'events.0.data', /tag 1 around a tag/],
+        ['d84001', 'events.0.data', /tag 64 around an integer/],
+        [`a1${text('m')}d84643010203`, 'events.0.data.m', /typed array tag 70 around 3 bytes/],
+        [`c0${text('yesterday')}`, 'events.0.data', /not an RFC 3339 date\/time/],
+        [`d820${text('no-scheme')}`, 'events.0.data', /not an absolute URI/],
+        [`d823${text('(')}`, 'events.0.data', /not a regular expression/],
+        [`d90106${text('{')}`, 'events.0.data', /not JSON text/],
+        ['d8254401020304', 'events.0.data', /UUID\) around 4 bytes/],
+        ['d9ffff00', 'events.0.data', /invalid wherever it appears/],
+      ] as const) {
+        // the type's length moves the item to every offset (cbor-x checked typed arrays at aligned ones only)
+        for (const type of ['T', 'TT', 'TTT', 'TTTT']) {
+          const problem = await client.rejectsAppend(400, 'invalid-request', { body: appendBody(type, item), headers: { 'content-type': 'application/cbor' } })
+          assert.equal(problem.errors[0].path, path, JSON.stringify(problem))
+          assert.match(problem.detail, says, JSON.stringify(problem))
+        }
+      }
+    })
+
+    it('a body prefixed with self-described CBOR (tag 55799) stores data as sent; tags elsewhere outside data are refused', async () => {
+      const stream = uniqueStream('val')
+      const item = `a3${text('f')}fb3ff0000000000000${text('k')}a10161${toHex(utf8.encode('a'))}${text('h')}f93e00` // {f: 1.0 (f64), k: {1: "a"}, h: 1.5 (f16)}
+      const prefixed = new Uint8Array([0xd9, 0xd9, 0xf7, ...appendBody('V', item)])
+      expectStatus(await req('POST', streamPath(stream), { body: prefixed, headers: { 'content-type': 'application/cbor' } }), 201)
+      const { raw } = await cborRead(stream)
+      assert.ok(toHex(raw).includes(item), 'stored byte for byte (was re-encoded: 1.0 became 1, the key 1 became "1")')
+      // A tag around the events, or around a key (a decoder unwraps 55799: a second "events" key in disguise)
+      for (const bad of [
+        hex(`a1${text('events')}d9d9f781a1${text('type')}${text('V')}`),
+        hex(`a2${text('events')}81a1${text('type')}${text('V')}d9d9f7${text('events')}81a1${text('type')}${text('W')}`),
+      ]) {
+        const problem = await client.rejectsAppend(400, 'invalid-request', { body: bad, headers: { 'content-type': 'application/cbor' } })
+        assert.match(problem.detail, /outside data and metadata a body holds no tags/, JSON.stringify(problem))
+      }
+    })
+
     it('a simple value below 32 in two bytes (not well-formed CBOR) is refused with a 400, and nothing is written', async () => {
       const problem = await client.rejectsAppend(400, 'invalid-request', { body: appendBody('V', 'f818'), headers: { 'content-type': 'application/cbor' } })
       assert.match(problem.detail, /events\.0\.data .*simple value 24 in two bytes/)
