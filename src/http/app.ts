@@ -50,6 +50,10 @@ export function createApp(deps: AppDeps) {
     // With CORS, the 503 waits for the CORS middleware, so a page can read it too.
     if (!corsMiddleware && stopping?.()) c.res = problemResponse(c, shuttingDown())
     else await next()
+    // Hono answers HEAD with the GET route's response without its body, which nobody then
+    // reads or cancels: an event stream would hold its subscription (and its place among
+    // MAX_SUBSCRIPTIONS) for ever. Cancelling it ends the stream as a leaving client does.
+    if (c.req.method === 'HEAD') await c.res.body?.cancel().catch(() => {})
     // media.ts and problem.ts answer with the id (respond.ts); other responses get it here,
     // unless they carry one (a tenant's answer, with the id its log lines name)
     const res = c.res

@@ -472,6 +472,23 @@ export function subscribeSuite(runtime: Runtime, env: () => Record<string, strin
         b.close()
       }
     })
+
+    it('HEAD of a subscription answers its headers and holds no slot (each one once kept a slot for ever)', async () => {
+      const base = server.baseUrl
+      const cat = category()
+      await append(base, `${cat}-0`, 1)
+      for (let i = 0; i < 6; i++) {
+        const res = await call(base, 'HEAD', `/v1/subscribe?category=${cat}${i % 2 ? '&live=false' : ''}`, { headers: { accept: 'text/event-stream' } })
+        expectStatus(res, 200)
+        assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/)
+      }
+      const sub = await openSse(`${base}/v1/subscribe?category=${cat}`)
+      try {
+        assert.equal((await sub.take(1)).length, 1)
+      } finally {
+        sub.close()
+      }
+    })
   })
 
   describe(`subscriptions on ${runtime} without an in-process signal (SHARED_WRITERS)`, () => {
