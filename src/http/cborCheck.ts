@@ -47,6 +47,9 @@ function isUtf8(bytes: Uint8Array, start: number, end: number): boolean {
   }
 }
 
+/** The longest bignum (tags 2 and 3) a body may hold, in bytes. */
+export const MAX_BIGNUM_BYTES = 256
+
 const TEXT = 'a text string'
 const BYTES = 'a byte string'
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/
@@ -103,6 +106,9 @@ function tagContentProblem(tag: number, major: number, info: number, arg: number
       return major === 0 || major === 1 || (major === 7 && info >= 25 && info <= 27) ? undefined : kind('a number')
     case 2:
     case 3:
+      // a decoder builds a bignum in time quadratic in its length (cbor-x: 2 s for 128 KiB)
+      if (isBytes && arg > MAX_BIGNUM_BYTES) return `is a bignum of ${arg} bytes: at most ${MAX_BIGNUM_BYTES} (${MAX_BIGNUM_BYTES * 8} bits); send a larger number as a byte string or text`
+      return isBytes ? undefined : kind(BYTES)
     case 24:
     case 273:
       return isBytes ? undefined : kind(BYTES)

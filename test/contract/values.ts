@@ -42,6 +42,7 @@ const CASES: Case[] = [
   { name: 'the most negative 64-bit integer (-2^64)', cbor: '3bffffffffffffffff', json: '-18446744073709551616' },
   { name: 'a bignum (tag 2)', cbor: 'c249010000000000000000', json: '18446744073709551616' },
   { name: 'a negative bignum (tag 3)', cbor: 'c349010000000000000000', json: '-18446744073709551617' },
+  { name: 'a bignum of 256 bytes, the longest a body may hold', cbor: `c2590100${'ab'.repeat(256)}`, json: BigInt('0x' + 'ab'.repeat(256)).toString() },
   { name: 'a BigInt64Array (tag 79)', cbor: 'd84f500100000000000000ffffffffffffffff', json: '[1,-1]' },
   { name: 'a BigUint64Array (tag 71)', cbor: 'd84748ffffffffffffffff', json: '[18446744073709551615]' },
   { name: 'a Float32Array (tag 85) with Infinity', cbor: `d85548${F32_LE_1_5}${F32_LE_INF}`, json: '[1.5,{"$float":"Infinity"}]' },
@@ -203,6 +204,8 @@ export function valueTests(client: ContractClient, getBaseUrl: () => string): vo
         [`d90106${text('{')}`, 'events.0.data', /not JSON text/],
         ['d8254401020304', 'events.0.data', /UUID\) around 4 bytes/],
         ['d9ffff00', 'events.0.data', /invalid wherever it appears/],
+        // decoders build bignums in quadratic time: a 1 MiB one blocked the server for minutes
+        [`c3590101${'ab'.repeat(257)}`, 'events.0.data', /bignum of 257 bytes: at most 256/],
       ] as const) {
         // the type's length moves the item to every offset (cbor-x checked typed arrays at aligned ones only)
         for (const type of ['T', 'TT', 'TTT', 'TTTT']) {
