@@ -371,6 +371,14 @@ export function badInputTests(client: ContractClient, options: BadInputOptions =
       assert.ok(page.text.includes('"data":{"max":1.7976931348623157e+308,"tiny":0,"s":"1e400"}'), page.text)
     })
 
+    it('a __proto__ key in data or metadata of a JSON body is stored and read back as sent (metadata once lost it)', async () => {
+      const stream = uniqueStream('proto')
+      const body = '{"events":[{"type":"A","data":{"__proto__":{"a":1},"k":1},"metadata":{"__proto__":{"b":2},"m":1}}]}'
+      expectStatus(await req('POST', streamPath(stream), { body, headers: { 'content-type': 'application/json' } }), 201)
+      const page = await req('GET', streamPath(stream))
+      assert.ok(page.text.includes('"data":{"__proto__":{"a":1},"k":1},"metadata":{"__proto__":{"b":2},"m":1}'), page.text)
+    })
+
     it('valid text outside ASCII is stored and read back exactly (surrogate pairs, accents, CJK)', async () => {
       const stream = uniqueStream('unicode')
       const event = { id: randomUUID(), type: 'Überwiesen €', data: { '😀': 'Grüße \ud83d\ude00', k: ['名前'] }, tags: ['名前:1'] }
