@@ -20,7 +20,7 @@ export interface ConsumerStore {
 }
 
 /** Consumer names: the stream-name alphabet, 1..200 characters. */
-export const CONSUMER_NAME = /^[A-Za-z0-9_.:@+=-]{1,200}$/
+export const CONSUMER_NAME = /^(?!\.\.?$)[A-Za-z0-9_.:@+=-]{1,200}$/
 
 export const consumerNotFound = (name: string) =>
   new EdgelogError({ status: 404, kind: 'consumer-not-found', title: 'Consumer not found', detail: `Consumer '${name}' has no checkpoint; PUT one or subscribe with checkpointEvery.`, extensions: { consumer: name } })

@@ -1,5 +1,10 @@
-/** Stream names: printable, URL-path-safe, not starting with `$` (reserved). */
-export const STREAM_NAME = /^[A-Za-z0-9_.:@+=][A-Za-z0-9_.:@+=-]{0,199}$/
+/**
+ * Stream names: printable, URL-path-safe, not starting with `$` (reserved) or `-`. Neither
+ * the name nor its category is `.` or `..`: a URL path normalizes those segments away
+ * (fetch and browsers do, Node and Bun answer 404), so such a stream could be written but
+ * not read by its path.
+ */
+export const STREAM_NAME = /^(?!\.\.?(?:-|$))[A-Za-z0-9_.:@+=][A-Za-z0-9_.:@+=-]{0,199}$/
 
 /** Category = the part before the first `-`, as in Message DB (`account-17` -> `account`). */
 export function categoryOf(stream: string): string {

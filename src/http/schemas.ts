@@ -11,7 +11,7 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 
 export const StreamName = z
   .string()
-  .regex(STREAM_NAME, 'a stream name is 1-200 characters from A-Z a-z 0-9 _ . : @ + = -, not starting with $ or -')
+  .regex(STREAM_NAME, 'a stream name is 1-200 characters from A-Z a-z 0-9 _ . : @ + = -, not starting with $ or -, and neither it nor its category is . or ..')
   .openapi({ example: 'account-17' })
 
 const STATES = EXPECTED_STATES.map((s) => `"${s}"`).join(', ')
@@ -363,10 +363,10 @@ export const csv = z
 export const csvTerms = (what: 'types' | 'tags') =>
   csv.pipe(z.array(what === 'types' ? EventType : Tag).max(MAX_ITEM_TERMS, `at most ${MAX_ITEM_TERMS} ${what}, as in a query item`))
 
-export const ConsumerName = z.string().regex(CONSUMER_NAME, 'a consumer name is 1-200 characters from A-Z a-z 0-9 _ . : @ + = -')
+export const ConsumerName = z.string().regex(CONSUMER_NAME, 'a consumer name is 1-200 characters from A-Z a-z 0-9 _ . : @ + = -, not . or ..')
 
 /** A category: a stream name's part before its first `-`. */
-export const CategoryName = z.string().regex(/^[A-Za-z0-9_.:@+=]{1,200}$/, 'a category is 1-200 characters from A-Z a-z 0-9 _ . : @ + =')
+export const CategoryName = z.string().regex(/^(?!\.\.?$)[A-Za-z0-9_.:@+=]{1,200}$/, 'a category is 1-200 characters from A-Z a-z 0-9 _ . : @ + =, not . or ..')
 
 export const MAX_WAIT_MS = 60_000
 

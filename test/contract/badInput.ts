@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { assertInvalidRequestErrors, type ContractClient } from './client.ts'
-import { expectProblem, expectStatus, newEvent, uniqueStream, type CallOptions } from './http.ts'
+import { expectProblem, expectStatus, newEvent, show, uniqueStream, type CallOptions } from './http.ts'
 import { MAX_BODY_BYTES, MAX_DEPTH, MAX_EVENT_BYTES, MAX_EVENTS_PER_APPEND, MAX_ITEM_TERMS, MAX_PAGE_SIZE } from './limits.ts'
 
 export interface BadInputOptions {
@@ -223,6 +223,19 @@ export function badInputTests(client: ContractClient, options: BadInputOptions =
       expectProblem(reply, 400, 'invalid-request')
       await assertNothingWrittenSince(before)
       await expectHead(ok, null)
+    })
+
+    it('a stream named, or in a category named, . or .. is a 400 (its path would normalize away: written, never read); ... is a name', async () => {
+      for (const bad of ['.', '..', '.-1', '..-x']) {
+        const before = await mark()
+        const reply = await req('POST', '/v1/append', { json: { streams: [{ stream: bad, events: [newEvent()] }] } })
+        expectProblem(reply, 400, 'invalid-request')
+        assert.match(reply.body.detail + JSON.stringify(reply.body.errors), /neither it nor its category is \. or \.\./, show(reply))
+        await assertNothingWrittenSince(before)
+      }
+      const dots = `...${uniqueStream('dots')}`
+      await appendOk(dots, [newEvent()])
+      await expectHead(dots, 0)
     })
 
     it('bad from, limit and direction on a stream read are 400s', async () => {

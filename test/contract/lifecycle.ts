@@ -132,6 +132,8 @@ export function lifecycleTests(client: ContractClient, getBaseUrl: () => string)
       assert.deepEqual(expectStatus(await req('PUT', `/v1/retention/streams/${own}`, { json: { maxCount: 2 } }), 200), { scope: 'stream', name: own, maxAge: null, maxCount: 2 })
       assert.deepEqual(expectStatus(await get(`/v1/retention/streams/${own}`), 200), { scope: 'stream', name: own, maxAge: null, maxCount: 2 })
       expectStatus(await req('PUT', `/v1/retention/categories/${cat}`, { json: { maxCount: 1 } }), 200)
+      // a category has no '-' (it is the part before the first): such a policy could never match
+      expectProblem(await req('PUT', `/v1/retention/categories/${cat}-b`, { json: { maxCount: 1 } }), 400, 'invalid-request')
       const listed = expectStatus(await get('/v1/retention'), 200).policies
       assert.ok(listed.some((p: any) => p.scope === 'category' && p.name === cat && p.maxCount === 1), JSON.stringify(listed))
 

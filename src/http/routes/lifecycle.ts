@@ -10,7 +10,7 @@ import { expectedFrom } from './streams.ts'
 import { bodyContent, jsonAndCbor, problems, V1, WRITE } from '../openapi.ts'
 
 const StreamParam = z.object({ stream: S.StreamName.openapi({ param: { name: 'stream', in: 'path' } }) })
-const CategoryParam = z.object({ category: S.StreamName.openapi({ param: { name: 'category', in: 'path' }, example: 'account' }) })
+const CategoryParam = z.object({ category: S.CategoryName.openapi({ param: { name: 'category', in: 'path' }, example: 'account' }) })
 
 /** `?expectedRevision=7` (or any, no_stream, stream_exists) beside If-Match, as on appends. */
 const ExpectedQuery = z
@@ -48,7 +48,7 @@ const PolicyOut = z
   .object({ scope: z.enum(['stream', 'category']), name: z.string(), maxAge: z.number().int().nullable(), maxCount: z.number().int().nullable() })
   .openapi('RetentionPolicy')
 
-const SubjectId = z.string().regex(/^[A-Za-z0-9_.:@+=-]{1,200}$/, 'a subject id is 1-200 characters from A-Z a-z 0-9 _ . : @ + = -')
+const SubjectId = z.string().regex(/^(?!\.\.?$)[A-Za-z0-9_.:@+=-]{1,200}$/, 'a subject id is 1-200 characters from A-Z a-z 0-9 _ . : @ + = -, not . or ..')
 const RunBody = z.strictObject({}).openapi('RetentionRun')
 
 
