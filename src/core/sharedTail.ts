@@ -214,7 +214,10 @@ export function createSharedTail(options: SharedTailOptions) {
 
     /** Joins when nothing can fall between the member's own reads and the tail; false: read on. */
     join(m: TailMember): boolean {
-      if (members.size === 0 && !reading) position = m.scanned
+      // An idle tail starts where the member stopped, but never past what is known to be
+      // committed: a member whose `from` is ahead of the log (scanned = from - 1) would put it
+      // where nobody else could join. Behind is safe (the tail reads, members drop what they scanned).
+      if (members.size === 0 && !reading) position = Math.min(m.scanned, options.head())
       else if (m.scanned < position) return false
       members.add(m)
       if (m.category === undefined) anyCategory.add(m)

@@ -325,10 +325,10 @@ export function createSubscriptions(options: SubscriptionsOptions) {
       tail.kick()
     })
   }
-  // Without a signal, the head is the highest position any read has seen (a lower bound).
-  const seen = (position: number) => {
-    if (!soleWriter) advance(position)
-  }
+  // The highest position any read has seen is committed: without a signal that is all the
+  // head is (a lower bound); with one, it is how a new process learns the log it opened
+  // (the signal tells only of commits since).
+  const seen = (position: number) => advance(position)
 
   // Poll mode, nobody live: long polls still share one look at the head per interval.
   let headCheck: Promise<void> | undefined
@@ -544,8 +544,13 @@ export function createSubscriptions(options: SubscriptionsOptions) {
         if (opts.untilCaughtUp) return
         if (mark > sub.scanned) sub.scanned = mark
         if (closed || aborted) return
-        // At the head: join the shared tail, unless it already moved past what we scanned.
-        if (!tail.join(sub)) continue
+        // At the head: join the shared tail, unless it already moved past what we scanned. The
+        // local driver's reads settle at once: read again after a turn of the event loop, so a
+        // tail that stays ahead can never starve the process (once a hang at 100% CPU).
+        if (!tail.join(sub)) {
+          await new Promise<void>(nextTurn)
+          continue
+        }
         sub.live = true
         while (!closed && !aborted) {
           if (inbox.length) {

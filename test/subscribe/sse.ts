@@ -16,6 +16,8 @@ export interface SseMessage {
 export interface OpenOptions {
   lastEventId?: string | number
   headers?: Record<string, string>
+  /** how long the response's headers may take (a hung server fails the test, not hangs it) */
+  timeoutMs?: number
 }
 
 export class SseClient {
@@ -136,7 +138,9 @@ export async function openSse(url: string, opts: OpenOptions = {}): Promise<SseC
   const controller = new AbortController()
   const headers: Record<string, string> = { accept: 'text/event-stream', ...opts.headers }
   if (opts.lastEventId !== undefined) headers['last-event-id'] = String(opts.lastEventId)
-  const res = await fetch(url, { headers, signal: controller.signal })
+  const ms = opts.timeoutMs ?? 30_000
+  const timer = setTimeout(() => controller.abort(new Error(`GET ${url}: no response headers in ${ms} ms`)), ms)
+  const res = await fetch(url, { headers, signal: controller.signal }).finally(() => clearTimeout(timer))
   if (!res.ok) {
     const text = await res.text()
     throw Object.assign(new Error(`GET ${url} -> ${res.status} ${text}`), { status: res.status, body: text })

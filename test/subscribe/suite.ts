@@ -429,6 +429,74 @@ export function subscribeSuite(runtime: Runtime, env: () => Record<string, strin
     })
   })
 
+  describe(`subscriptions on ${runtime} after a restart on the same file`, () => {
+    let server: RunningServer | undefined
+    after(async () => {
+      if (server) await server.stop().catch(() => {})
+    })
+
+    it('a filtered subscriber joins the live tail that an unfiltered one holds at the end of the log (it spun, and the server hung, until a commit)', { timeout: 60_000 }, async () => {
+      const first = await startServer(runtime)
+      const cat = category()
+      const [a1] = await append(first.baseUrl, `${cat}-1`, 1)
+      const [b1] = await append(first.baseUrl, `${cat}b-1`, 1)
+      await first.stop()
+      // A new process: nothing committed since it started.
+      server = await startServer(runtime, { dbPath: first.dbPath })
+      const base = server.baseUrl
+      const all = await openSse(`${base}/v1/subscribe?from=${a1}`)
+      const live = async (n: number) => {
+        for (let attempt = 0; ; attempt++) {
+          const metrics = (await call(base, 'GET', '/metrics')).text
+          if (new RegExp(`^edgelog_subscriptions\\{state="live"\\} ${n}$`, 'm').test(metrics)) return
+          assert.ok(attempt < 500, `never ${n} live:\n${metrics.match(/^edgelog_subscriptions\{.*$/gm)}`)
+          await new Promise((r) => setImmediate(r))
+        }
+      }
+      const byStream = await openSse(`${base}/v1/subscribe?from=${a1}&stream=${cat}-1`)
+      const byCategory = await openSse(`${base}/v1/subscribe?from=${a1}&category=${cat}`)
+      try {
+        assert.deepEqual(positionsOf(await all.take(2)), [a1, b1])
+        assert.deepEqual(positionsOf(await byStream.take(1)), [a1])
+        assert.deepEqual(positionsOf(await byCategory.take(1)), [a1])
+        await live(3)
+        expectStatus(await call(base, 'GET', '/health', { signal: AbortSignal.timeout(5_000) }), 200)
+        const [a2] = await append(base, `${cat}-1`, 1)
+        assert.deepEqual(positionsOf(await byStream.take(1)), [a2])
+        assert.deepEqual(positionsOf(await byCategory.take(1)), [a2])
+        assert.deepEqual(positionsOf(await all.take(1)), [a2])
+      } finally {
+        all.close()
+        byStream.close()
+        byCategory.close()
+      }
+    })
+
+    it('a subscriber whose from is ahead of the log does not hold the tail where no other can join (it hung the server)', { timeout: 60_000 }, async () => {
+      const own = await startServer(runtime)
+      try {
+        const base = own.baseUrl
+        const cat = category()
+        const [p1, p2] = await append(base, `${cat}-1`, 2)
+        const ahead = await openSse(`${base}/v1/subscribe?from=${p2 + 3}&category=${cat}`)
+        const fromStart = await openSse(`${base}/v1/subscribe?from=${p1}&category=${cat}`)
+        try {
+          assert.deepEqual(positionsOf(await fromStart.take(2)), [p1, p2])
+          expectStatus(await call(base, 'GET', '/health', { signal: AbortSignal.timeout(5_000) }), 200)
+          const more = await append(base, `${cat}-1`, 4)
+          assert.deepEqual(positionsOf(await fromStart.take(4)), more)
+          // the one ahead gets what reaches its `from`, nothing before
+          assert.deepEqual(positionsOf(await ahead.take(2)), more.filter((p) => p >= p2 + 3))
+        } finally {
+          ahead.close()
+          fromStart.close()
+        }
+      } finally {
+        await own.stop()
+      }
+    })
+  })
+
   describe(`subscriptions on ${runtime} with MAX_SUBSCRIPTIONS=2`, () => {
     let server: RunningServer
     before(async () => {
