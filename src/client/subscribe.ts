@@ -1,6 +1,6 @@
 import { createParser } from 'eventsource-parser'
 import { EdgelogProblem, problemFrom } from './errors.ts'
-import type { RecordedEvent } from './types.ts'
+import { END_COMMENT, type RecordedEvent } from './types.ts'
 
 export interface SubscribeOptions {
   /** first position to deliver (inclusive); default 0 */
@@ -83,8 +83,9 @@ export function subscribe<D>(request: Request, options: SubscribeOptions = {}): 
   const closer = new AbortController()
   if (options.signal) options.signal.aborted ? closer.abort() : options.signal.addEventListener('abort', () => closer.abort(), { once: true })
   const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 45_000
-  const path = `/v1/subscribe${query(options)}`
   let lastEventId = options.lastEventId
+  // with `max`: what is left to deliver (a reconnect asks the server for that many only)
+  let left = options.max
 
   async function* events(): AsyncGenerator<RecordedEvent<D>> {
     let retryMs = options.retryMs ?? 1000
@@ -108,11 +109,16 @@ export function subscribe<D>(request: Request, options: SubscribeOptions = {}): 
         const headers: Record<string, string> = { accept: 'text/event-stream' }
         if (lastEventId !== undefined) headers['last-event-id'] = String(lastEventId)
         arm()
-        const res = await request(path, { headers, signal: connection.signal })
+        const res = await request(`/v1/subscribe${query({ ...options, max: left })}`, { headers, signal: connection.signal })
         if (!res.ok) throw await problemFrom(res)
         const queue: RecordedEvent<D>[] = []
         let failure: string | undefined
+        // the server's comment for a stream that ended as asked (live=false, max)
+        let ended = false
         const parser = createParser({
+          onComment: (comment) => {
+            if (comment.trim() === END_COMMENT) ended = true
+          },
           onEvent: (m) => {
             // Events are plain messages; the one named event is the server's failure notice.
             if (m.event && m.event !== 'message') {
@@ -133,7 +139,9 @@ export function subscribe<D>(request: Request, options: SubscribeOptions = {}): 
             while (queue.length) {
               const event = queue.shift()!
               lastEventId = event.position
+              if (left !== undefined) left--
               yield event
+              if (left === 0) return
             }
             attempt = 0
           }
@@ -142,8 +150,9 @@ export function subscribe<D>(request: Request, options: SubscribeOptions = {}): 
         }
         if (closer.signal.aborted) return
         if (connection.signal.aborted) throw connection.signal.reason
-        // A planned end (live=false, max): done. Otherwise the server went away: reconnect.
-        if (options.live === false || options.max !== undefined) return
+        // The planned end (live=false, max), as the server says: done. Otherwise the server
+        // failed or went away (a restart) before it: reconnect after the last event delivered.
+        if (ended && !failure) return
         error = new Error(failure ? `subscription failed on the server: ${failure}` : 'the server ended the stream')
       } catch (e) {
         if (closer.signal.aborted) return

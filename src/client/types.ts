@@ -1,5 +1,12 @@
 /** The wire types of the edgelog HTTP API v1 (docs/api.md), JSON form. */
 
+/**
+ * The comment that ends an event stream of `GET /v1/subscribe` as asked (live=false caught
+ * up, or `max` events delivered). A stream that ends without it ended early (the server
+ * restarted or failed): reconnect with Last-Event-ID.
+ */
+export const END_COMMENT = 'end: as asked (caught up, or max events)'
+
 /** A JSON value: what `data` holds once read back over JSON. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
 

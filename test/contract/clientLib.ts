@@ -157,6 +157,47 @@ export function clientLibTests(getBaseUrl: () => string): void {
       assert.equal(t.subscribes[1].headers.get('last-event-id'), String(reconnects[0]))
     })
 
+    it('live=false and max: a stream that ends early (a restart) is resumed, not taken for the end; max counts across connections', async () => {
+      const stream = uniqueStream('cle')
+      const log = client()
+      await log.append(stream, ['A', 'B', 'C', 'D', 'E', 'F'].map((type) => ({ type })))
+      // The first connection delivers one event and ends cleanly, as a server shutting down does.
+      const firstEventOnly = () =>
+        tamperingFetch((res, n) => {
+          if (n > 1) return res
+          let text = ''
+          const decoder = new TextDecoder()
+          const cut = new TransformStream<Uint8Array, Uint8Array>({
+            transform(chunk, controller) {
+              text += decoder.decode(chunk, { stream: true })
+              const data = text.indexOf('\ndata: ')
+              const end = data === -1 ? -1 : text.indexOf('\n\n', data)
+              if (end === -1) return
+              controller.enqueue(new TextEncoder().encode(text.slice(0, end + 2) + ': server shutting down; reconnect with Last-Event-ID\n\n'))
+              controller.terminate()
+              void res.body?.cancel().catch(() => {})
+            },
+          })
+          return new Response(res.body!.pipeThrough(cut), { status: res.status, headers: res.headers })
+        })
+      const drain = async (sub: AsyncIterable<{ type: string }>) => {
+        const types: string[] = []
+        for await (const e of sub) types.push(e.type)
+        return types
+      }
+      const caughtUp = firstEventOnly()
+      const reconnects: unknown[] = []
+      const all = createClient({ baseUrl: getBaseUrl(), fetch: caughtUp.fetch }).subscribe({ stream, live: false, retryMs: 10, onReconnect: (i) => reconnects.push(i.error) })
+      assert.deepEqual(await drain(all), ['A', 'B', 'C', 'D', 'E', 'F'])
+      assert.equal(reconnects.length, 1)
+
+      const limited = firstEventOnly()
+      const four = createClient({ baseUrl: getBaseUrl(), fetch: limited.fetch }).subscribe({ stream, max: 4, retryMs: 10 })
+      assert.deepEqual(await drain(four), ['A', 'B', 'C', 'D'])
+      assert.equal(limited.subscribes.length, 2)
+      assert.equal(new URL(limited.subscribes[1].url).searchParams.get('max'), '3', 'the reconnect asks for what is left')
+    })
+
     it('subscribe detects a silent connection (no event, no heartbeat) and reconnects', async () => {
       const stream = uniqueStream('clh')
       const log = client()

@@ -8,11 +8,14 @@ import type { AppDeps } from '../deps.ts'
 import { problemBody, toEdgelogError } from '../problem.ts'
 import type { Env } from '../media.ts'
 import { HEARTBEAT, joined, sseBody, sseMessage, type SseBody } from '../render/sse.ts'
+import { END_COMMENT } from '../../client/types.ts'
 import * as S from '../schemas.ts'
 import { problems, V1 } from '../openapi.ts'
 import { openapiRoute } from '../route.ts'
 
 const utf8 = new TextEncoder()
+/** The last line of a stream that ended as asked (live=false, max): a comment, which EventSource ignores. */
+export const END = `: ${END_COMMENT}\n\n`
 
 export const DEFAULT_HEARTBEAT_MS = 15_000
 export const DEFAULT_STALL_TIMEOUT_MS = 60_000
@@ -166,6 +169,9 @@ export function registerSubscribeRoute(app: OpenAPIHono<Env>, deps: AppDeps) {
             }
           }
           if (subs.closed) await sub.write(': server shutting down; reconnect with Last-Event-ID\nretry: 1000\n\n')
+          // The planned end (live=false caught up, or max events): said, so a client can tell
+          // it from a server that went away mid-stream (then it reconnects with Last-Event-ID).
+          else if (!sub.aborted) await sub.write(END)
         } catch (err) {
           // The cause goes to the log; the client gets a problem document as HTTP errors
           // carry it (RFC 9457 §5: no internals), then reconnects with Last-Event-ID.
