@@ -74,7 +74,8 @@ export function createEventLog(deps: EventLogDeps) {
     if (!namesSubject(command)) return submitSealed(command)
     // without ENCRYPTION_KEY a subject tag is refused: it would be stored in the clear
     if (!subjects) return Promise.reject(noEncryption())
-    return subjects.sealEvents([...(command.events ?? []), ...command.streams.flatMap((s) => s.events)]).then(() => submitSealed(command))
+    // held until the append is answered: an erasure of its subjects waits for it (lifecycleSubjects.ts)
+    return subjects.sealEvents([...(command.events ?? []), ...command.streams.flatMap((s) => s.events)]).then((release) => submitSealed(command).finally(release))
   }
   const submitSealed = (command: AppendCommand): Promise<AppendResult> => {
     if (appendListeners.length === 0) return writer.append(command)

@@ -109,6 +109,31 @@ export function createSubjects(options: SubjectsOptions) {
   // (an erased key is gone there), this only skips repeated unwraps
   const unwrapped = new Map<string, CryptoKey>()
   const counts = { erased: 0, sealed: 0, erasedReads: 0 }
+  // Appends sealed for a subject and not yet answered, and the subjects being erased. An
+  // erasure waits for the appends sealed before it (they commit before its SubjectErased
+  // event, and are erased with the rest); an append that comes while it waits is refused. A
+  // sealed append committed after the key was destroyed got a 201 for a payload nobody could
+  // read. (Within this process: other processes writing the same log are not seen.)
+  const sealing = new Map<string, { count: number; idle: Array<() => void> }>()
+  const erasing = new Set<string>()
+  const hold = (subjects: string[]) => {
+    for (const s of subjects) {
+      const h = sealing.get(s)
+      if (h) h.count++
+      else sealing.set(s, { count: 1, idle: [] })
+    }
+    let held = true
+    return () => {
+      if (!held) return
+      held = false
+      for (const s of subjects) {
+        const h = sealing.get(s)!
+        if (--h.count > 0) continue
+        sealing.delete(s)
+        for (const resolve of h.idle) resolve()
+      }
+    }
+  }
   const cacheKey = (w: Uint8Array) => Array.from(w, (b) => String.fromCharCode(b)).join('')
 
   async function unwrap(k: StoredSubjectKey, wrapping = master): Promise<CryptoKey> {
@@ -171,33 +196,49 @@ export function createSubjects(options: SubjectsOptions) {
     return events
   }
 
+  async function sealNamed(named: Array<{ e: ProposedEvent; s: string | undefined }>, subjects: string[]): Promise<void> {
+    const keys = await store.keys(subjects)
+    for (const s of subjects) {
+      const k = keys.get(s)
+      if (k && !k.wrapped) throw subjectErased(s)
+      if (!k) keys.set(s, await store.create(await newKey(s)))
+      if (!keys.get(s)!.wrapped) throw subjectErased(s)
+    }
+    await Promise.all(
+      named.map(async ({ e, s }) => {
+        const key = await unwrap(keys.get(s!)!)
+        for (const field of ['data', 'metadata'] as const) {
+          const plain = e[field]
+          if (!plain) continue
+          const box = await seal(key, plain, aadOf(e.idBytes, field, s!))
+          const sealed = codec.encode({ $sealed: 1, subject: s, box })
+          e.size += sealed.length - plain.length
+          e[field] = sealed
+        }
+        counts.sealed++
+      }),
+    )
+  }
+
   return {
-    /** Encrypts the payloads of events that name a subject (in place), creating its key on first use. */
-    async sealEvents(events: ProposedEvent[]): Promise<void> {
+    /**
+     * Encrypts the payloads of events that name a subject (in place), creating its key on
+     * first use. Resolves to a release, to call once the append is answered (committed or
+     * not): until then an erasure of those subjects waits.
+     */
+    async sealEvents(events: ProposedEvent[]): Promise<() => void> {
       const named = events.map((e) => ({ e, s: e.tags.length ? subjectOf(e.tags) : undefined })).filter((x) => x.s !== undefined && (x.e.data || x.e.metadata))
-      if (!named.length) return
+      if (!named.length) return () => {}
       const subjects = [...new Set(named.map((x) => x.s!))]
-      const keys = await store.keys(subjects)
-      for (const s of subjects) {
-        const k = keys.get(s)
-        if (k && !k.wrapped) throw subjectErased(s)
-        if (!k) keys.set(s, await store.create(await newKey(s)))
-        if (!keys.get(s)!.wrapped) throw subjectErased(s)
+      for (const s of subjects) if (erasing.has(s)) throw subjectErased(s)
+      const release = hold(subjects)
+      try {
+        await sealNamed(named, subjects)
+        return release
+      } catch (e) {
+        release()
+        throw e
       }
-      await Promise.all(
-        named.map(async ({ e, s }) => {
-          const key = await unwrap(keys.get(s!)!)
-          for (const field of ['data', 'metadata'] as const) {
-            const plain = e[field]
-            if (!plain) continue
-            const box = await seal(key, plain, aadOf(e.idBytes, field, s!))
-            const sealed = codec.encode({ $sealed: 1, subject: s, box })
-            e.size += sealed.length - plain.length
-            e[field] = sealed
-          }
-          counts.sealed++
-        }),
-      )
     },
 
     openEvents,
@@ -223,10 +264,18 @@ export function createSubjects(options: SubjectsOptions) {
       }
     },
 
+    /** Destroys the subject's key, once the appends sealed for it before are answered; appends meanwhile are refused (410). */
     async erase(subject: string, time: number): Promise<boolean> {
-      const done = await store.erase(subject, time)
-      if (done) counts.erased++
-      return done
+      erasing.add(subject)
+      try {
+        const h = sealing.get(subject)
+        if (h) await new Promise<void>((resolve) => h.idle.push(resolve))
+        const done = await store.erase(subject, time)
+        if (done) counts.erased++
+        return done
+      } finally {
+        erasing.delete(subject)
+      }
     },
 
     /** for /metrics */

@@ -93,4 +93,31 @@ export function erasureTests(getBaseUrl: () => string, options: ErasureOptions =
       assert.ok(bytes.includes(Buffer.from('Counted')))
     }
   })
+
+  it('appends racing an erasure are each answered 201 before it (and erased with the rest) or 410; none is acknowledged after it', async () => {
+    const subject = `p${randomUUID().slice(0, 8)}`
+    const stream = `race${randomUUID().slice(0, 6)}`
+    const named = (k: number, i: number) => ({ ...newEvent('Noted', { k, i }), tags: [`subject:${subject}`] })
+    expectStatus(await req('POST', `/v1/streams/${stream}-first`, { events: [named(-1, 0)] }), 201)
+    const outcomes: Array<{ status: number; position?: number; detail?: string }> = []
+    const appender = async (k: number) => {
+      for (let i = 0; i < 400; i++) {
+        const r = await req('POST', `/v1/streams/${stream}-${k}`, { events: [named(k, i)] })
+        outcomes.push({ status: r.status, position: r.body?.lastPosition, detail: r.body?.type })
+        if (r.status !== 201) return
+      }
+    }
+    const appenders = Array.from({ length: 8 }, (_, k) => appender(k))
+    // erase while the appenders run (once each has been answered a few times)
+    for (let turns = 0; outcomes.length < 40; turns++) {
+      assert.ok(turns < 1_000_000 && !outcomes.some((o) => o.status !== 201), JSON.stringify(outcomes.slice(-3)))
+      await new Promise((r) => setImmediate(r))
+    }
+    const erased = expectStatus(await req('DELETE', `/v1/subjects/${subject}`), 200)
+    await Promise.all(appenders)
+    const late = outcomes.filter((o) => o.status === 201 && o.position! > erased.position)
+    assert.deepEqual(late, [], `acknowledged after the erasure at ${erased.position}`)
+    for (const o of outcomes) assert.ok(o.status === 201 || (o.status === 410 && o.detail === 'https://edgelog.dev/problems/subject-erased'), JSON.stringify(o))
+    assert.ok(outcomes.some((o) => o.status === 410), 'appends after the erasure are refused')
+  })
 }
