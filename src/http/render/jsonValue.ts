@@ -1,3 +1,4 @@
+import { hex } from '../../core/hex.ts'
 import type { Codec } from '../../core/types.ts'
 
 /**
@@ -525,17 +526,13 @@ function typedArray(t: number, content: Uint8Array): string | undefined {
   return out + ']'
 }
 
-const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'))
-
 function tag(t: number | bigint, depth: number): string {
   const next = pos < src.length ? src[pos] : -1
   const major = next >> 5
   // bignums (RFC 8949 §3.4.3): the integer's digits
   if ((t === 2 || t === 3) && major === 2) {
     // through hex: shifting in a byte at a time is quadratic (a 128 KiB bignum took 2 s)
-    let hex = '0x0'
-    for (const b of bytesOf(src[pos++] & 31, 2)) hex += HEX[b]
-    const n = BigInt(hex)
+    const n = BigInt(`0x0${hex(bytesOf(src[pos++] & 31, 2))}`)
     return String(t === 3 ? BigInt(-1) - n : n)
   }
   // a Uint8Array (RFC 8746 tag 64) is a byte string
