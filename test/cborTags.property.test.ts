@@ -17,6 +17,7 @@ import { decode as cbor2Decode } from 'cbor2'
 import { decode as cborxDecode } from 'cbor-x'
 import fc from 'fast-check'
 import { startServer, type RunningServer } from './contract/server.ts'
+import { checkProperty } from './property.ts'
 
 const hex = (h: string): Uint8Array<ArrayBuffer> => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16))
 const toHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
@@ -85,8 +86,7 @@ describe('CBOR tags in data (node)', () => {
   let run = 0
 
   it('a tagged item is stored as sent and every reader decodes its page, or it is a 400 that wrote nothing; no 5xx', async () => {
-    const runs = Number(process.env.PROPERTY_RUNS ?? 300)
-    const result = await fc.check(
+    await checkProperty(
       fc.asyncProperty(dataItem, fc.integer({ min: 1, max: 8 }), async (data, typeLength) => {
         const stream = `tags-${++run}`
         const before = await post(stream, body('Before', 'f5'))
@@ -121,11 +121,7 @@ describe('CBOR tags in data (node)', () => {
           assert.deepEqual(types, ['Before', 'After'], 'a refused append wrote nothing')
         }
       }),
-      { numRuns: runs, endOnFailure: true, ...(process.env.PROPERTY_SEED ? { seed: Number(process.env.PROPERTY_SEED) } : {}) },
+      300,
     )
-    if (result.failed) {
-      const error = result.errorInstance as Error
-      throw new Error(`after ${result.numRuns} runs (seed ${result.seed}): ${error?.message ?? error}`)
-    }
   })
 })

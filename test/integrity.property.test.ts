@@ -17,6 +17,7 @@ import { after, before, describe, it } from 'node:test'
 import { decode as cborDecode, encode as cborEncode, encodedNumber } from 'cbor2'
 import fc from 'fast-check'
 import { startServer, type RunningServer } from './contract/server.ts'
+import { checkProperty } from './property.ts'
 import { MAX_EVENTS_PER_APPEND } from './contract/limits.ts'
 
 // ---- the model of a request --------------------------------------------------------
@@ -479,17 +480,10 @@ for (const mode of ['sole writer', 'shared writers'] as const) {
     })
 
     it('every 201 is stored as sent and read back by JSON and cbor2 readers; refusals write nothing; no 5xx', async () => {
-      const runs = Number(process.env.PROPERTY_RUNS ?? 30)
-      const result = await fc.check(
+      await checkProperty(
         fc.asyncProperty(fc.array(genRequest, { minLength: 8, maxLength: 24 }), (requests) => checkRun(server.baseUrl, requests)),
-        // PROPERTY_SEED replays a failure this test printed.
-        { numRuns: runs, endOnFailure: true, ...(process.env.PROPERTY_SEED ? { seed: Number(process.env.PROPERTY_SEED) } : {}) },
+        30,
       )
-      // The failure itself, not the whole (large) counterexample; the seed replays it.
-      if (result.failed) {
-        const error = result.errorInstance as Error
-        throw new Error(`after ${result.numRuns} runs (seed ${result.seed}): ${error?.message ?? error}`)
-      }
     })
   })
 }
