@@ -5,7 +5,8 @@ import { EdgelogError, invalidRequest, payloadTooLarge, unavailable } from '../c
 import { authMiddleware } from './auth.ts'
 import { corsFor } from './cors.ts'
 import type { AppDeps } from './deps.ts'
-import { decodeStrictJson, hasJsonBody, negotiateRequest, type Env } from './media.ts'
+import { canonicalContentType, decodeStrictJson, hasJsonBody, negotiateRequest, type Env } from './media.ts'
+import { routed, unrouted } from './methods.ts'
 import { issuesOf, problemResponse, toEdgelogError } from './problem.ts'
 import { hasRequestId } from './respond.ts'
 import { registerAppendRoute } from './routes/append.ts'
@@ -133,9 +134,20 @@ export function createApp(deps: AppDeps) {
     if (hasJsonBody(c)) await decodeStrictJson(c)
     await next()
   }
+  const notRouted = unrouted(app.routes)
   app.use('/v1/*', async (c, next) => {
+    const { method } = c.req
+    // A method the path has no route for is a 405 (or 404) before its body is looked at.
+    if (method !== 'GET' && method !== 'HEAD' && !routed(c)) throw notRouted(c)
     negotiateRequest(c)
-    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next()
+    if (method === 'GET' || method === 'HEAD') return next()
+    const type = c.req.header('content-type')
+    const canonical = type === undefined ? undefined : canonicalContentType(type)
+    if (canonical) {
+      const headers = new Headers(c.req.raw.headers)
+      headers.set('content-type', canonical)
+      c.req.raw = new Request(c.req.raw, { headers, duplex: 'half' } as RequestInit)
+    }
     // A declared Content-Length is checked from the header. Hono's bodyLimit (kept for
     // chunked bodies, which must be counted) reads `request.body`, and on Node that makes
     // @hono/node-server build a full Request for every call: ~4x fewer appends/s measured.
@@ -183,7 +195,7 @@ export function createApp(deps: AppDeps) {
   })
   if (deps.docs) registerDocsPage(app, deps.docs)
 
-  app.notFound((c) => problemResponse(c, new EdgelogError({ status: 404, kind: 'not-found', title: 'Not found', detail: `No route for ${c.req.method} ${c.req.path}.` })))
+  app.notFound((c) => problemResponse(c, notRouted(c)))
   app.onError((err, c) => {
     const e = toEdgelogError(err, c)
     // 5xx: the cause goes to the log, never to the client (RFC 9457 §5: no internals)

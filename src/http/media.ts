@@ -62,6 +62,19 @@ export function negotiateRequest(c: Context<Env>): void {
   }
   c.set('format', format)
   if (c.req.method === 'POST' || c.req.method === 'PUT') {
+    // No runtime here decodes a compressed request body: a gzip body would be parsed as
+    // its compressed bytes (a 400 that names a byte, or worse). RFC 9110 §15.5.16: a 415
+    // that says which codings are taken.
+    const coding = c.req.header('content-encoding')?.trim()
+    if (coding && coding.toLowerCase() !== 'identity') {
+      throw new EdgelogError({
+        status: 415,
+        kind: 'unsupported-media-type',
+        title: 'Unsupported media type',
+        detail: `Content-Encoding '${coding.slice(0, 40)}' is not taken: send the body uncompressed.`,
+        headers: { 'Accept-Encoding': 'identity' },
+      })
+    }
     const type = c.req.header('content-type') ?? ''
     if (!JSON_RE.test(type) && !CBOR_RE.test(type)) {
       throw new EdgelogError({
@@ -72,6 +85,21 @@ export function negotiateRequest(c: Context<Env>): void {
       })
     }
   }
+}
+
+/**
+ * A Content-Type with white space before a `;`, an empty parameter or trailing white space
+ * (`application/json ; charset=utf-8`, `application/json;`), in the form Hono's and
+ * @hono/zod-openapi's media type tests take, or undefined when it needs no rewriting.
+ * RFC 9110 §5.6.6: parameters = *( OWS ";" OWS [ parameter ] ).
+ */
+export function canonicalContentType(type: string): string | undefined {
+  if (!/\s;|;\s*(;|$)|\s$/.test(type)) return undefined
+  return type
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .join('; ')
 }
 
 /** negotiateRequest as a middleware. */

@@ -23,7 +23,7 @@ export interface BadInputOptions {
 }
 
 export function badInputTests(client: ContractClient, options: BadInputOptions = {}): void {
-  const { req, get, streamPath, appendOk, head, expectHead, mark, assertNothingWrittenSince, rejectsAppend } = client
+  const { req, get, streamPath, appendOk, head, expectHead, readStream, mark, assertNothingWrittenSince, rejectsAppend } = client
 
   describe('bad input', () => {
     it('malformed JSON is a 400 malformed-body', async () => {
@@ -124,6 +124,60 @@ export function badInputTests(client: ContractClient, options: BadInputOptions =
       }
       // A byte body gets no Content-Type from fetch.
       await rejectsAppend(415, 'unsupported-media-type', { body: new TextEncoder().encode(body) })
+    })
+
+    it('a Content-Type with white space before a parameter, or an empty parameter, is JSON (RFC 9110 §5.6.6) on every body route', async () => {
+      for (const contentType of ['application/json ; charset=utf-8', 'application/json;', 'Application/JSON ;charset=UTF-8 ']) {
+        const stream = uniqueStream('ows')
+        const event = newEvent('Spaced', { contentType })
+        const reply = await req('POST', streamPath(stream), { body: JSON.stringify({ events: [event] }), headers: { 'content-type': contentType } })
+        assert.equal(reply.status, 201, `${contentType}: ${show(reply)}`)
+        const [stored] = await readStream(stream)
+        assert.deepEqual([stored.id, stored.data], [event.id, event.data], contentType)
+        // /v1/query goes through @hono/zod-openapi's own media type gate
+        const query = await req('POST', '/v1/query', { body: JSON.stringify({ items: [{ types: ['Spaced'] }] }), headers: { 'content-type': contentType } })
+        assert.equal(query.status, 200, `${contentType}: ${show(query)}`)
+      }
+    })
+
+    it('a compressed body (Content-Encoding other than identity) is a 415 with Accept-Encoding: identity, and writes nothing', async () => {
+      const json = JSON.stringify({ events: [newEvent()] })
+      const gzipped = new Uint8Array(await new Response(new Blob([json]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer())
+      for (const [coding, body] of [['gzip', gzipped], ['br', json], ['x-unknown', json]] as const) {
+        const problem = await rejectsAppend(415, 'unsupported-media-type', { body, headers: { 'content-type': 'application/json', 'content-encoding': coding } })
+        assert.match(problem.detail, new RegExp(`Content-Encoding '${coding}'`))
+      }
+      const reply = await req('POST', streamPath(uniqueStream('gz')), { body: gzipped, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } })
+      assert.equal(reply.headers.get('accept-encoding'), 'identity')
+      // identity is no coding at all
+      const stream = uniqueStream('identity')
+      const plain = await req('POST', streamPath(stream), { body: json, headers: { 'content-type': 'application/json', 'content-encoding': 'identity' } })
+      assert.equal(plain.status, 201, show(plain))
+    })
+
+    it('a method a route does not answer is a 405 with Allow, before its body is looked at; an unknown path is a 404', async () => {
+      const before = await mark()
+      const body = JSON.stringify({ events: [newEvent()] })
+      const stream = uniqueStream('method')
+      const cases: Array<[string, string, string, CallOptions]> = [
+        ['PUT', streamPath(stream), 'POST', { body, headers: { 'content-type': 'application/json' } }],
+        ['PATCH', streamPath(stream), 'POST', { body, headers: { 'content-type': 'text/plain' } }],
+        ['POST', '/v1/all', 'GET, HEAD', { body, headers: { 'content-type': 'application/json' } }],
+        ['DELETE', '/v1/all', 'GET, HEAD', {}],
+        ['GET', '/v1/append', 'POST', {}],
+        ['PUT', '/v1/query', 'POST', { body: '{"items":[]}', headers: { 'content-type': 'application/json' } }],
+      ]
+      for (const [method, path, allows, opts] of cases) {
+        const reply = await req(method, path, opts)
+        expectProblem(reply, 405, 'method-not-allowed')
+        const allow = reply.headers.get('allow') ?? ''
+        for (const m of allows.split(', ')) assert.ok(allow.split(', ').includes(m), `${method} ${path}: Allow '${allow}' lacks ${m}`)
+        assert.ok(!allow.split(', ').includes(method), `${method} ${path}: Allow '${allow}' lists the refused method`)
+      }
+      expectProblem(await req('PUT', '/v1/no-such-route', { body, headers: { 'content-type': 'application/json' } }), 404, 'not-found')
+      expectProblem(await get('/v1/no-such-route'), 404, 'not-found')
+      await assertNothingWrittenSince(before)
+      await expectHead(stream, null)
     })
 
     it('an Accept that allows neither JSON nor CBOR is a 406, checked before writing', async () => {
