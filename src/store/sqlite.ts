@@ -1,4 +1,6 @@
+import { statSync } from 'node:fs'
 import Database from 'libsql'
+import { unavailable } from '../core/errors.ts'
 import type { Db, SqlResult, SqlValue, Statement } from './db.ts'
 
 type Prepared = ReturnType<InstanceType<typeof Database>['prepare']>
@@ -31,6 +33,34 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
    * ~20% less per call. (This driver's get() also puts a `_metadata` timing on the row;
    * nothing here reads it.)
    */
+  /**
+   * The file this connection has open, by device and inode. Deleted, moved or replaced
+   * while open (an operator's `rm`, a restore copied over it), SQLite goes on committing
+   * into the open inode, which nothing will read after a restart: every append would be
+   * acknowledged and lost. So a write's commit is answered only after the path is seen to
+   * still be that file, and once it is not, every statement fails (a 503; /health turns
+   * 503) until a restart opens what is at the path then. Reads look at most once a second.
+   */
+  const identity = () => {
+    const s = statSync(path, { throwIfNoEntry: false })
+    return s ? `${s.dev}:${s.ino}` : 'gone'
+  }
+  const opened = path === ':memory:' || path === '' ? undefined : identity()
+  let moved: Error | undefined
+  let checkedAt = Date.now()
+  const checkFile = () => {
+    if (opened === undefined || moved) return
+    checkedAt = Date.now()
+    if (identity() === opened) return
+    // no path in the problem a client reads; the 5xx's log line has it (cause)
+    const cause = new Error(`${path} is not the file opened (deleted, moved or replaced)`)
+    moved = unavailable('The database file was deleted, moved or replaced while the server had it open: what is written now would be lost, so nothing is written or read until the server restarts on the file at its path.', 5, cause)
+  }
+  const readCheck = () => {
+    if (opened !== undefined && Date.now() - checkedAt > 1_000) checkFile()
+    if (moved) throw moved
+  }
+
   type Entry = { stmt: Prepared; rows: boolean; one: boolean }
   const cache = new Map<string, Entry>()
 
@@ -48,6 +78,7 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
     return entry
   }
 
+  let wrote = false
   const run = (s: Statement): SqlResult => {
     const sql = typeof s === 'string' ? s : s.sql
     const args = (typeof s === 'string' ? [] : s.args) as SqlValue[]
@@ -58,6 +89,7 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
     }
     if (rows) return { rows: stmt.all(args) as Record<string, unknown>[] }
     stmt.run(args)
+    wrote = true
     return { rows: [] }
   }
 
@@ -65,9 +97,18 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
     protocol: 'file',
     packsPages: true,
     async execute(stmt) {
-      return run(stmt)
+      readCheck()
+      wrote = false
+      const result = run(stmt)
+      // a write outside batch() (a checkpoint, a retention policy) commits on its own
+      if (wrote && !db.inTransaction) {
+        checkFile()
+        if (moved) throw moved
+      }
+      return result
     },
     async batch(stmts, mode, batchOptions) {
+      readCheck()
       // synchronous is per connection and may change between transactions: a relaxed
       // write commits without its own fsync and is synced by the next FULL commit.
       const relax = batchOptions?.relaxed === true && options.durability !== 'normal'
@@ -77,6 +118,8 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
       try {
         const results = stmts.map(run)
         db.exec('COMMIT')
+        if (mode === 'write') checkFile()
+        if (moved) throw moved
         return results
       } catch (e) {
         if (db.inTransaction) db.exec('ROLLBACK')
