@@ -5,6 +5,11 @@ import type { Db, SqlResult, SqlValue, Statement } from './db.ts'
 
 type Prepared = ReturnType<InstanceType<typeof Database>['prepare']>
 
+/** How long SQLite itself waits for a lock (holding the thread) before edgelog waits in timers. */
+const SYNC_BUSY_MS = 20
+
+const isBusy = (e: unknown) => /SQLITE_BUSY|database is locked/i.test(`${(e as { code?: string })?.code} ${(e as Error)?.message}`)
+
 /**
  * The Db interface over the synchronous `libsql` driver, for a local file. Unlike
  * @libsql/client (which prepares every statement on every call), it keeps prepared
@@ -12,7 +17,13 @@ type Prepared = ReturnType<InstanceType<typeof Database>['prepare']>
  * One connection: the driver is synchronous, so a second would only contend for the lock.
  */
 export function openSqliteDb(path: string, options: { durability: 'full' | 'normal'; busyTimeoutMs?: number }): Db {
-  const db = new Database(path, { timeout: options.busyTimeoutMs ?? 10_000 })
+  // Another connection holding the write lock (SHARED_WRITERS, a backup, the sqlite3 shell):
+  // this driver is synchronous, and SQLite's own busy wait would hold the event loop (every
+  // read, /health, every event stream) for as long as it waits, up to 10 s. It waits
+  // SYNC_BUSY_MS inside SQLite; past that the wait goes on in timers (`unlocked`), up to
+  // busyTimeoutMs in all, while the server answers everything else.
+  const busyTimeoutMs = options.busyTimeoutMs ?? 10_000
+  const db = new Database(path, { timeout: Math.min(SYNC_BUSY_MS, busyTimeoutMs) })
   db.exec('PRAGMA journal_mode = WAL')
   // full: fsync the WAL on every commit; normal: only at checkpoints (may lose the
   // last commits on power loss, never corrupts). https://sqlite.org/pragma.html#pragma_synchronous
@@ -79,6 +90,21 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
   }
 
   let wrote = false
+  /**
+   * `step()` again, in timers, while another connection holds the lock it needs (`first`:
+   * its SQLITE_BUSY), until busyTimeoutMs has passed since `started`.
+   */
+  const whenUnlocked = async <T>(step: () => T, first: unknown, started: number): Promise<T> => {
+    if (!isBusy(first) || db.inTransaction) throw first
+    for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
+      await new Promise((resolve) => setTimeout(resolve, wait))
+      try {
+        return step()
+      } catch (e) {
+        if (!isBusy(e) || Date.now() - started >= busyTimeoutMs) throw e
+      }
+    }
+  }
   const run = (s: Statement): SqlResult => {
     const sql = typeof s === 'string' ? s : s.sql
     const args = (typeof s === 'string' ? [] : s.args) as SqlValue[]
@@ -99,7 +125,13 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
     async execute(stmt) {
       readCheck()
       wrote = false
-      const result = run(stmt)
+      let result: SqlResult
+      const started = Date.now()
+      try {
+        result = run(stmt)
+      } catch (e) {
+        result = await whenUnlocked(() => run(stmt), e, started)
+      }
       // a write outside batch() (a checkpoint, a retention policy) commits on its own
       if (wrote && !db.inTransaction) {
         checkFile()
@@ -112,9 +144,26 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
       // synchronous is per connection and may change between transactions: a relaxed
       // write commits without its own fsync and is synced by the next FULL commit.
       const relax = batchOptions?.relaxed === true && options.durability !== 'normal'
-      if (relax) db.exec('PRAGMA synchronous = NORMAL')
       // BEGIN IMMEDIATE takes the write lock up front: no SQLITE_BUSY halfway through.
-      db.exec(mode === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN')
+      // The transaction then runs to its COMMIT with no await: nothing else of this
+      // connection's comes in between. (A write waiting for the lock may be overtaken by
+      // another: `synchronous`, which cannot change inside a transaction, is relaxed only
+      // for as long as this one is taking or holding the lock.)
+      const started = Date.now()
+      const begin = () => {
+        if (relax) db.exec('PRAGMA synchronous = NORMAL')
+        try {
+          db.exec(mode === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN')
+        } catch (e) {
+          if (relax) db.exec('PRAGMA synchronous = FULL')
+          throw e
+        }
+      }
+      try {
+        begin()
+      } catch (e) {
+        await whenUnlocked(begin, e, started)
+      }
       try {
         const results = stmts.map(run)
         db.exec('COMMIT')
