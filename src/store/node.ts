@@ -36,15 +36,26 @@ export async function openStore(options: OpenOptions): Promise<Store> {
     throw e
   }
   const path = local ? options.url.slice('file:'.length) : ''
-  if (local) mkdirSync(dirname(path) || '.', { recursive: true })
+  if (local) {
+    try {
+      mkdirSync(dirname(path) || '.', { recursive: true })
+    } catch (e) {
+      throw explainFileError(e, path)
+    }
+  }
   // The native drivers load only for a local file: a remote URL needs none of them, and
   // Deno Deploy cannot load native add-ons at all (@libsql/client's node build would).
   const { createClient } = local ? await import('@libsql/client') : await import('@libsql/client/web')
   // Migrations need an interactive transaction (check, then apply, under one lock).
   const timeoutMs = options.timeoutMs ?? 5_000
-  const client = local
-    ? createClient({ url: options.url, concurrency: 1, timeout: 10_000 })
-    : createClient({ url: options.url, authToken: options.authToken, fetch: fetchWithTimeout(timeoutMs) })
+  let client: ReturnType<typeof createClient>
+  try {
+    client = local
+      ? createClient({ url: options.url, concurrency: 1, timeout: 10_000 })
+      : createClient({ url: options.url, authToken: options.authToken, fetch: fetchWithTimeout(timeoutMs) })
+  } catch (e) {
+    throw local ? explainFileError(e, path) : e
+  }
   try {
     // auto_vacuum takes effect only before the first table exists (a new file): retention's
     // incremental vacuum can then return freed pages to the file system (docs/api.md).
@@ -53,7 +64,7 @@ export async function openStore(options: OpenOptions): Promise<Store> {
     if (options.migrate !== false) await migrate(client, MIGRATIONS)
   } catch (e) {
     client.close()
-    throw local ? e : explainOpenError(e, redact(options.url))
+    throw local ? explainFileError(e, path) : explainOpenError(e, redact(options.url))
   }
   if (!local) {
     const replica = options.replicaPath ? await openLocalReplica(options, timeoutMs) : undefined
@@ -62,6 +73,24 @@ export async function openStore(options: OpenOptions): Promise<Store> {
   client.close()
   const { openSqliteDb } = await import('./sqlite.ts')
   return createStore(openSqliteDb(path, { durability: options.durability ?? 'full' }), options)
+}
+
+/**
+ * A local file that cannot be opened, created or written (a directory, a path under a
+ * file, no permission, a read-only mount) as one line for the log, no stack trace:
+ * edgelog writes the file and, beside it, its -wal and -shm files. Errors of the data
+ * itself (a migration that fails) are left as they are.
+ */
+function explainFileError(e: unknown, path: string): unknown {
+  const text = `${(e as { code?: string })?.code ?? ''} ${(e as Error)?.message ?? e}`
+  let why: string | undefined
+  if (/SQLITE_READONLY|readonly database|EROFS/i.test(text)) why = 'the file or its directory is read-only; edgelog writes the file and its -wal and -shm files beside it'
+  else if (/SQLITE_CANTOPEN|unable to open|open connection to local database|ENOTDIR|EACCES|EPERM|EISDIR/i.test(text))
+    why = 'it cannot be opened or created there (a directory, a path under a file, or no permission)'
+  if (!why) return e
+  const error = new Error(`database file ${path}: ${why} (${String((e as Error)?.message ?? e).slice(0, 200)})`, { cause: e })
+  error.name = 'DatabaseOpenError'
+  return error
 }
 
 /** The embedded replica of a remote primary (native driver), synced once before serving. */

@@ -54,7 +54,7 @@ export interface RunningServer {
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
-const commands: Record<Runtime, { bin: string; args: string[] }> = {
+export const commands: Record<Runtime, { bin: string; args: string[] }> = {
   node: { bin: process.execPath, args: ['--import', 'tsx', 'src/node.ts'] },
   bun: { bin: join(root, 'node_modules/.bin/bun'), args: ['run', 'src/bun.ts'] },
   deno: {
