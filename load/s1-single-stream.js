@@ -4,7 +4,7 @@
 // the balance it leaves; READ_MODE=full folds the whole stream instead), validates the
 // balance (no withdrawal below zero), and appends one event (Deposited / Withdrawn /
 // TransferSent) with expectedRevision; on 409 it re-reads and retries (MAX_RETRIES).
-// Open model (constant-arrival-rate) at RATE commands/s (default 10,000) with at most
+// Open model (constant-arrival-rate) at RATE commands/s (default 11,000) with at most
 // VUS = 100 commands in flight ("100 concurrent clients").
 //
 // Target: >= 10,000 commands/s over HTTP, p95 < 10 ms, on a durable file.

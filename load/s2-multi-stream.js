@@ -7,7 +7,7 @@
 // with POST /v1/append to 2-5 streams — the order (expectedRevision "no_stream"), the
 // customer (its revision, or "no_stream"; guest orders skip it) and each product (its
 // revision). On 409 it re-reads and retries (MAX_RETRIES). Open model at RATE commands/s
-// (default 5,000), at most VUS = 50 in flight ("50 concurrent clients").
+// (default 5,500), at most VUS = 50 in flight ("50 concurrent clients").
 //
 // Target: >= 5,000 commands/s. Report: 186 ops/s against a target of 2,000-5,000.
 // Accounting: attempts = successes + rejections (out of stock) + conflicts_exhausted + errors.

@@ -5,7 +5,7 @@
 // (200 for small events, 10240 for large ones). Durability is the server's setting:
 // start it with DURABILITY=full|normal (npm run load -- s3 --durability normal).
 //
-// S3_MODE=target (default): open model at RATE batches/s (default 1,000 = 100,000
+// S3_MODE=target (default): open model at RATE batches/s (default 1,100 = 110,000
 //   events/s at batch 100) for DURATION; target >= 100,000 events/s over HTTP at batch 100.
 // S3_MODE=knee: one closed-model step per size in BATCH_SIZES (default 1,2,5,10,20,50,100),
 //   each STEP_DURATION (default 10s) with VUS clients sending back to back; the table shows

@@ -158,7 +158,10 @@ test('thresholds: every scenario encodes its targets in k6 syntax', () => {
   }
   const s1 = targets.thresholds('s1', cfg)
   assert.deepEqual(s1.command_duration, ['p(95)<10'])
-  assert.deepEqual(s1.completed, [`count>=${Math.floor(10000 * 30 * 0.95)}`])
+  // offered 11,000/s by default: kept up = the target's 10,000/s x 30 s (95 % would be 313,500)
+  assert.deepEqual(s1.completed, [`count>=${10000 * 30}`])
+  // offered below the target: 95 % of what was offered
+  assert.deepEqual(targets.thresholds('s1', config.loadConfig({ DURATION: '30s', RATE: '5000' })).completed, [`count>=${Math.floor(5000 * 30 * 0.95)}`])
   assert.deepEqual(targets.thresholds('s6', config.loadConfig({}))['consumer_rate{every:100}'], ['avg>=100000'])
   assert.equal(targets.offeredRate('s1', config.loadConfig({ RATE: '500' })), 500)
 })
@@ -176,4 +179,18 @@ test('handleSummary: prints the table and writes JSON under the results folder',
   assert.equal(json.label, 'node, durability=full')
   assert.ok(json.k6.metrics.attempts)
   assert.equal(typeof json.text, 'string')
+})
+
+test('default offered rates are over each throughput target: a run that keeps up with 95 % of it passes the row and k6 alike', () => {
+  for (const id of ['s1', 's2', 's3', 's5']) {
+    const target = targets.TARGET_RATES[id]
+    const offered = targets.DEFAULTS[id].rate
+    assert.ok(offered * 0.95 >= target, `${id}: offered ${offered}/s, 95 % of it is under the target ${target}/s`)
+  }
+  // S1 at the default rate, 96 % completed: the table's row and k6's threshold both pass
+  const completed = Math.floor(targets.DEFAULTS.s1.rate * 30 * 0.96)
+  const r = summary.buildReport({ scenario: 's1', data: s1Data({ attempts: completed, successes: completed - 9000, rejections: 9000, exhausted: 0, errors: 0, p95: 3 }), cfg })
+  assert.equal(r.rows.find((x: any) => x.metric === 'commands/s').status, 'PASS')
+  const [threshold] = targets.thresholds('s1', cfg).completed
+  assert.ok(completed >= Number(threshold.split('>=')[1]), `${completed} completed crosses ${threshold}`)
 })

@@ -79,13 +79,26 @@ export const SCENARIOS = {
 
 /** @typedef {keyof typeof SCENARIOS} ScenarioId */
 
+/**
+ * The throughput each scenario must reach (iterations/s: commands, batches, operations),
+ * for the targets of SCENARIOS.md. An open-model run never completes more than it offers.
+ */
+export const TARGET_RATES = /** @type {Record<string, number>} */ ({ s1: 10000, s2: 5000, s3: 1000, s5: 10987 });
+
+/**
+ * Offered over the target by default: offered exactly at the target, one dropped or
+ * failed iteration in a million made the row a MISS. With 10 % over, a server that keeps
+ * up with 95 % of what is offered (the k6 thresholds) is past the target.
+ */
+export const HEADROOM = 1.1;
+
 /** Default offered load (iterations/s) and VUs per scenario, chosen to test the target. */
 export const DEFAULTS = {
-  s1: { rate: 10000, vus: 100, maxVus: 100, duration: '30s' }, // 100 concurrent clients
-  s2: { rate: 5000, vus: 50, maxVus: 50, duration: '30s' }, // 50 concurrent clients
-  s3: { rate: 1000, vus: 50, maxVus: 200, duration: '30s' }, // 1,000 batches/s x 100 = 100K events/s
+  s1: { rate: Math.round(TARGET_RATES.s1 * HEADROOM), vus: 100, maxVus: 100, duration: '30s' }, // 100 concurrent clients
+  s2: { rate: Math.round(TARGET_RATES.s2 * HEADROOM), vus: 50, maxVus: 50, duration: '30s' }, // 50 concurrent clients
+  s3: { rate: Math.round(TARGET_RATES.s3 * HEADROOM), vus: 50, maxVus: 200, duration: '30s' }, // batches/s x 100 events: 100K events/s and more
   s4: { rate: 500, vus: 20, maxVus: 100, duration: '30s' },
-  s5: { rate: 11000, vus: 100, maxVus: 400, duration: '30s' },
+  s5: { rate: Math.round(TARGET_RATES.s5 * HEADROOM), vus: 100, maxVus: 400, duration: '30s' },
   s6: { rate: 0, vus: 1, maxVus: 1, duration: '10m' },
 };
 
@@ -114,7 +127,7 @@ export function targetRows(id, cfg) {
   switch (id) {
     case 's1':
       rows.push(
-        { metric: 'commands/s', op: '>=', value: 10000, unit: '/s', source: { kind: 'rate', counters: ['successes', 'rejections'] }, report: '5,993' },
+        { metric: 'commands/s', op: '>=', value: TARGET_RATES.s1, unit: '/s', source: { kind: 'rate', counters: ['successes', 'rejections'] }, report: '5,993' },
         { metric: 'p50 command latency', op: null, value: null, unit: 'ms', source: { kind: 'trend', metric: 'command_duration', stat: 'med' }, report: '0.11 ms' },
         { metric: 'p95 command latency', op: '<', value: 10, unit: 'ms', source: { kind: 'trend', metric: 'command_duration', stat: 'p(95)' }, report: '0.20 ms' },
         { metric: 'p99 command latency', op: null, value: null, unit: 'ms', source: { kind: 'trend', metric: 'command_duration', stat: 'p(99)' }, report: '0.24 ms' },
@@ -126,7 +139,7 @@ export function targetRows(id, cfg) {
       break;
     case 's2':
       rows.push(
-        { metric: 'commands/s', op: '>=', value: 5000, unit: '/s', source: { kind: 'rate', counters: ['successes', 'rejections'] }, report: '186' },
+        { metric: 'commands/s', op: '>=', value: TARGET_RATES.s2, unit: '/s', source: { kind: 'rate', counters: ['successes', 'rejections'] }, report: '186' },
         { metric: 'p50 command latency', op: null, value: null, unit: 'ms', source: { kind: 'trend', metric: 'command_duration', stat: 'med' } },
         { metric: 'p95 command latency', op: null, value: null, unit: 'ms', source: { kind: 'trend', metric: 'command_duration', stat: 'p(95)' } },
         { metric: 'p99 command latency', op: null, value: null, unit: 'ms', source: { kind: 'trend', metric: 'command_duration', stat: 'p(99)' } },
@@ -152,7 +165,7 @@ export function targetRows(id, cfg) {
       } else {
         const atTarget = cfg.batchSize === 100 && cfg.eventSize <= 200;
         rows.push(
-          { metric: `events/s (batch ${cfg.batchSize}, ~${cfg.eventSize} B)`, op: atTarget ? '>=' : null, value: atTarget ? 100000 : null, unit: '/s', source: { kind: 'rate', counters: ['events_written'] }, report: '755' },
+          { metric: `events/s (batch ${cfg.batchSize}, ~${cfg.eventSize} B)`, op: atTarget ? '>=' : null, value: atTarget ? TARGET_RATES.s3 * 100 : null, unit: '/s', source: { kind: 'rate', counters: ['events_written'] }, report: '755' },
           { metric: 'p50 request latency', op: null, value: null, unit: 'ms', source: { kind: 'trend', metric: 'batch_duration', stat: 'med' } },
           { metric: 'p95 request latency', op: null, value: null, unit: 'ms', source: { kind: 'trend', metric: 'batch_duration', stat: 'p(95)' } },
         );
@@ -172,7 +185,7 @@ export function targetRows(id, cfg) {
     }
     case 's5':
       rows.push(
-        { metric: 'ops/s', op: '>', value: 10986, unit: '/s', source: { kind: 'rate', counters: ['successes'] }, report: '10,986' },
+        { metric: 'ops/s', op: '>=', value: TARGET_RATES.s5, unit: '/s', source: { kind: 'rate', counters: ['successes'] }, report: '10,986' },
         { metric: 'average latency', op: null, value: null, unit: 'ms', source: { kind: 'trend', metric: 'op_duration', stat: 'avg' }, report: '0.91 ms' },
         { metric: 'p95 latency', op: null, value: null, unit: 'ms', source: { kind: 'trend', metric: 'op_duration', stat: 'p(95)' } },
         { metric: 'writes', op: null, value: null, unit: '', source: { kind: 'count', counters: ['writes'] }, report: '299,619' },
@@ -220,7 +233,10 @@ function parseStep(d) {
 export function thresholds(id, cfg) {
   const rate = offeredRate(id, cfg);
   const offered = Math.floor(rate * cfg.durationSec);
-  const keptUp = Math.floor(offered * 0.95);
+  // Kept up: 95 % of what was offered, but never more than the target itself (the table's
+  // row), so k6's verdict and the table's agree when the offered rate is over the target.
+  const target = TARGET_RATES[id] !== undefined ? Math.ceil(TARGET_RATES[id] * cfg.durationSec) : Infinity;
+  const keptUp = Math.min(Math.floor(offered * 0.95), target);
   const dropped = Math.ceil(offered * 0.01);
   /** @type {Record<string, string[]>} */
   const t = { errors: ['count==0'] };
