@@ -73,7 +73,10 @@ async function main() {
   let baseUrl = o.baseUrl
   if (!baseUrl) {
     console.log(`starting edgelog (${o.runtime}, DURABILITY=${o.durability}) on a fresh temporary database...`)
-    server = await startServer({ runtime: o.runtime, durability: o.durability })
+    // S8 holds SUBSCRIBERS + PROBES subscriptions at once: room for them over the default cap
+    const subscribers = Number(process.env.SUBSCRIBERS || 1000) + Number(process.env.PROBES || 4)
+    const env = sc.id === 's8' && !process.env.MAX_SUBSCRIPTIONS ? { MAX_SUBSCRIPTIONS: String(subscribers + 100) } : {}
+    server = await startServer({ runtime: o.runtime, durability: o.durability, env })
     baseUrl = server.baseUrl
     console.log(`edgelog is healthy at ${baseUrl} (pid ${server.pid}, log ${server.logFile})`)
   }

@@ -1,3 +1,4 @@
+import { memoryUsage } from 'node:process'
 import type { Context } from 'hono'
 import { routePath } from 'hono/route'
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from 'prom-client'
@@ -49,6 +50,9 @@ export function createMetrics(log: EventLog, backend: CommitBackend, lifecycle?:
   const gauge = (name: string, help: string, read: () => number) => new Gauge({ name, help, registers, collect() { this.set(read()) } })
   const counter = (name: string, help: string, read: () => number) =>
     new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()) } })
+  // The process's, so once (not in each tenant's registry), under prom-client's name for it:
+  // what memory per subscriber is read from (load/s8-fanout.js)
+  if (!options.labels) gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', () => memoryUsage.rss())
   gauge('edgelog_subscriptions_active', 'Open SSE subscriptions', () => subs().active)
   new Gauge({
     name: 'edgelog_subscriptions',

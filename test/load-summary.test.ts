@@ -194,3 +194,41 @@ test('default offered rates are over each throughput target: a run that keeps up
   const [threshold] = targets.thresholds('s1', cfg).completed
   assert.ok(completed >= Number(threshold.split('>=')[1]), `${completed} completed crosses ${threshold}`)
 })
+
+test('S8 table: appends/s with subscribers over none, delivery p99, memory per idle subscriber', () => {
+  const c = config.loadConfig({ DURATION: '20s' })
+  const gauge = (value: number) => ({ type: 'gauge', contains: 'default', values: { value, min: value, max: value } })
+  const data = (loaded: number, p99: number, perSubscriberKb: number) => ({
+    metrics: {
+      attempts: counter(20000 + loaded + 100),
+      successes: counter(20000 + loaded + 100),
+      appended_none: counter(20000),
+      appended_loaded: counter(loaded),
+      delivery_latency: trend(p99 / 1.5, { 'p(99)': p99 }),
+      memory_before: gauge(80e6),
+      memory_after: gauge(80e6 + perSubscriberKb * 1024 * 1000),
+    },
+  })
+  const row = (r: any, m: RegExp) => r.rows.find((x: any) => m.test(x.metric))
+  const ok = summary.buildReport({ scenario: 's8', data: data(19000, 30, 11), cfg: c })
+  assert.equal(row(ok, /^appends\/s, no subscriber/).actual, '1,000/s')
+  assert.equal(row(ok, /with 1000 subscribers \/ with none/).actual, '0.95x')
+  assert.equal(row(ok, /with 1000 subscribers \/ with none/).status, 'PASS')
+  assert.equal(row(ok, /delivery p99/).status, 'PASS')
+  assert.equal(row(ok, /per idle subscriber/).actual, '11')
+  assert.equal(row(ok, /per idle subscriber/).status, 'PASS')
+  assert.equal(ok.passed, true, JSON.stringify(ok.rows))
+  const slow = summary.buildReport({ scenario: 's8', data: data(17000, 80, 25), cfg: c })
+  assert.deepEqual(
+    [row(slow, /\/ with none/).status, row(slow, /delivery p99/).status, row(slow, /per idle subscriber/).status],
+    ['MISS', 'MISS', 'MISS'],
+  )
+  // receiving every event: half the rate is the target, memory is reported only
+  const all = summary.buildReport({ scenario: 's8', data: data(11000, 30, 25), cfg: config.loadConfig({ DURATION: '20s', MATCH: 'all' }) })
+  assert.equal(row(all, /\/ with none/).target, '>= 0.50x')
+  assert.equal(row(all, /\/ with none/).status, 'PASS')
+  assert.equal(row(all, /memory per subscriber/).status, 'INFO')
+  // no /metrics (or no RSS in it): the memory row has no data
+  const { memory_before: _b, memory_after: _a, ...noMemory } = data(19000, 30, 11).metrics
+  assert.equal(row(summary.buildReport({ scenario: 's8', data: { metrics: noMemory }, cfg: c }), /per idle subscriber/).status, 'NO DATA')
+})

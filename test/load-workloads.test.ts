@@ -234,3 +234,38 @@ test('config: defaults, parsing and validation', () => {
   assert.equal(config.mediaType('cbor'), 'application/cbor')
   assert.equal(config.timestamp(new Date(Date.UTC(2025, 0, 2, 3, 4, 5, 678))), '20250102T030405Z')
 })
+
+test('S8 fan-out: the phases follow each other, the subscribers connect between them and stay until the end', async () => {
+  const fanout = await lib('fanout.js')
+  const cfg = config.loadConfig({ DURATION: '20s', CONNECT: '15s' })
+  assert.equal(cfg.subscribers, 1000)
+  assert.equal(cfg.match, 'none')
+  const p = fanout.phases(cfg)
+  assert.deepEqual(p.none, { start: 0, duration: 20 })
+  assert.ok(p.memoryBefore > p.none.start + p.none.duration && p.memoryBefore < p.subscribe.start, 'memory is read after phase 1, before anyone subscribes')
+  assert.ok(p.memoryAfter > p.subscribe.start && p.memoryAfter < p.loaded.start, 'and again once they connected, before phase 2')
+  assert.equal(p.loaded.start, p.subscribe.start + 15)
+  assert.equal(p.subscribe.until, p.loaded.start + p.loaded.duration)
+  assert.equal(fanout.dur(20.5), '20500ms')
+  assert.throws(() => config.loadConfig({ MATCH: 'some' }), /MATCH must be none or all/)
+})
+
+test('S8 fan-out: subscribers filter on a type no append has (none) or the type of every phase-2 append (all); probes on their own', async () => {
+  const fanout = await lib('fanout.js')
+  const t = fanout.types('run1')
+  assert.equal(new Set([t.none, t.loaded, t.never, t.probe(1, 0), t.probe(1, 1), t.probe(2, 0)]).size, 6)
+  assert.equal(fanout.subscriberPath('run1', 'none'), `/v1/subscribe?from=0&types=${t.never}`)
+  assert.equal(fanout.subscriberPath('run1', 'all'), `/v1/subscribe?from=0&types=${t.loaded}`)
+  assert.equal(fanout.probePath('S8Probe-run1-1-0'), '/v1/subscribe?from=0&max=1&types=S8Probe-run1-1-0')
+})
+
+test('S8 fan-out: delivery latency from an SSE body as edgelog sends it, and resident memory from /metrics', async () => {
+  const fanout = await lib('fanout.js')
+  const event = { id: 'x', type: 'S8Probe-a-1-0', stream: 's', revision: 0, position: 7, time: '2026-12-08T02:00:00.000Z', data: null }
+  const body = `: edgelog subscription from position 0\n\nid: 7\ndata: ${JSON.stringify(event)}\n\n: end\n`
+  assert.equal(fanout.deliveryMs(body, 'S8Probe-a-1-0', Date.parse('2026-12-08T02:00:00.012Z')), 12)
+  assert.equal(fanout.deliveryMs(body, 'other', Date.now()), null)
+  assert.equal(fanout.deliveryMs(': only a comment\n\n', 'S8Probe-a-1-0', Date.now()), null)
+  assert.equal(fanout.residentBytes('# HELP process_resident_memory_bytes Resident memory size in bytes.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes 73728000\n'), 73728000)
+  assert.equal(fanout.residentBytes('nodejs_heap_size_total_bytes 1\n'), null)
+})

@@ -39,6 +39,8 @@ for (const runtime of ['node', 'bun', 'deno'] as const) {
       assert.match(text, /edgelog_subscriptions_active 0/)
       assert.match(text, /edgelog_subscriptions_live_signal 1/)
       assert.match(text, /edgelog_subscription_lag_max_positions 0/)
+      // the process's resident memory, under prom-client's name (S8 reads memory per subscriber from it)
+      assert.ok(sample(text, 'process_resident_memory_bytes') > 10 * 2 ** 20, text.match(/^process_resident.*$/m)?.[0] ?? 'no process_resident_memory_bytes')
     })
 
     it('counts subscribers by state, shared-tail reads, fan-out latency, and events and bytes delivered', async () => {

@@ -43,6 +43,12 @@
  * @property {number} consumerEvents S6 events to seed and consume (CONSUMER_EVENTS)
  * @property {number[]} checkpointEvery S6 checkpoint intervals N (CHECKPOINT_EVERY)
  * @property {'sse' | 'poll'} transport S6: read through GET /v1/subscribe (sse) or paged category reads (poll) (TRANSPORT)
+ * @property {number} subscribers   S8 live subscribers in the second phase (SUBSCRIBERS)
+ * @property {'none' | 'all'} match S8: subscribers' filters match no appended event, or every one (MATCH)
+ * @property {number} appenders     S8 closed-loop appending clients (APPENDERS)
+ * @property {number} probes        S8 clients measuring commit -> delivery latency (PROBES)
+ * @property {string} connect       S8 time given the subscribers to connect before the second phase (CONNECT)
+ * @property {number} connectSec    CONNECT in seconds
  */
 
 /** @param {string | undefined} v @param {number} d */
@@ -123,6 +129,9 @@ export function loadConfig(env, defaults = {}) {
   if (s3Mode !== 'target' && s3Mode !== 'knee') throw new Error(`S3_MODE must be target or knee`);
   const transport = (e.TRANSPORT || 'sse').toLowerCase();
   if (transport !== 'sse' && transport !== 'poll') throw new Error(`TRANSPORT must be sse or poll`);
+  const match = (e.MATCH || 'none').toLowerCase();
+  if (match !== 'none' && match !== 'all') throw new Error('MATCH must be none or all');
+  const connect = e.CONNECT || '15s';
   const readRatio = num(e.READ_RATIO, 0.1);
   if (readRatio < 0 || readRatio > 1) throw new Error('READ_RATIO must be within 0..1');
   return {
@@ -162,6 +171,12 @@ export function loadConfig(env, defaults = {}) {
     consumerEvents: int(e.CONSUMER_EVENTS, 100000),
     checkpointEvery: intList(e.CHECKPOINT_EVERY, [1, 10, 100, 1000]),
     transport: /** @type {'sse'|'poll'} */ (transport),
+    subscribers: int(e.SUBSCRIBERS, 1000),
+    match: /** @type {'none'|'all'} */ (match),
+    appenders: int(e.APPENDERS, 10),
+    probes: int(e.PROBES, 4),
+    connect,
+    connectSec: parseDuration(connect),
   };
 }
 

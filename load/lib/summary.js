@@ -122,6 +122,13 @@ export function evaluate(rows, metrics, cfg) {
       const hi = value(metrics, `${s.metric}{size:${sizes[sizes.length - 1]}}`, s.stat || 'p(95)');
       // +0.5 ms on both sides so sub-millisecond jitter does not read as growth
       actual = lo !== null && hi !== null ? (hi + 0.5) / (lo + 0.5) : null;
+    } else if (s.kind === 'ratio') {
+      const under = countOf(metrics, s.over || []);
+      actual = under > 0 ? countOf(metrics, s.counters || []) / under : null;
+    } else if (s.kind === 'per') {
+      const after = value(metrics, s.metric || '', 'value');
+      const before = value(metrics, s.from || '', 'value');
+      actual = after !== null && before !== null && s.divisor ? (after - before) / s.divisor : null;
     }
     const target = row.op === null ? '-' : `${row.op} ${fmt(row.value, row.unit)}`;
     /** @type {'PASS' | 'MISS' | 'INFO' | 'NO DATA'} */

@@ -4,11 +4,16 @@
 
 /**
  * @typedef {object} Source where a row's actual value comes from in the k6 summary
- * @property {'rate' | 'trend' | 'count' | 'growth'} kind
+ * @property {'rate' | 'trend' | 'count' | 'growth' | 'ratio' | 'per'} kind
  *   rate: sum of `counters` divided by `durationSec` (or the configured duration);
  *   trend: `stat` of trend `metric`; count: sum of `counters`;
- *   growth: `stat` of `metric{size:<largest>}` divided by the same at the smallest size.
+ *   growth: `stat` of `metric{size:<largest>}` divided by the same at the smallest size;
+ *   ratio: sum of `counters` divided by the sum of `over`;
+ *   per: gauge `metric` minus gauge `from`, divided by `divisor` (e.g. bytes per subscriber).
  * @property {string[]} [counters]
+ * @property {string[]} [over]
+ * @property {string} [from]
+ * @property {number} [divisor]
  * @property {string} [metric]
  * @property {string} [stat]
  * @property {number} [durationSec]
@@ -75,6 +80,14 @@ export const SCENARIOS = {
     report: '5K/s at N=1, 15K/s at N=10, 50K/s at N=100, 80K/s at N=1000',
     target: '>= 100,000 events/s at N=100',
   },
+  s8: {
+    id: 's8',
+    script: 's8-fanout.js',
+    title: 'S8 fan-out (appends with live subscribers)',
+    measures: 'appends/s with SUBSCRIBERS live subscribers vs none, commit -> delivery latency, memory per subscriber',
+    report: '(the scenario of issue 11; no report measured it)',
+    target: '>= 90 % of the appends/s of none with 1,000 non-matching subscribers, >= 50 % with 1,000 receiving everything; delivery p99 < 50 ms; < 20 KB per idle subscriber',
+  },
 };
 
 /** @typedef {keyof typeof SCENARIOS} ScenarioId */
@@ -100,6 +113,7 @@ export const DEFAULTS = {
   s4: { rate: 500, vus: 20, maxVus: 100, duration: '30s' },
   s5: { rate: Math.round(TARGET_RATES.s5 * HEADROOM), vus: 100, maxVus: 400, duration: '30s' },
   s6: { rate: 0, vus: 1, maxVus: 1, duration: '10m' },
+  s8: { rate: 0, vus: 10, maxVus: 10, duration: '20s' }, // each of its two phases
 };
 
 /** S6 floors per checkpoint interval N: the report's figures, and edgelog's 100K at N=100. */
@@ -193,6 +207,27 @@ export function targetRows(id, cfg) {
         errors,
       );
       break;
+    case 's8': {
+      const n = cfg.subscribers;
+      const matching = cfg.match === 'all';
+      rows.push(
+        { metric: 'appends/s, no subscriber', op: null, value: null, unit: '/s', source: { kind: 'rate', counters: ['appended_none'] } },
+        { metric: `appends/s, ${n} subscribers (${matching ? 'receiving every event' : 'matching none'})`, op: null, value: null, unit: '/s', source: { kind: 'rate', counters: ['appended_loaded'] } },
+        { metric: `appends/s with ${n} subscribers / with none`, op: n >= 1000 ? '>=' : null, value: n >= 1000 ? (matching ? 0.5 : 0.9) : null, unit: 'x', source: { kind: 'ratio', counters: ['appended_loaded'], over: ['appended_none'] } },
+        { metric: 'commit -> delivery p50', op: null, value: null, unit: 'ms', source: { kind: 'trend', metric: 'delivery_latency', stat: 'med' } },
+        { metric: 'commit -> delivery p99', op: '<', value: 50, unit: 'ms', source: { kind: 'trend', metric: 'delivery_latency', stat: 'p(99)' } },
+        {
+          metric: `resident memory per ${matching ? '' : 'idle '}subscriber (KB)`,
+          op: matching || n < 100 ? null : '<',
+          value: matching || n < 100 ? null : 20,
+          unit: '',
+          source: { kind: 'per', metric: 'memory_after', from: 'memory_before', divisor: n * 1024 },
+        },
+        { metric: 'subscribers refused or ended early', op: '==', value: 0, unit: '', source: { kind: 'count', counters: ['subscriber_errors'] } },
+        errors,
+      );
+      break;
+    }
     case 's6':
       for (const n of cfg.checkpointEvery) {
         const floor = S6_FLOORS[n];
@@ -281,6 +316,10 @@ export function thresholds(id, cfg) {
         const floor = S6_FLOORS[n];
         t[`consumer_rate{every:${n}}`] = [floor ? `avg>=${floor}` : 'avg>=0'];
       }
+      break;
+    case 's8':
+      t.delivery_latency = ['p(99)<50'];
+      t.subscriber_errors = ['count==0'];
       break;
     default:
       throw new Error(`unknown scenario ${id}`);
