@@ -165,7 +165,8 @@ export function loadConfig(env, defaults = {}) {
     sizes: intList(e.SIZES, [100, 1000, 10000, 100000]),
     pageSize: int(e.PAGE_SIZE, 100),
     tagReads: bool(e.TAG_READS, true),
-    seedBatch: int(e.SEED_BATCH, 500),
+    // the server's defaults: MAX_EVENTS_PER_APPEND 100, MAX_BODY_BYTES 64 KiB (100 seeded events are ~25 KB)
+    seedBatch: int(e.SEED_BATCH, 100),
     readRatio,
     streams: int(e.S5_STREAMS, 100),
     consumerEvents: int(e.CONSUMER_EVENTS, 100000),
