@@ -12,12 +12,21 @@ interface Base {
 
 /** The extensions each problem kind carries (docs/api.md "Problem types"). */
 export interface ProblemExtensions {
-  'invalid-request': { errors?: Array<{ path: string; message: string }> }
+  'invalid-request': { errors?: Array<{ path: string; message: string }>; lastPosition?: number }
   'malformed-body': {}
   unauthorized: {}
   forbidden: {}
   'not-found': {}
+  'method-not-allowed': {}
   'stream-not-found': { stream: string }
+  'stream-deleted': { stream: string; revision: number }
+  'stream-tombstoned': { stream: string }
+  'subject-not-found': {}
+  'subject-erased': {}
+  'encryption-not-configured': {}
+  'tenant-not-found': { tenant: string }
+  'retention-not-found': { scope: string; name: string }
+  'not-supported': {}
   'consumer-not-found': { consumer: string }
   'not-acceptable': {}
   'wrong-expected-revision': { stream: string; expectedRevision: ExpectedRevision; actualRevision: number | null }
@@ -28,8 +37,14 @@ export interface ProblemExtensions {
   'payload-too-large': {}
   'unsupported-media-type': {}
   'not-implemented': {}
+  'append-refused': { constraint?: string }
   'internal-error': {}
   unavailable: {}
+  /** the commit's answer was lost: it may be stored; a retry with the same event ids is safe */
+  'commit-outcome-unknown': { eventIds: string[] }
+  'too-many-subscriptions': { maxSubscriptions: number }
+  /** a non-problem error answer (a proxy's 502 page, an empty 503) */
+  'http-error': {}
 }
 
 export type ProblemKind = keyof ProblemExtensions
@@ -65,16 +80,36 @@ export class EdgelogProblem<K extends ProblemKind = ProblemKind> extends Error {
 
 /** Reads a problem+json (or any error) response into an EdgelogProblem. */
 export async function problemFrom(res: Response): Promise<EdgelogProblem> {
-  const text = await res.text()
-  let body: Partial<Base> & Record<string, unknown> = {}
+  const text = await res.text().catch(() => '')
+  let parsed: unknown
   try {
-    body = JSON.parse(text)
+    parsed = JSON.parse(text)
   } catch {
-    body = { detail: text.slice(0, 500) }
+    parsed = undefined
   }
+  // a problem document is an object; anything else (a proxy's HTML page, a JSON string or
+  // null, an empty body) is the detail of an http-error
+  const isObject = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+  const body: Partial<Base> & Record<string, unknown> = isObject ? (parsed as Record<string, unknown>) : {}
+  // a gateway's { message }, else the text of a body that is not JSON (an HTML page), else the status line
+  const fallback = (typeof body.message === 'string' && body.message) || (parsed === undefined ? text.trim().slice(0, 500) : '') || res.statusText || `HTTP ${res.status}`
   const type = typeof body.type === 'string' ? body.type : `${PROBLEM_BASE}http-error`
   const kind = (type.startsWith(PROBLEM_BASE) ? type.slice(PROBLEM_BASE.length) : type) as ProblemKind
-  const retry = res.headers.get('retry-after')
-  const problem = { ...body, type, kind, title: body.title ?? res.statusText, status: body.status ?? res.status, detail: body.detail ?? res.statusText } as Problem
-  return new EdgelogProblem(problem, retry !== null && /^\d+$/.test(retry) ? Number(retry) : undefined)
+  const problem = {
+    ...body,
+    type,
+    kind,
+    title: typeof body.title === 'string' ? body.title : res.statusText || `HTTP ${res.status}`,
+    status: typeof body.status === 'number' ? body.status : res.status,
+    detail: typeof body.detail === 'string' ? body.detail : fallback,
+  } as Problem
+  return new EdgelogProblem(problem, retryAfterSeconds(res.headers.get('retry-after')))
+}
+
+/** Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date, as seconds from now. */
+export function retryAfterSeconds(value: string | null, now = Date.now()): number | undefined {
+  if (value === null) return undefined
+  if (/^\s*\d+\s*$/.test(value)) return Number(value)
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000))
 }

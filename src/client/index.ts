@@ -10,7 +10,7 @@
  */
 import { runDecision, runStreamCommand, type CommandOptions, type CommandPorts, type Decider } from './commands.ts'
 import { EdgelogProblem, problemFrom } from './errors.ts'
-import { subscribe, type SubscribeOptions, type Subscription } from './subscribe.ts'
+import { subscribe, terms, type SubscribeOptions, type Subscription } from './subscribe.ts'
 import type {
   AppendCondition,
   Checkpoint,
@@ -48,8 +48,64 @@ const path = (stream: string) => `/v1/streams/${encodeURIComponent(stream)}`
 
 function search(params: Record<string, unknown>): string {
   const q = new URLSearchParams()
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, Array.isArray(v) ? v.join(',') : String(v))
-  return q.size ? `?${q}` : ''
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, Array.isArray(v) ? terms(k, v) : String(v))
+  // toString, not `size` (missing in Safari < 17, Firefox < 112, Node < 18.16: every parameter was dropped)
+  const text = q.toString()
+  return text ? `?${text}` : ''
+}
+
+/**
+ * Where `value` holds what JSON.stringify would change or drop (so another value would be
+ * stored than the one given), and what it is; undefined when JSON carries it exactly. A
+ * Date is sent as its ISO text (toJSON) and an object member that is undefined as absent,
+ * as JSON always has them.
+ */
+export function notJson(value: unknown, at: string, seen: object[] = []): string | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return undefined
+    case 'number':
+      return Number.isFinite(value) ? undefined : `${at} is ${value}`
+    case 'bigint':
+      return `${at} is a BigInt`
+    case 'function':
+    case 'symbol':
+      return `${at} is a ${typeof value}`
+  }
+  if (value === null || value instanceof Date) return undefined
+  const o = value as object
+  if (seen.includes(o)) return `${at} refers back to itself`
+  const inner = [...seen, o]
+  if (Array.isArray(o)) {
+    for (let i = 0; i < o.length; i++) {
+      const found = o[i] === undefined ? `${at}[${i}] is undefined` : notJson(o[i], `${at}[${i}]`, inner)
+      if (found) return found
+    }
+    return undefined
+  }
+  const proto = Object.getPrototypeOf(o)
+  if (proto !== Object.prototype && proto !== null) return `${at} is a ${(o as { constructor?: { name?: string } }).constructor?.name || 'object with a prototype'}`
+  for (const [k, v] of Object.entries(o)) {
+    const found = notJson(v, `${at}.${k}`, inner)
+    if (found) return found
+  }
+  return undefined
+}
+
+/** Refuses, before anything is sent, events whose data or metadata JSON would store as other values. */
+function checkEvents(events: NewEvent[] | undefined, where: string) {
+  events?.forEach((e, i) => {
+    for (const field of ['data', 'metadata'] as const) {
+      const found = notJson(e[field], field)
+      if (found) {
+        throw new TypeError(
+          `${where}event ${i}: ${found}, which JSON cannot carry: it would be stored as another value. Send bytes as base64 text, big integers as strings, Maps and Sets as objects and arrays; or send the event as CBOR (Content-Type: application/cbor), which keeps them.`,
+        )
+      }
+    }
+  })
 }
 
 export class EdgelogClient {
@@ -82,6 +138,7 @@ export class EdgelogClient {
 
   /** POST /v1/streams/:stream: append events atomically (409 wrong-expected-revision when `expectedRevision` does not hold). */
   async append(stream: string, events: NewEvent[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<StreamAppendResult> {
+    checkEvents(events, '')
     const body = options.expectedRevision === undefined ? { events } : { events, expectedRevision: options.expectedRevision }
     const res = await this.#request(path(stream), this.#send('POST', body))
     return { ...(await res.json()), replayed: res.headers.get('idempotent-replayed') === 'true' }
@@ -92,34 +149,44 @@ export class EdgelogClient {
     return this.#json(`${path(stream)}${search(options)}`)
   }
 
-  /** Every event of a stream (following `next`) and its revision; null when it has none. */
+  /**
+   * Every event of a stream (following `next`) and its revision (the ETag: a stream whose
+   * events were all truncated or expired keeps its revision); null when it has none or was
+   * deleted (soft: an append with expectedRevision 'no_stream' recreates it).
+   */
   async readStream<D = unknown>(stream: string): Promise<{ events: StreamEvent<D>[]; revision: number } | null> {
     const events: StreamEvent<D>[] = []
+    let revision = -1
     try {
       for (let from: number | null = 0; from !== null; ) {
-        const page: StreamPage<D> = await this.read<D>(stream, { from })
+        const res = await this.#request(`${path(stream)}${search({ from })}`)
+        const page: StreamPage<D> = await res.json()
         events.push(...page.events)
+        const etag = /^(?:W\/)?"(\d+)"$/.exec(res.headers.get('etag') ?? '')
+        revision = etag ? Number(etag[1]) : events.length ? events[events.length - 1].revision : revision
         from = page.next
       }
     } catch (e) {
-      if (EdgelogProblem.is(e, 'stream-not-found')) return null
+      if (EdgelogProblem.is(e, 'stream-not-found', 'stream-deleted')) return null
       throw e
     }
-    return { events, revision: events.length ? events[events.length - 1].revision : -1 }
+    return { events, revision }
   }
 
-  /** GET /v1/streams/:stream/head: revision and position, or null when the stream has no events. */
+  /** GET /v1/streams/:stream/head: revision and position, or null when the stream has no events or was deleted (soft). */
   async head(stream: string): Promise<StreamHead | null> {
     try {
       return await this.#json<StreamHead>(`${path(stream)}/head`)
     } catch (e) {
-      if (EdgelogProblem.is(e, 'stream-not-found')) return null
+      if (EdgelogProblem.is(e, 'stream-not-found', 'stream-deleted')) return null
       throw e
     }
   }
 
   /** POST /v1/append: several streams (each with its expected revision) and stream-less events, all or nothing. */
   async appendMulti(body: MultiAppend): Promise<MultiAppendResult> {
+    checkEvents(body.events, '')
+    body.streams?.forEach((s) => checkEvents(s.events, `stream ${s.stream}: `))
     const res = await this.#request('/v1/append', this.#send('POST', body))
     return { ...(await res.json()), replayed: res.headers.get('idempotent-replayed') === 'true' }
   }

@@ -51,7 +51,7 @@ class HeartbeatTimeout extends Error {}
 
 function query(o: SubscribeOptions): string {
   const q = new URLSearchParams()
-  const set = (k: string, v: unknown) => v !== undefined && q.set(k, Array.isArray(v) ? v.join(',') : String(v))
+  const set = (k: string, v: unknown) => v !== undefined && q.set(k, Array.isArray(v) ? terms(k, v) : String(v))
   set('from', o.from)
   set('consumer', o.consumer)
   set('checkpointEvery', o.checkpointEvery)
@@ -65,13 +65,33 @@ function query(o: SubscribeOptions): string {
   set('limit', o.limit)
   set('live', o.live === false ? 'false' : undefined)
   set('max', o.max)
-  return q.size ? `?${q}` : ''
+  const text = q.toString()
+  return text ? `?${text}` : ''
 }
 
+/**
+ * A list of types or tags as the GET routes take it: joined by commas, so a term holding a
+ * comma cannot be said there (it would filter on two other terms): a query item of
+ * `POST /v1/query` can.
+ */
+export function terms(name: string, values: unknown[]): string {
+  for (const v of values) {
+    if (String(v).includes(',')) throw new TypeError(`${name}: '${v}' holds a comma, which ${name}= of a GET cannot carry (it separates terms); use query() / queryAll() (POST /v1/query) for it`)
+  }
+  return values.join(',')
+}
+
+/** `ms`, or less when `signal` aborts; leaves no listener behind. */
 const wait = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms)
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true })
+    if (signal.aborted) return resolve()
+    const done = () => {
+      clearTimeout(t)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    const t = setTimeout(done, ms)
+    signal.addEventListener('abort', done, { once: true })
   })
 
 /**
@@ -81,14 +101,28 @@ const wait = (ms: number, signal: AbortSignal) =>
  */
 export function subscribe<D>(request: Request, options: SubscribeOptions = {}): Subscription<D> {
   const closer = new AbortController()
-  if (options.signal) options.signal.aborted ? closer.abort() : options.signal.addEventListener('abort', () => closer.abort(), { once: true })
+  const close = () => closer.abort()
+  // the caller's signal is listened to only while the subscription runs (events() removes it)
+  if (options.signal) options.signal.aborted ? closer.abort() : options.signal.addEventListener('abort', close, { once: true })
   const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 45_000
   let lastEventId = options.lastEventId
   // with `max`: what is left to deliver (a reconnect asks the server for that many only)
   let left = options.max
 
   async function* events(): AsyncGenerator<RecordedEvent<D>> {
+    try {
+      yield* connections()
+    } finally {
+      options.signal?.removeEventListener('abort', close)
+    }
+  }
+
+  async function* connections(): AsyncGenerator<RecordedEvent<D>> {
+    // options no server can take (a comma in a type or tag) are thrown, not retried
+    query(options)
     let retryMs = options.retryMs ?? 1000
+    // a 503's Retry-After (too many subscriptions): the next attempt waits at least that
+    let retryAfterMs = 0
     for (let attempt = 0; !closer.signal.aborted; attempt++) {
       const connection = new AbortController()
       let reader: ReadableStreamDefaultReader<string> | undefined
@@ -105,6 +139,7 @@ export function subscribe<D>(request: Request, options: SubscribeOptions = {}): 
         timer = setTimeout(() => cut(new HeartbeatTimeout(`no event or heartbeat for ${heartbeatTimeoutMs} ms`)), heartbeatTimeoutMs)
       }
       let error: unknown
+      retryAfterMs = 0
       try {
         const headers: Record<string, string> = { accept: 'text/event-stream' }
         if (lastEventId !== undefined) headers['last-event-id'] = String(lastEventId)
@@ -137,11 +172,16 @@ export function subscribe<D>(request: Request, options: SubscribeOptions = {}): 
             arm()
             parser.feed(value)
             while (queue.length) {
+              // closed (close(), the caller's signal) while events of a chunk wait: none more
+              if (closer.signal.aborted) return
               const event = queue.shift()!
               lastEventId = event.position
               if (left !== undefined) left--
+              // the consumer's time with an event is not the server's silence
+              clearTimeout(timer)
               yield event
-              if (left === 0) return
+              if (left === 0 || closer.signal.aborted) return
+              arm()
             }
             attempt = 0
           }
@@ -158,6 +198,7 @@ export function subscribe<D>(request: Request, options: SubscribeOptions = {}): 
         if (closer.signal.aborted) return
         // A 4xx will fail the same way again: throw it. 5xx (503: too many subscriptions) and network errors: reconnect.
         if (e instanceof EdgelogProblem && e.status < 500 && !RETRYABLE.has(e.status)) throw e
+        retryAfterMs = e instanceof EdgelogProblem && e.retryAfter !== undefined ? e.retryAfter * 1000 : 0
         error = connection.signal.reason instanceof HeartbeatTimeout ? connection.signal.reason : e
       } finally {
         clearTimeout(timer)
@@ -166,7 +207,7 @@ export function subscribe<D>(request: Request, options: SubscribeOptions = {}): 
       }
       if (options.reconnect === false) throw error
       options.onReconnect?.({ attempt: attempt + 1, lastEventId, error })
-      await wait(Math.min(MAX_RETRY_MS, retryMs * 2 ** Math.min(attempt, 5)), closer.signal)
+      await wait(Math.max(retryAfterMs, Math.min(MAX_RETRY_MS, retryMs * 2 ** Math.min(attempt, 5))), closer.signal)
     }
   }
 
@@ -175,7 +216,7 @@ export function subscribe<D>(request: Request, options: SubscribeOptions = {}): 
     get lastEventId() {
       return lastEventId
     },
-    close: () => closer.abort(),
+    close,
     [Symbol.asyncIterator]: () => iterable,
   }
 }

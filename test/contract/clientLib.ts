@@ -3,6 +3,7 @@
 // two command patterns with their retries.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
+import { getEventListeners } from 'node:events'
 import { describe, it } from 'node:test'
 import { createClient, EdgelogProblem, type RecordedEvent } from 'edgelog/client'
 import { uniqueStream } from './http.ts'
@@ -259,6 +260,112 @@ export function clientLibTests(getBaseUrl: () => string): void {
         decide: (cmd, balance) => (balance >= cmd.amount ? [{ type: 'Withdrawn', data: { amount: -cmd.amount } }] : []),
       })
       assert.equal(none.result, undefined)
+    })
+
+    it('append refuses, before sending, data JSON would store as another value (bytes, Map, Set, NaN, Infinity, BigInt, undefined in an array); nothing is written', async () => {
+      const log = client()
+      const stream = uniqueStream('cljson')
+      const bad: Array<[unknown, RegExp]> = [
+        [{ bytes: new Uint8Array([1, 2, 3]) }, /data\.bytes is a Uint8Array/],
+        [{ map: new Map([['k', 1]]) }, /data\.map is a Map/],
+        [{ set: new Set([1]) }, /data\.set is a Set/],
+        [{ n: Number.NaN }, /data\.n is NaN/],
+        [{ n: Number.POSITIVE_INFINITY }, /data\.n is Infinity/],
+        [{ big: 2n ** 64n - 1n }, /data\.big is a BigInt/],
+        [{ list: [1, undefined] }, /data\.list\[1\] is undefined/],
+      ]
+      for (const [data, message] of bad) {
+        await assert.rejects(log.append(stream, [{ type: 'A', data }]), (e: Error) => e instanceof TypeError && message.test(e.message))
+        await assert.rejects(log.appendMulti({ streams: [{ stream, events: [{ type: 'A', metadata: data as Record<string, unknown> }] }] }), TypeError)
+      }
+      assert.equal(await log.head(stream), null)
+      // what JSON carries exactly still goes: nested objects and arrays, a Date as its ISO text, an absent member
+      await log.append(stream, [{ type: 'A', data: { a: [1, 'x', null, { b: true }], at: new Date(0), gone: undefined } }])
+      const [event] = (await log.readStream(stream))!.events
+      assert.deepEqual(event.data, { a: [1, 'x', null, { b: true }], at: '1970-01-01T00:00:00.000Z' })
+    })
+
+    it('close() and the caller\'s signal end the iteration at once, also within a chunk of events; the caller\'s signal keeps no listener', async () => {
+      const log = client()
+      const stream = uniqueStream('clclose')
+      await log.append(stream, Array.from({ length: 20 }, (_, i) => ({ type: 'E', data: { i } })))
+      const closed = log.subscribe({ stream, live: false })
+      const got: number[] = []
+      for await (const e of closed) {
+        got.push(e.revision!)
+        closed.close()
+      }
+      assert.deepEqual(got, [0])
+      const caller = new AbortController()
+      const aborted: number[] = []
+      for await (const e of log.subscribe({ stream, live: false, signal: caller.signal })) {
+        aborted.push(e.revision!)
+        if (aborted.length === 3) caller.abort()
+      }
+      assert.deepEqual(aborted, [0, 1, 2])
+      const shared = new AbortController()
+      for (let i = 0; i < 30; i++) {
+        for await (const _ of log.subscribe({ stream, signal: shared.signal })) break
+      }
+      assert.equal(getEventListeners(shared.signal, 'abort').length, 0)
+    })
+
+    it('a stream truncated to nothing keeps its revision (readStream, streamCommand); a soft-deleted one reads as null and streamCommand recreates it', async () => {
+      const log = client()
+      const decider = { initialState: 0, evolve: (n: number) => n + 1, decide: () => [{ type: 'Again' }] }
+      const truncated = uniqueStream('cltrunc')
+      await log.append(truncated, [{ type: 'A' }, { type: 'B' }])
+      const cut = await fetch(`${getBaseUrl()}/v1/streams/${truncated}/truncate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ before: 2 }) })
+      assert.equal(cut.status, 200, await cut.text())
+      assert.deepEqual(await log.readStream(truncated), { events: [], revision: 1 })
+      const again = await log.streamCommand(truncated, {}, decider)
+      assert.equal(again.result?.firstRevision, 2)
+      const deleted = uniqueStream('cldel')
+      await log.append(deleted, [{ type: 'A' }, { type: 'B' }, { type: 'C' }])
+      const gone = await fetch(`${getBaseUrl()}/v1/streams/${deleted}`, { method: 'DELETE' })
+      assert.equal(gone.status, 200, await gone.text())
+      assert.equal(await log.readStream(deleted), null)
+      assert.equal(await log.head(deleted), null)
+      const recreated = await log.streamCommand(deleted, {}, decider)
+      assert.equal(recreated.result?.firstRevision, 3, 'revisions continue after a soft delete')
+    })
+
+    it('a type or tag holding a comma is refused on the GET filters (readAll, subscribe) rather than split into two other terms', async () => {
+      const log = client()
+      await assert.rejects(async () => log.readAll({ tags: ['pair:a,b'] }), /holds a comma/)
+      await assert.rejects(async () => log.readAll({ types: ['Has,Comma'] }), /holds a comma/)
+      const sub = log.subscribe({ types: ['Has,Comma'] })
+      await assert.rejects(async () => {
+        for await (const _ of sub) break
+      }, /holds a comma/)
+    })
+
+    it('close() in onReconnect ends the subscription without waiting out the backoff', { timeout: 20_000 }, async () => {
+      const failing = async () => new Response('down', { status: 503 })
+      let attempts = 0
+      const sub = createClient({ baseUrl: getBaseUrl(), fetch: failing }).subscribe({
+        retryMs: 600_000,
+        onReconnect: () => {
+          if (++attempts === 1) sub.close()
+        },
+      })
+      for await (const _ of sub) assert.fail('no event from a server that answers 503')
+      assert.equal(attempts, 1)
+    })
+
+    it('a consumer slower than heartbeatTimeoutMs is not taken for a dead connection', async () => {
+      const log = client()
+      const stream = uniqueStream('clslow')
+      await log.append(stream, [{ type: 'A' }, { type: 'B' }, { type: 'C' }])
+      const reconnects: unknown[] = []
+      const got: string[] = []
+      for await (const e of log.subscribe({ stream, live: false, heartbeatTimeoutMs: 200, onReconnect: (i) => reconnects.push(i.error) })) {
+        got.push(e.type)
+        // the consumer's work on the event outlasts the heartbeat timeout
+        await new Promise((r) => setTimeout(r, 400))
+      }
+      assert.deepEqual(got, ['A', 'B', 'C'])
+      assert.deepEqual(reconnects, [])
     })
 
     it('decide (DCB) retries on condition-failed with the new state', async () => {
