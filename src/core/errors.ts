@@ -53,6 +53,9 @@ export const malformedBody = (detail: string) =>
 export const payloadTooLarge = (detail: string) =>
   new EdgelogError({ status: 413, kind: 'payload-too-large', title: 'Payload too large', detail })
 
+/** A request body over MAX_BODY_BYTES (the HTTP gate, the Workers gateway). */
+export const bodyTooLarge = (maxBodyBytes: number) => payloadTooLarge(`The body is over ${maxBodyBytes} bytes (MAX_BODY_BYTES); split the append.`)
+
 /** The token is known but may not do this (RFC 9110 §15.5.4): `detail` says what it may do instead. */
 export const forbidden = (detail: string) =>
   new EdgelogError({ status: 403, kind: 'forbidden', title: 'Forbidden', detail })

@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { bodyLimit } from 'hono/body-limit'
 import type { Context, Next } from 'hono'
-import { EdgelogError, invalidRequest, payloadTooLarge, unavailable } from '../core/errors.ts'
+import { bodyTooLarge, EdgelogError, invalidRequest, unavailable } from '../core/errors.ts'
 import { authMiddleware } from './auth.ts'
 import { corsFor } from './cors.ts'
 import type { AppDeps } from './deps.ts'
@@ -99,7 +99,7 @@ export function createApp(deps: AppDeps) {
   // One /v1 gate, in this order: negotiation (406, 415), the body limit (413), then a JSON
   // body decoded as strict UTF-8 (media.ts).
   const maxBody = log.limits.maxBodyBytes
-  const tooLarge = () => payloadTooLarge(`The body is over ${maxBody} bytes (MAX_BODY_BYTES); split the append.`)
+  const tooLarge = () => bodyTooLarge(maxBody)
   const streamedLimit = bodyLimit({
     maxSize: maxBody,
     onError: () => {

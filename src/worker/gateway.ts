@@ -5,6 +5,7 @@ import { corsFor } from '../http/cors.ts'
 import type { Env } from '../http/media.ts'
 import { problemResponse, toEdgelogError } from '../http/problem.ts'
 import { DEFAULT_TENANT, mountTenants, type TenantRouter } from '../http/tenants.ts'
+import { withBodyRead } from './body.ts'
 import type { WorkerEnv } from './env.ts'
 
 let gateway: Hono<Env> | undefined
@@ -25,7 +26,7 @@ export function doFetch(request: Request, env: WorkerEnv, ctx: ExecutionContext)
     // A stub's response has immutable headers: with CORS on, a copy lets it add to them.
     const router: TenantRouter = {
       fetch: async (tenant, req) => {
-        const res = await logs.get(logs.idFromName(tenant)).fetch(req)
+        const res = await logs.get(logs.idFromName(tenant)).fetch(await withBodyRead(req, config.limits.maxBodyBytes))
         return corsMiddleware ? new Response(res.body, res) : res
       },
     }

@@ -155,6 +155,27 @@ export function badInputTests(client: ContractClient, options: BadInputOptions =
       assert.equal(plain.status, 201, show(plain))
     })
 
+    it('a request answered before its body is read (415, 405, 406, 404, 413) fails alone: the requests after it are served', async () => {
+      // under MAX_BODY_BYTES: refused for what it is, not for its size
+      const big = 'x'.repeat(MAX_BODY_BYTES - 1000)
+      const json = { 'content-type': 'application/json' }
+      const early: Array<[string, string, CallOptions, number]> = [
+        ['POST', streamPath(uniqueStream('early')), { body: big, headers: { 'content-type': 'text/plain' } }, 415],
+        ['PUT', streamPath(uniqueStream('early')), { body: big, headers: json }, 405],
+        ['POST', streamPath(uniqueStream('early')), { body: big, headers: json, accept: 'text/xml' }, 406],
+        ['POST', '/v1/no-such-route', { body: big, headers: json }, 404],
+        ['POST', streamPath(uniqueStream('early')), { body: 'x'.repeat(MAX_BODY_BYTES + 1), headers: json }, 413],
+      ]
+      for (let round = 0; round < 3; round++) {
+        for (const [method, path, opts, status] of early) {
+          const refused = await req(method, path, opts)
+          assert.equal(refused.status, status, show(refused))
+          const reply = await req('POST', streamPath(uniqueStream('after')), { json: { events: [newEvent()] } })
+          assert.equal(reply.status, 201, `the append after a ${status}: ${show(reply)}`)
+        }
+      }
+    })
+
     it('a method a route does not answer is a 405 with Allow, before its body is looked at; an unknown path is a 404', async () => {
       const before = await mark()
       const body = JSON.stringify({ events: [newEvent()] })

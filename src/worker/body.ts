@@ -1,0 +1,39 @@
+import { bodyTooLarge } from '../core/errors.ts'
+
+/**
+ * `request` with its body read to the end, at most `maxBytes` (more, or a Content-Length
+ * over it, is thrown as the 413). For the Durable Object gateway: an object that answers a
+ * request before reading its streamed body (a 415, 405, 406, 413, 404) left workerd unable
+ * to finish that request, and the next requests to the object, other clients' too, failed
+ * with "Your worker restarted mid-request" or hung. A Worker that answers without reading
+ * a body it holds itself has no such trouble, so the 413 here leaves the rest unread.
+ */
+export async function withBodyRead(request: Request, maxBytes: number): Promise<Request> {
+  if (request.body === null || request.method === 'GET' || request.method === 'HEAD') return request
+  const declared = request.headers.get('content-length')
+  if (declared !== null && Number(declared) > maxBytes) throw bodyTooLarge(maxBytes)
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      reader.cancel().catch(() => {})
+      throw bodyTooLarge(maxBytes)
+    }
+    chunks.push(value)
+  }
+  const body = new Uint8Array(size)
+  let at = 0
+  for (const c of chunks) {
+    body.set(c, at)
+    at += c.byteLength
+  }
+  // now a body of known length: the object's gate checks it by its Content-Length
+  const headers = new Headers(request.headers)
+  headers.delete('transfer-encoding')
+  headers.set('content-length', String(size))
+  return new Request(request, { body, headers })
+}
