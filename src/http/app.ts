@@ -114,9 +114,15 @@ export function createApp(deps: AppDeps) {
     const body = c.req.raw.body
     if (!body) return streamedLimit(c, next)
     const source = body.getReader()
+    // the read a pull has under way: the drain waits for it (workerd refuses a second read
+    // while one is pending: the drain failed, and the next request on the connection too)
+    let reading: Promise<unknown> | undefined
     const counted = new ReadableStream<Uint8Array>({
       async pull(controller) {
-        const { done, value } = await source.read()
+        const read = source.read()
+        reading = read
+        const { done, value } = await read
+        reading = undefined
         if (done) controller.close()
         else controller.enqueue(value)
       },
@@ -126,7 +132,7 @@ export function createApp(deps: AppDeps) {
     try {
       return await streamedLimit(c, next)
     } catch (err) {
-      if (err instanceof EdgelogError && err.status === 413) await drainBody(source)
+      if (err instanceof EdgelogError && err.status === 413) await drainBody(source, reading)
       throw err
     }
   }
@@ -213,11 +219,16 @@ export function createApp(deps: AppDeps) {
 const DRAIN_BYTES = 64 * 2 ** 20
 const DRAIN_MS = 1_000
 
-/** Reads and drops the rest of a body, at most DRAIN_BYTES for DRAIN_MS, then cancels it. */
-async function drainBody(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+/**
+ * Reads and drops the rest of a body, at most DRAIN_BYTES for DRAIN_MS, then cancels it;
+ * `pending`: a read already under way on `reader`, awaited first.
+ */
+async function drainBody(reader: ReadableStreamDefaultReader<Uint8Array>, pending?: Promise<unknown>): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined
   const deadline = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), DRAIN_MS)))
   try {
+    // its chunk is dropped too; a stream it ended ends the loop below at once
+    if (pending) await Promise.race([pending, deadline])
     for (let bytes = 0; bytes <= DRAIN_BYTES; ) {
       const chunk = await Promise.race([reader.read(), deadline])
       if (chunk === 'late' || chunk.done) break

@@ -1,12 +1,15 @@
 import { bodyTooLarge } from '../core/errors.ts'
 
+/** What is read and dropped of a body over the limit before its 413 (as app.ts's drain). */
+const DRAIN_BYTES = 64 * 2 ** 20
+
 /**
  * `request` with its body read to the end, at most `maxBytes` (more, or a Content-Length
  * over it, is thrown as the 413). For the Durable Object gateway: an object that answers a
  * request before reading its streamed body (a 415, 405, 406, 413, 404) left workerd unable
  * to finish that request, and the next requests to the object, other clients' too, failed
- * with "Your worker restarted mid-request" or hung. A Worker that answers without reading
- * a body it holds itself has no such trouble, so the 413 here leaves the rest unread.
+ * with "Your worker restarted mid-request" or hung (seen under wrangler dev). Over the
+ * limit, the rest is read and dropped before the 413: left half read, the same happened.
  */
 export async function withBodyRead(request: Request, maxBytes: number): Promise<Request> {
   if (request.body === null || request.method === 'GET' || request.method === 'HEAD') return request
@@ -20,7 +23,12 @@ export async function withBodyRead(request: Request, maxBytes: number): Promise<
     if (done) break
     size += value.byteLength
     if (size > maxBytes) {
-      reader.cancel().catch(() => {})
+      // read to its end and dropped (bounded), as the HTTP gate does (app.ts drainBody)
+      for (let dropped = size; dropped < DRAIN_BYTES; ) {
+        const next = await reader.read()
+        if (next.done) break
+        dropped += next.value.byteLength
+      }
       throw bodyTooLarge(maxBytes)
     }
     chunks.push(value)

@@ -3,9 +3,10 @@
  * (Miniflare, all local, no network), on a fresh local D1 database migrated with
  * `wrangler d1 migrations apply --local`: the same command a deploy runs with --remote.
  *
- * Miniflare directly rather than wrangler's dev server: its proxy answers "worker restarted
- * mid-request" to the request after one whose body the Worker did not read to the end
- * (a 413 on a chunked body), which no deployed Worker does.
+ * Miniflare directly rather than wrangler's dev server, which is slower to start. (Its
+ * proxy answered "worker restarted mid-request" to the request after a chunked 413 or an
+ * early answer of a Durable Object: edgelog's own doing, since fixed and checked under
+ * wrangler dev by test/readme-start.runtimes.test.ts.)
  *
  * @example
  *   const worker = await startLocalWorker({ MAX_PAGE_SIZE: '500' })
