@@ -1,8 +1,9 @@
 // edgelog/client's reading of error answers that are not edgelog's problem documents (a
 // proxy's page, an empty 503, a gateway's JSON): always a typed EdgelogProblem that says
-// what came back, and Retry-After in both of its forms.
+// what came back, and Retry-After in both of its forms. And a call never waits for ever.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { createClient } from 'edgelog/client'
 import { EdgelogProblem, problemFrom, retryAfterSeconds } from '../src/client/errors.ts'
 
 const answer = (body: string | null, status: number, headers: Record<string, string> = {}) => new Response(body, { status, statusText: status === 503 ? 'Service Unavailable' : 'Bad Gateway', headers })
@@ -41,4 +42,27 @@ test('Retry-After as seconds or as an HTTP-date', () => {
   assert.equal(retryAfterSeconds('Tue, 08 Dec 2026 01:59:00 GMT', now), 0)
   assert.equal(retryAfterSeconds('soon', now), undefined)
   assert.equal(retryAfterSeconds(null, now), undefined)
+})
+
+/** A server that never answers: its fetch settles only when the request is aborted. */
+const blackhole = (request: Request) =>
+  new Promise<Response>((_, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason), { once: true }))
+
+test('every call takes a signal, and a request with no answer ends after timeoutMs (not after the platform\'s minutes)', async (t) => {
+  // AbortSignal.timeout's timer does not keep a process alive (a real fetch's socket does)
+  const alive = setInterval(() => {}, 1_000)
+  t.after(() => clearInterval(alive))
+  const log = createClient({ baseUrl: 'http://edgelog.invalid', fetch: blackhole, timeoutMs: 60_000 })
+  const stop = () => AbortSignal.timeout(50)
+  await assert.rejects(log.append('s', [{ type: 'A' }], { signal: stop() }), { name: 'TimeoutError' })
+  await assert.rejects(log.readStream('s', { signal: stop() }), { name: 'TimeoutError' })
+  await assert.rejects(log.head('s', { signal: stop() }), { name: 'TimeoutError' })
+  await assert.rejects(log.readAll({ from: 1, signal: stop() }), { name: 'TimeoutError' })
+  await assert.rejects(log.queryAll([{ types: ['A'] }], { signal: stop() }), { name: 'TimeoutError' })
+  await assert.rejects(log.saveCheckpoint('c', 1, { signal: stop() }), { name: 'TimeoutError' })
+  const decider = { initialState: 0, evolve: (n: number) => n, decide: () => [{ type: 'A' }] }
+  await assert.rejects(log.streamCommand('s', {}, decider, { signal: stop() }), { name: 'TimeoutError' })
+  const bounded = createClient({ baseUrl: 'http://edgelog.invalid', fetch: blackhole, timeoutMs: 50 })
+  await assert.rejects(bounded.head('s'), { name: 'TimeoutError' })
+  await assert.rejects(bounded.append('s', [{ type: 'A' }]), { name: 'TimeoutError' })
 })

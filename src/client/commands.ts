@@ -19,6 +19,8 @@ export interface Decider<S, D, C> {
 export interface CommandOptions {
   /** attempts before the conflict is thrown (default 5) */
   maxAttempts?: number
+  /** aborts the command's requests */
+  signal?: AbortSignal
 }
 
 export interface CommandResult<S, R> {

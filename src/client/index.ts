@@ -42,13 +42,24 @@ export interface ClientOptions {
   headers?: Record<string, string>
   /** a fetch to use instead of the global one (a Workers service binding's, a test's) */
   fetch?: (request: Request) => Promise<Response>
+  /**
+   * Each request (not a subscription, not a long poll's wait) fails with a TimeoutError
+   * when it has no answer within this; default 30 s. Every call also takes a `signal`.
+   */
+  timeoutMs?: number
+}
+
+/** What every call takes besides its own options. */
+export interface CallOptions {
+  /** aborts the call (its requests), e.g. AbortSignal.timeout(5_000) */
+  signal?: AbortSignal
 }
 
 const path = (stream: string) => `/v1/streams/${encodeURIComponent(stream)}`
 
-function search(params: Record<string, unknown>): string {
+function search(params: object): string {
   const q = new URLSearchParams()
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, Array.isArray(v) ? terms(k, v) : String(v))
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && k !== 'signal') q.set(k, Array.isArray(v) ? terms(k, v) : String(v))
   // toString, not `size` (missing in Safari < 17, Firefox < 112, Node < 18.16: every parameter was dropped)
   const text = q.toString()
   return text ? `?${text}` : ''
@@ -108,45 +119,63 @@ function checkEvents(events: NewEvent[] | undefined, where: string) {
   })
 }
 
+/** AbortSignal.any, where a runtime lacks it (Node < 20.3, older browsers): aborts with the first. */
+function anySignal(signals: AbortSignal[]): AbortSignal {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals)
+  const both = new AbortController()
+  for (const s of signals) {
+    if (s.aborted) both.abort(s.reason)
+    else s.addEventListener('abort', () => both.abort(s.reason), { once: true, signal: both.signal })
+  }
+  return both.signal
+}
+
 export class EdgelogClient {
   readonly #base: string
   readonly #headers: Record<string, string>
   readonly #fetch: (request: Request) => Promise<Response>
+  readonly #timeoutMs: number
 
   constructor(options: ClientOptions) {
     this.#base = options.baseUrl.replace(/\/+$/, '')
     this.#headers = { ...options.headers, ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) }
     this.#fetch = options.fetch ?? ((request) => fetch(request))
+    this.#timeoutMs = options.timeoutMs ?? 30_000
   }
 
-  /** One request; a non-2xx answer is thrown as an EdgelogProblem. */
-  async #request(p: string, init: RequestInit = {}): Promise<Response> {
+  /**
+   * One request; a non-2xx answer is thrown as an EdgelogProblem. `bounded` (all but a
+   * subscription and a long poll): it also ends after timeoutMs.
+   */
+  async #request(p: string, init: RequestInit = {}, bounded = true): Promise<Response> {
     const headers = new Headers(init.headers)
     for (const [k, v] of Object.entries(this.#headers)) if (!headers.has(k)) headers.set(k, v)
-    const res = await this.#fetch(new Request(this.#base + p, { ...init, headers }))
+    const signals = [init.signal, bounded ? AbortSignal.timeout(this.#timeoutMs) : undefined].filter((x): x is AbortSignal => !!x)
+    const signal = signals.length > 1 ? anySignal(signals) : signals[0]
+    const res = await this.#fetch(new Request(this.#base + p, { ...init, headers, signal }))
     if (!res.ok) throw await problemFrom(res)
     return res
   }
 
-  async #json<T>(p: string, init?: RequestInit): Promise<T> {
-    return (await this.#request(p, init)).json() as Promise<T>
+  async #json<T>(p: string, init?: RequestInit, bounded?: boolean): Promise<T> {
+    return (await this.#request(p, init, bounded)).json() as Promise<T>
   }
 
-  #send(method: string, body: unknown): RequestInit {
-    return { method, headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) }
+  #send(method: string, body: unknown, signal?: AbortSignal): RequestInit {
+    return { method, headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body), signal }
   }
 
   /** POST /v1/streams/:stream: append events atomically (409 wrong-expected-revision when `expectedRevision` does not hold). */
-  async append(stream: string, events: NewEvent[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<StreamAppendResult> {
+  async append(stream: string, events: NewEvent[], options: { expectedRevision?: ExpectedRevision } & CallOptions = {}): Promise<StreamAppendResult> {
     checkEvents(events, '')
     const body = options.expectedRevision === undefined ? { events } : { events, expectedRevision: options.expectedRevision }
-    const res = await this.#request(path(stream), this.#send('POST', body))
+    const res = await this.#request(path(stream), this.#send('POST', body, options.signal))
     return { ...(await res.json()), replayed: res.headers.get('idempotent-replayed') === 'true' }
   }
 
   /** GET /v1/streams/:stream: one page. Throws EdgelogProblem 'stream-not-found' for a stream with no events. */
-  read<D = unknown>(stream: string, options: { from?: number; limit?: number; direction?: 'forward' | 'backward' } = {}): Promise<StreamPage<D>> {
-    return this.#json(`${path(stream)}${search(options)}`)
+  read<D = unknown>(stream: string, options: { from?: number; limit?: number; direction?: 'forward' | 'backward' } & CallOptions = {}): Promise<StreamPage<D>> {
+    return this.#json(`${path(stream)}${search(options)}`, { signal: options.signal })
   }
 
   /**
@@ -154,12 +183,12 @@ export class EdgelogClient {
    * events were all truncated or expired keeps its revision); null when it has none or was
    * deleted (soft: an append with expectedRevision 'no_stream' recreates it).
    */
-  async readStream<D = unknown>(stream: string): Promise<{ events: StreamEvent<D>[]; revision: number } | null> {
+  async readStream<D = unknown>(stream: string, options: CallOptions = {}): Promise<{ events: StreamEvent<D>[]; revision: number } | null> {
     const events: StreamEvent<D>[] = []
     let revision = -1
     try {
       for (let from: number | null = 0; from !== null; ) {
-        const res = await this.#request(`${path(stream)}${search({ from })}`)
+        const res = await this.#request(`${path(stream)}${search({ from })}`, { signal: options.signal })
         const page: StreamPage<D> = await res.json()
         events.push(...page.events)
         const etag = /^(?:W\/)?"(\d+)"$/.exec(res.headers.get('etag') ?? '')
@@ -174,9 +203,9 @@ export class EdgelogClient {
   }
 
   /** GET /v1/streams/:stream/head: revision and position, or null when the stream has no events or was deleted (soft). */
-  async head(stream: string): Promise<StreamHead | null> {
+  async head(stream: string, options: CallOptions = {}): Promise<StreamHead | null> {
     try {
-      return await this.#json<StreamHead>(`${path(stream)}/head`)
+      return await this.#json<StreamHead>(`${path(stream)}/head`, { signal: options.signal })
     } catch (e) {
       if (EdgelogProblem.is(e, 'stream-not-found', 'stream-deleted')) return null
       throw e
@@ -184,38 +213,40 @@ export class EdgelogClient {
   }
 
   /** POST /v1/append: several streams (each with its expected revision) and stream-less events, all or nothing. */
-  async appendMulti(body: MultiAppend): Promise<MultiAppendResult> {
+  async appendMulti(body: MultiAppend, options: CallOptions = {}): Promise<MultiAppendResult> {
     checkEvents(body.events, '')
     body.streams?.forEach((s) => checkEvents(s.events, `stream ${s.stream}: `))
-    const res = await this.#request('/v1/append', this.#send('POST', body))
+    const res = await this.#request('/v1/append', this.#send('POST', body, options.signal))
     return { ...(await res.json()), replayed: res.headers.get('idempotent-replayed') === 'true' }
   }
 
   /** Conditional (DCB) append of stream-less events: 409 condition-failed if events matching the condition came after `after`. */
-  appendIf(events: NewEvent[], condition: AppendCondition): Promise<MultiAppendResult> {
-    return this.appendMulti({ events, condition })
+  appendIf(events: NewEvent[], condition: AppendCondition, options: CallOptions = {}): Promise<MultiAppendResult> {
+    return this.appendMulti({ events, condition }, options)
   }
 
   /** GET /v1/all: the global log from a position; `wait` (e.g. '30s') long-polls an empty page. */
-  readAll<D = unknown>(options: { from?: number; limit?: number; types?: string[]; tags?: string[]; wait?: string } = {}): Promise<LogPage<D>> {
-    return this.#json(`/v1/all${search(options)}`)
+  readAll<D = unknown>(options: { from?: number; limit?: number; types?: string[]; tags?: string[]; wait?: string } & CallOptions = {}): Promise<LogPage<D>> {
+    // a long poll answers when its wait is over: not bounded by timeoutMs
+    return this.#json(`/v1/all${search(options)}`, { signal: options.signal }, options.wait === undefined)
   }
 
   /** GET /v1/categories/:category, optionally one consumer-group member's share. */
-  readCategory<D = unknown>(category: string, options: { from?: number; limit?: number; member?: number; size?: number } = {}): Promise<LogPage<D>> {
-    return this.#json(`/v1/categories/${encodeURIComponent(category)}${search(options)}`)
+  readCategory<D = unknown>(category: string, options: { from?: number; limit?: number; member?: number; size?: number } & CallOptions = {}): Promise<LogPage<D>> {
+    return this.#json(`/v1/categories/${encodeURIComponent(category)}${search(options)}`, { signal: options.signal })
   }
 
   /** POST /v1/query: one page of a DCB query, with the position it is consistent with. */
-  query<D = unknown>(items: QueryItem[], options: { from?: number; limit?: number } = {}): Promise<QueryPage<D>> {
-    return this.#json('/v1/query', this.#send('POST', { items, ...options }))
+  query<D = unknown>(items: QueryItem[], options: { from?: number; limit?: number } & CallOptions = {}): Promise<QueryPage<D>> {
+    const { signal, ...page } = options
+    return this.#json('/v1/query', this.#send('POST', { items, ...page }, signal))
   }
 
   /** Every event matching a DCB query (following `next`) and the position of the last page. */
-  async queryAll<D = unknown>(items: QueryItem[]): Promise<{ events: RecordedEvent<D>[]; position: number }> {
+  async queryAll<D = unknown>(items: QueryItem[], options: CallOptions = {}): Promise<{ events: RecordedEvent<D>[]; position: number }> {
     const events: RecordedEvent<D>[] = []
     for (let from = 0; ; ) {
-      const page: QueryPage<D> = await this.query<D>(items, { from })
+      const page: QueryPage<D> = await this.query<D>(items, { from, signal: options.signal })
       events.push(...page.events)
       if (page.next === null) return { events, position: page.position }
       from = page.next
@@ -223,9 +254,9 @@ export class EdgelogClient {
   }
 
   /** GET /v1/consumers/:name: the checkpoint, or null when the consumer has none. */
-  async getCheckpoint(name: string): Promise<Checkpoint | null> {
+  async getCheckpoint(name: string, options: CallOptions = {}): Promise<Checkpoint | null> {
     try {
-      return await this.#json<Checkpoint>(`/v1/consumers/${encodeURIComponent(name)}`)
+      return await this.#json<Checkpoint>(`/v1/consumers/${encodeURIComponent(name)}`, { signal: options.signal })
     } catch (e) {
       if (EdgelogProblem.is(e, 'consumer-not-found')) return null
       throw e
@@ -233,8 +264,8 @@ export class EdgelogClient {
   }
 
   /** PUT /v1/consumers/:name: save the last handled position (409 checkpoint-behind when lower than the stored one). */
-  saveCheckpoint(name: string, position: number): Promise<Checkpoint> {
-    return this.#json(`/v1/consumers/${encodeURIComponent(name)}`, this.#send('PUT', { position }))
+  saveCheckpoint(name: string, position: number, options: CallOptions = {}): Promise<Checkpoint> {
+    return this.#json(`/v1/consumers/${encodeURIComponent(name)}`, this.#send('PUT', { position }, options.signal))
   }
 
   /**
@@ -244,15 +275,15 @@ export class EdgelogClient {
    *   for await (const e of sub) apply(e)
    */
   subscribe<D = unknown>(options: SubscribeOptions = {}): Subscription<D> {
-    return subscribe<D>((p, init) => this.#request(p, init), options)
+    return subscribe<D>((p, init) => this.#request(p, init, false), options)
   }
 
-  #ports(): CommandPorts {
+  #ports(signal?: AbortSignal): CommandPorts {
     return {
-      readStream: (s) => this.readStream(s),
-      append: (s, events, o) => this.append(s, events, o),
-      queryAll: (items) => this.queryAll(items),
-      appendMulti: (body) => this.appendMulti(body),
+      readStream: (s) => this.readStream(s, { signal }),
+      append: (s, events, o) => this.append(s, events, { ...o, signal }),
+      queryAll: (items) => this.queryAll(items, { signal }),
+      appendMulti: (body) => this.appendMulti(body, { signal }),
     }
   }
 
@@ -267,7 +298,7 @@ export class EdgelogClient {
    *   })
    */
   streamCommand<S, C, D = unknown>(stream: string, command: C, decider: Decider<S, D, C>, options?: CommandOptions) {
-    return runStreamCommand(this.#ports(), stream, command, decider, options)
+    return runStreamCommand(this.#ports(options?.signal), stream, command, decider, options)
   }
 
   /**
@@ -275,7 +306,7 @@ export class EdgelogClient {
    * after the read's position); retried on 409 condition-failed.
    */
   decide<S, C, D = unknown>(query: QueryItem[], command: C, decider: Decider<S, D, C>, options?: CommandOptions) {
-    return runDecision(this.#ports(), query, command, decider, options)
+    return runDecision(this.#ports(options?.signal), query, command, decider, options)
   }
 }
 
