@@ -180,7 +180,25 @@ export function subscribe<D>(request: Request, options: SubscribeOptions = {}): 
               // the consumer's time with an event is not the server's silence
               clearTimeout(timer)
               yield event
-              if (left === 0 || closer.signal.aborted) return
+              if (closer.signal.aborted) return
+              if (left === 0) {
+                // The server ends the stream right after the last event asked for, once it
+                // has saved a consumer's checkpoint (checkpointEvery): the loop ends with
+                // that end, so the checkpoint reads back (a few seconds at most).
+                const bound = setTimeout(() => reader?.cancel().catch(() => {}), 5_000)
+                try {
+                  while (!ended && !closer.signal.aborted) {
+                    const next = await reader.read()
+                    if (next.done) break
+                    parser.feed(next.value)
+                  }
+                } catch {
+                  // cut: the events asked for were delivered all the same
+                } finally {
+                  clearTimeout(bound)
+                }
+                return
+              }
               arm()
             }
             attempt = 0
