@@ -41,6 +41,9 @@ export function quality(accept: string, mediaType: string): number {
   return q
 }
 
+const unsupportedMedia = (detail: string, headers?: Record<string, string>) =>
+  new EdgelogError({ status: 415, kind: 'unsupported-media-type', title: 'Unsupported media type', detail, headers })
+
 /**
  * Content negotiation (RFC 9110 §12.5.1), before any work: a request whose Accept allows
  * neither JSON nor CBOR is a 406 and writes nothing; a body that is neither is a 415.
@@ -67,22 +70,11 @@ export function negotiateRequest(c: Context<Env>): void {
     // that says which codings are taken.
     const coding = c.req.header('content-encoding')?.trim()
     if (coding && coding.toLowerCase() !== 'identity') {
-      throw new EdgelogError({
-        status: 415,
-        kind: 'unsupported-media-type',
-        title: 'Unsupported media type',
-        detail: `Content-Encoding '${coding.slice(0, 40)}' is not taken: send the body uncompressed.`,
-        headers: { 'Accept-Encoding': 'identity' },
-      })
+      throw unsupportedMedia(`Content-Encoding '${coding.slice(0, 40)}' is not taken: send the body uncompressed.`, { 'Accept-Encoding': 'identity' })
     }
     const type = c.req.header('content-type') ?? ''
     if (!JSON_RE.test(type) && !CBOR_RE.test(type)) {
-      throw new EdgelogError({
-        status: 415,
-        kind: 'unsupported-media-type',
-        title: 'Unsupported media type',
-        detail: `Send the body as ${JSON_TYPE} or ${CBOR_TYPE}${type ? `, not '${type}'` : ' with a Content-Type header'}.`,
-      })
+      throw unsupportedMedia(`Send the body as ${JSON_TYPE} or ${CBOR_TYPE}${type ? `, not '${type}'` : ' with a Content-Type header'}.`)
     }
   }
 }

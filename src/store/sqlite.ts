@@ -20,7 +20,7 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
   // Another connection holding the write lock (SHARED_WRITERS, a backup, the sqlite3 shell):
   // this driver is synchronous, and SQLite's own busy wait would hold the event loop (every
   // read, /health, every event stream) for as long as it waits, up to 10 s. It waits
-  // SYNC_BUSY_MS inside SQLite; past that the wait goes on in timers (`unlocked`), up to
+  // SYNC_BUSY_MS inside SQLite; past that the wait goes on in timers (`whenUnlocked`), up to
   // busyTimeoutMs in all, while the server answers everything else.
   const busyTimeoutMs = options.busyTimeoutMs ?? 10_000
   const db = new Database(path, { timeout: Math.min(SYNC_BUSY_MS, busyTimeoutMs) })
@@ -37,13 +37,6 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
   // key and removed events do not linger in the file (docs/api.md "Data lifecycle").
   // Costs deletes a little; appends write no more.
   db.exec('PRAGMA secure_delete = ON')
-  /**
-   * A prepared statement and how it is run, decided once: `rows` for a statement that
-   * yields rows, `one` for one that yields at most one (its SQL ends in LIMIT 1: the last
-   * event of a stream, a head), stepped once by get() instead of through all()'s iterator,
-   * ~20% less per call. (This driver's get() also puts a `_metadata` timing on the row;
-   * nothing here reads it.)
-   */
   /**
    * The file this connection has open, by device and inode. Deleted, moved or replaced
    * while open (an operator's `rm`, a restore copied over it), SQLite goes on committing
@@ -72,6 +65,13 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
     if (moved) throw moved
   }
 
+  /**
+   * A prepared statement and how it is run, decided once: `rows` for a statement that
+   * yields rows, `one` for one that yields at most one (its SQL ends in LIMIT 1: the last
+   * event of a stream, a head), stepped once by get() instead of through all()'s iterator,
+   * ~20% less per call. (This driver's get() also puts a `_metadata` timing on the row;
+   * nothing here reads it.)
+   */
   type Entry = { stmt: Prepared; rows: boolean; one: boolean }
   const cache = new Map<string, Entry>()
 
@@ -92,10 +92,11 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
   let wrote = false
   /**
    * `step()` again, in timers, while another connection holds the lock it needs (`first`:
-   * its SQLITE_BUSY), until busyTimeoutMs has passed since `started`.
+   * its SQLITE_BUSY, after SQLite's own SYNC_BUSY_MS), until busyTimeoutMs in all.
    */
-  const whenUnlocked = async <T>(step: () => T, first: unknown, started: number): Promise<T> => {
+  const whenUnlocked = async <T>(step: () => T, first: unknown): Promise<T> => {
     if (!isBusy(first) || db.inTransaction) throw first
+    const started = Date.now() - SYNC_BUSY_MS
     for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
       await new Promise((resolve) => setTimeout(resolve, wait))
       try {
@@ -126,11 +127,10 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
       readCheck()
       wrote = false
       let result: SqlResult
-      const started = Date.now()
       try {
         result = run(stmt)
       } catch (e) {
-        result = await whenUnlocked(() => run(stmt), e, started)
+        result = await whenUnlocked(() => run(stmt), e)
       }
       // a write outside batch() (a checkpoint, a retention policy) commits on its own
       if (wrote && !db.inTransaction) {
@@ -149,7 +149,6 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
       // connection's comes in between. (A write waiting for the lock may be overtaken by
       // another: `synchronous`, which cannot change inside a transaction, is relaxed only
       // for as long as this one is taking or holding the lock.)
-      const started = Date.now()
       const begin = () => {
         if (relax) db.exec('PRAGMA synchronous = NORMAL')
         try {
@@ -162,7 +161,7 @@ export function openSqliteDb(path: string, options: { durability: 'full' | 'norm
       try {
         begin()
       } catch (e) {
-        await whenUnlocked(begin, e, started)
+        await whenUnlocked(begin, e)
       }
       try {
         const results = stmts.map(run)

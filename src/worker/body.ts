@@ -1,7 +1,5 @@
 import { bodyTooLarge } from '../core/errors.ts'
-
-/** What is read and dropped of a body over the limit before its 413 (as app.ts's drain). */
-const DRAIN_BYTES = 64 * 2 ** 20
+import { drainBody } from '../http/drain.ts'
 
 /**
  * `request` with its body read to the end, at most `maxBytes` (more, or a Content-Length
@@ -23,12 +21,7 @@ export async function withBodyRead(request: Request, maxBytes: number): Promise<
     if (done) break
     size += value.byteLength
     if (size > maxBytes) {
-      // read to its end and dropped (bounded), as the HTTP gate does (app.ts drainBody)
-      for (let dropped = size; dropped < DRAIN_BYTES; ) {
-        const next = await reader.read()
-        if (next.done) break
-        dropped += next.value.byteLength
-      }
+      await drainBody(reader)
       throw bodyTooLarge(maxBytes)
     }
     chunks.push(value)
